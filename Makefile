@@ -1,0 +1,41 @@
+# A thin wrapper over CMake. `make` builds, `make test` installs what is
+# missing, builds with ASan+UBSan and runs every test, `make demo` runs the
+# demo.
+BUILD      ?= build
+TEST_BUILD ?= build-test
+PREFIX     ?= /usr/local
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: all deps test demo fuzz format clean install
+
+all:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGF_TESTS=OFF >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+
+deps:
+	bash scripts/deps.sh
+
+test: deps
+	cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=Debug -DGF_SANITIZE=ON >/dev/null
+	cmake --build $(TEST_BUILD) -j $(JOBS)
+	cd $(TEST_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		ctest --output-on-failure -j $(JOBS)
+
+# libFuzzer binaries (clang): build-fuzz/tests/fuzz_<name> CORPUS_DIR
+fuzz: deps
+	CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DGF_SANITIZE=ON -DGF_FUZZ=ON >/dev/null
+	cmake --build build-fuzz -j $(JOBS)
+
+demo:
+	@echo "make demo is not ready yet: it arrives with the fox-or-bear example (issue 7)." >&2
+	@exit 1
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+install: all
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
+clean:
+	rm -rf $(BUILD) $(TEST_BUILD) build-fuzz

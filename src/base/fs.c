@@ -1,0 +1,161 @@
+/* Files: capped whole-file reads, durable atomic writes, directories, clocks. */
+#include "base/base.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+int gf_fs_read(gf_buf *out, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return gf_err_set(GF_ENOTFOUND, "%s: no such file", path);
+		return gf_err_errno("cannot open %s", path);
+	}
+	int rc = 0;
+	size_t max = out->max ? out->max : SIZE_MAX / 2;
+	for (;;) {
+		size_t want = GF_MIN((size_t)65536, max - out->len);
+		if (want == 0) {
+			/* At the cap: fine if the file ends exactly here. */
+			char probe;
+			ssize_t n = read(fd, &probe, 1);
+			if (n != 0)
+				rc = gf_err_set(GF_ETOOBIG, "%s: file is larger than %zu bytes",
+				                path, max);
+			break;
+		}
+		if ((rc = gf_buf_grow(out, want)) != 0)
+			break;
+		ssize_t n = read(fd, out->ptr + out->len, want);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = gf_err_errno("cannot read %s", path);
+			break;
+		}
+		if (n == 0)
+			break;
+		out->len += (size_t)n;
+		out->ptr[out->len] = '\0';
+	}
+	close(fd);
+	return rc;
+}
+
+static int fsync_dir_of(const char *path)
+{
+	char *copy = gf_xstrdup(path);
+	const char *dir = dirname(copy);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = 0;
+	if (fd < 0 || fsync(fd) != 0)
+		rc = gf_err_errno("cannot sync directory %s", dir);
+	if (fd >= 0)
+		close(fd);
+	free(copy);
+	return rc;
+}
+
+int gf_fs_write_atomic(const char *path, const void *data, size_t len, unsigned mode)
+{
+	char *tmp = gf_xasprintf("%s.tmp-%ld", path, (long)getpid());
+	int rc = 0;
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
+	if (fd < 0) {
+		rc = gf_err_errno("cannot create %s", tmp);
+		goto done;
+	}
+	const char *p = data;
+	size_t left = len;
+	while (left > 0) {
+		ssize_t n = write(fd, p, left);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = gf_err_errno("cannot write %s", tmp);
+			break;
+		}
+		p += n;
+		left -= (size_t)n;
+	}
+	if (rc == 0 && fsync(fd) != 0)
+		rc = gf_err_errno("cannot sync %s", tmp);
+	if (close(fd) != 0 && rc == 0)
+		rc = gf_err_errno("cannot close %s", tmp);
+	if (rc == 0 && rename(tmp, path) != 0)
+		rc = gf_err_errno("cannot rename %s to %s", tmp, path);
+	if (rc != 0)
+		unlink(tmp);
+	else
+		rc = fsync_dir_of(path);
+done:
+	free(tmp);
+	return rc;
+}
+
+int gf_fs_mkdirs(const char *path, unsigned mode)
+{
+	char *p = gf_xstrdup(path);
+	int rc = 0;
+	for (char *s = p + 1;; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char saved = *s;
+		*s = '\0';
+		if (mkdir(p, (mode_t)mode) != 0 && errno != EEXIST) {
+			rc = gf_err_errno("cannot create directory %s", p);
+			break;
+		}
+		*s = saved;
+		if (saved == '\0')
+			break;
+	}
+	if (rc == 0 && !gf_fs_is_dir(path))
+		rc = gf_err_set(GF_EEXISTS, "%s exists and is not a directory", path);
+	free(p);
+	return rc;
+}
+
+bool gf_fs_is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool gf_fs_exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0;
+}
+
+char *gf_path_join(const char *a, const char *b)
+{
+	if (!*a)
+		return gf_xstrdup(b);
+	if (*b == '/')
+		b++;
+	size_t n = strlen(a);
+	return gf_xasprintf("%s%s%s", a, a[n - 1] == '/' ? "" : "/", b);
+}
+
+double gf_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int64_t gf_wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

@@ -1,0 +1,71 @@
+/*
+ * cli — the command line: one file per command (cmd_<verb>.c), registered
+ * in one table (commands.c). main() only dispatches.
+ *
+ * A command's run function gets argv with argv[0] being the command's name
+ * and returns the process exit status. It prints its own errors to stderr;
+ * the conventions are Terraform's where a Terraform command exists (flags
+ * like `-check`, `-var K=V`, exit codes), and `--long-flags` elsewhere. Both
+ * `-flag` and `--flag` are accepted everywhere, with `=value` or the value
+ * as the next argument, as Go's flag package (and so terraform) does.
+ */
+#ifndef GF_CLI_H
+#define GF_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct {
+	const char *name;
+	const char *summary; /* one line for `gitfleet --help` */
+	const char *help;    /* the full text of `gitfleet help NAME` */
+	int (*run)(int argc, char **argv);
+} cli_command;
+
+extern const cli_command cli_commands[];
+extern const size_t cli_commands_len;
+
+const cli_command *cli_find(const char *name);
+
+/* ---- flags ------------------------------------------------------------- */
+
+typedef struct {
+	const char **items;
+	size_t len, cap;
+} cli_strlist;
+
+typedef enum {
+	CLI_FLAG_BOOL,   /* bool *: -x, -x=true, -x=false */
+	CLI_FLAG_STRING, /* const char **: -x V or -x=V */
+	CLI_FLAG_LIST,   /* cli_strlist *: repeatable -x V */
+} cli_flag_kind;
+
+typedef struct {
+	const char *name; /* without leading dashes */
+	cli_flag_kind kind;
+	void *out;
+} cli_flag;
+
+/*
+ * Parses the flags of argv[1..] into `flags`, stopping at `--` or at the
+ * first argument that is not a flag. On success returns 0 and sets *next to
+ * the index of the first positional argument. On an unknown or malformed
+ * flag prints `gitfleet CMD: ...` with a suggestion to stderr and returns
+ * -1; the caller exits with status 1.
+ */
+int cli_parse_flags(int argc, char **argv, const cli_flag *flags, size_t nflags, int *next);
+void cli_strlist_dispose(cli_strlist *l);
+
+/* Prints `gitfleet CMD: <message>` to stderr and returns `status`. */
+int cli_fail(const char *cmd, int status, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+/* ---- commands ---------------------------------------------------------- */
+
+/* The command overview on stderr, for `gitfleet` run with no command. */
+void cli_print_usage_error(void);
+
+int cmd_help(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+
+#endif

@@ -1,0 +1,102 @@
+/* Go-flag-style parsing shared by every command. */
+#include "cli/cli.h"
+
+#include "base/base.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cli_fail(const char *cmd, int status, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "gitfleet %s: ", cmd);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	return status;
+}
+
+void cli_strlist_dispose(cli_strlist *l)
+{
+	free(l->items);
+	l->items = NULL;
+	l->len = l->cap = 0;
+}
+
+static int parse_bool(bool *out, const char *v)
+{
+	if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0)
+		*out = true;
+	else if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0)
+		*out = false;
+	else
+		return -1;
+	return 0;
+}
+
+static void unknown_flag(const char *cmd, const char *name, const cli_flag *flags, size_t n)
+{
+	const char *names[64];
+	size_t k = GF_MIN(n, GF_ARRAY_LEN(names));
+	for (size_t i = 0; i < k; i++)
+		names[i] = flags[i].name;
+	const char *hint = gf_str_suggest(name, names, k);
+	if (hint)
+		cli_fail(cmd, 1, "unknown flag -%s. Did you mean -%s? See 'gitfleet help %s'.",
+		         name, hint, cmd);
+	else
+		cli_fail(cmd, 1, "unknown flag -%s. See 'gitfleet help %s'.", name, cmd);
+}
+
+int cli_parse_flags(int argc, char **argv, const cli_flag *flags, size_t nflags, int *next)
+{
+	const char *cmd = argv[0];
+	int i = 1;
+	for (; i < argc; i++) {
+		const char *arg = argv[i];
+		if (strcmp(arg, "--") == 0) {
+			i++;
+			break;
+		}
+		if (arg[0] != '-' || arg[1] == '\0')
+			break;
+		const char *name = arg + (arg[1] == '-' ? 2 : 1);
+		const char *eq = strchr(name, '=');
+		size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
+		const cli_flag *f = NULL;
+		for (size_t k = 0; k < nflags; k++)
+			if (strlen(flags[k].name) == nlen && memcmp(flags[k].name, name, nlen) == 0)
+				f = &flags[k];
+		if (!f) {
+			char *bare = gf_xstrndup(name, nlen);
+			unknown_flag(cmd, bare, flags, nflags);
+			free(bare);
+			return -1;
+		}
+		const char *value = eq ? eq + 1 : NULL;
+		if (f->kind == CLI_FLAG_BOOL) {
+			bool b = true;
+			if (value && parse_bool(&b, value) != 0)
+				return cli_fail(cmd, -1, "flag -%s takes true or false, not \"%s\"",
+				                f->name, value);
+			*(bool *)f->out = b;
+			continue;
+		}
+		if (!value) {
+			if (i + 1 >= argc)
+				return cli_fail(cmd, -1, "flag -%s needs a value", f->name);
+			value = argv[++i];
+		}
+		if (f->kind == CLI_FLAG_STRING) {
+			*(const char **)f->out = value;
+		} else {
+			cli_strlist *l = f->out;
+			gf_vec_push(l, value);
+		}
+	}
+	*next = i;
+	return 0;
+}

@@ -1,0 +1,45 @@
+# Shared helpers for end-to-end tests. Source it; it expects $GITFLEET (the
+# binary under test, set by CTest) and gives each test a scratch directory
+# that is removed on exit, with every background process it started.
+set -euo pipefail
+
+: "${GITFLEET:?set GITFLEET to the gitfleet binary}"
+T=$(mktemp -d "${TMPDIR:-/tmp}/gf-e2e.XXXXXX")
+GF_PIDS=()
+gf_cleanup() {
+	local pid
+	for pid in "${GF_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+	for pid in "${GF_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+	rm -rf "$T"
+}
+trap gf_cleanup EXIT
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+# expect_eq WHAT EXPECTED ACTUAL
+expect_eq() {
+	[ "$2" = "$3" ] || fail "$1: expected [$2], got [$3]"
+}
+
+# expect_contains WHAT NEEDLE HAYSTACK
+expect_contains() {
+	case "$3" in *"$2"*) ;; *) fail "$1: [$2] not found in [$3]" ;; esac
+}
+
+# A free TCP port on 127.0.0.1.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null ||
+		echo $((20000 + RANDOM % 20000))
+}
+
+# wait_for_port PORT [SECONDS]: until something accepts on 127.0.0.1:PORT.
+wait_for_port() {
+	local deadline=$((SECONDS + ${2:-10}))
+	while ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
+		[ $SECONDS -lt $deadline ] || fail "nothing listening on port $1"
+		sleep 0.05
+	done
+}
