@@ -122,9 +122,9 @@ typedef enum {
  * array, arena-allocated, always ends with one HCL_TOK_EOF; *n counts it.
  * Positions start at `start` (hcl_pos_start() for a whole file). Lexical
  * errors (invalid characters, bad UTF-8, unterminated comments) are added
- * to `diags`, and the stream stays complete: every byte of the source is
- * covered by exactly one token, so concatenating the tokens' bytes gives
- * back the input.
+ * to `diags`, and the stream stays complete: tokens are in source order,
+ * never overlap, and cover every byte of the source except the spaces and
+ * tabs between tokens (and a leading UTF-8 byte order mark, skipped).
  */
 hcl_token *hcl_lex(size_t *n, const char *filename, const char *src, size_t len, hcl_lex_mode mode,
                    hcl_pos start, gf_arena *arena, hcl_diags *diags);

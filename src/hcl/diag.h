@@ -54,4 +54,56 @@ hcl_diag *hcl_diags_add(hcl_diags *d, hcl_severity sev, const hcl_range *subject
                         const char *summary, const char *detail_fmt, ...) GF_PRINTF(5, 6);
 bool hcl_diags_has_errors(const hcl_diags *d);
 
+/* HCL's short form of a range, for details that point elsewhere:
+ * "main.tf:3,3-7" on one line, "main.tf:3,3-5,1" across lines. */
+char *hcl_range_string(gf_arena *a, const hcl_range *r);
+
+/* ---- sources and rendering --------------------------------------------- */
+
+struct hcl_body;
+struct json_t;
+
+/* The files diagnostics may point into. Nothing is copied: the caller keeps
+ * the bytes (and the parsed body, if given) alive while rendering. The body
+ * lets the renderer name the enclosing top-level block ("in resource ...")
+ * when a diagnostic has no context_name, as terraform does. */
+typedef struct {
+	const char *filename;
+	const char *src;
+	size_t len;
+	const struct hcl_body *body; /* may be NULL */
+} hcl_source;
+
+typedef struct {
+	GF_VEC(hcl_source) list;
+} hcl_sources;
+
+void hcl_sources_add(hcl_sources *s, const char *filename, const char *src, size_t len,
+                     const struct hcl_body *body);
+const hcl_source *hcl_sources_find(const hcl_sources *s, const char *filename);
+void hcl_sources_dispose(hcl_sources *s);
+
+typedef enum {
+	/* terraform -no-color: "\nError: summary\n\n  on f line N:\n..." */
+	HCL_RENDER_PLAIN,
+	/* terraform on a terminal, without the escape codes: the ╷ │ ╵ box */
+	HCL_RENDER_BOX,
+	/* terraform on a terminal: the box, bold and red/yellow, the subject
+	 * range underlined — byte for byte what terraform writes */
+	HCL_RENDER_COLOR,
+} hcl_render_style;
+
+/* Appends one diagnostic rendered as terraform renders it, with details
+ * word-wrapped to `width` columns (terraform uses the terminal's width, 78
+ * when unknown; 0 disables wrapping). Source lines come from `sources`
+ * (may be NULL: "(source code not available)"). */
+void hcl_diag_render(gf_buf *out, const hcl_diag *d, const hcl_sources *sources,
+                     hcl_render_style style, int width);
+/* Renders every diagnostic of the list, in order, to `out`. */
+void hcl_diags_render(gf_buf *out, const hcl_diags *d, const hcl_sources *sources,
+                      hcl_render_style style, int width);
+/* One diagnostic as `terraform validate -json` prints it (severity,
+ * summary, detail, range, snippet); a new jansson reference. */
+struct json_t *hcl_diag_to_json(const hcl_diag *d, const hcl_sources *sources);
+
 #endif
