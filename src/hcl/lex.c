@@ -181,6 +181,8 @@ static void bad_utf8(lexer *lx)
 {
 	begin(lx);
 	advance(lx, 1);
+	while (lx->i < lx->len && ((unsigned char)lx->src[lx->i] & 0xC0) == 0x80)
+		advance(lx, 1); /* the rest of a broken sequence: one error */
 	hcl_token *t = emit(lx, HCL_TOK_BAD_UTF8);
 	lex_error(lx, t, "Invalid character encoding",
 	          "All input files must be UTF-8 encoded. Ensure that UTF-8 encoding is selected "

@@ -39,8 +39,12 @@ const hcl_token *hcl_p_peek(hcl_parser *p)
 {
 	bool fake;
 	size_t i = next_index(p, p->pos, &fake);
-	if (!fake)
+	if (!fake) {
+		/* The lexer reported these; whatever they break is not news. */
+		if (p->toks[i].type == HCL_TOK_INVALID || p->toks[i].type == HCL_TOK_BAD_UTF8)
+			p->recovery = true;
 		return &p->toks[i];
+	}
 	p->fake_nl = p->toks[i];
 	p->fake_nl.type = HCL_TOK_NEWLINE;
 	p->fake_nl.bytes += p->fake_nl.len - 1;

@@ -177,8 +177,10 @@ static hcl_expr *index_or_splat(hcl_parser *p, trav_builder *b, const hcl_token 
 {
 	if (hcl_p_peek(p)->type == HCL_TOK_STAR) {
 		hcl_p_read(p);
-		const hcl_token *close = hcl_p_read(p);
-		if (close->type != HCL_TOK_RBRACK) {
+		const hcl_token *close = hcl_p_peek(p);
+		if (close->type == HCL_TOK_RBRACK) {
+			hcl_p_read(p);
+		} else {
 			hcl_p_error(p, &close->range, "Missing close bracket on splat index",
 			            "The star for a full splat operator must be immediately "
 			            "followed by "
@@ -530,6 +532,12 @@ static hcl_expr *parse_object(hcl_parser *p, const hcl_token *open)
 		}
 		if (t->type == HCL_TOK_RBRACE) {
 			close = hcl_p_read(p);
+			break;
+		}
+		if (t->type == HCL_TOK_EOF) {
+			hcl_p_error(p, &open->range, "Unterminated object constructor expression",
+			            unterminated_object);
+			close = t;
 			break;
 		}
 		hcl_object_item it = {0};

@@ -278,6 +278,10 @@ static bool parse_directive(hcl_parser *p, const hcl_token *open, ttok *tt)
 	}
 	hcl_p_read(p);
 	tt->kind = kws[k].kind;
+	/* Keep a broken if/for in the list, so that its end directive still
+	 * balances and is not reported a second time. */
+	tt->expr = hcl_p_new_expr(p, HCL_EXPR_INVALID, kw->range);
+	tt->value_var = "";
 	if (tt->kind == TT_IF) {
 		tt->expr = hcl_p_parse_expression(p);
 	} else if (tt->kind == TT_FOR) {
@@ -419,6 +423,8 @@ static ttok *build(hcl_parser *p, ttok_vec *tt, size_t *i, build_ctx ctx, const 
 		part.range = t->range;
 		switch (t->kind) {
 		case TT_LIT:
+			if (t->len == 0)
+				break; /* emptied by a strip marker: nothing to keep */
 			part.kind = HCL_TPL_LITERAL;
 			part.u.lit.text = t->text;
 			part.u.lit.len = t->len;
@@ -571,7 +577,7 @@ hcl_expr *hcl_p_parse_template(hcl_parser *p, const hcl_token *open, hcl_token_t
 				hcl_p_recover(p, HCL_TOK_TEMPLATE_SEQ_END);
 			hcl_p_pop_nl(p);
 			item.range = hcl_range_between(t->range, hcl_p_prev_range(p));
-			if (ok)
+			if (ok || item.expr)
 				gf_vec_push(&tt, item);
 			continue;
 		}
