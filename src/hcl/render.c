@@ -222,32 +222,38 @@ void hclv_quote_json(gf_buf *b, const char *s, size_t len)
 
 /* ---- numbers ----------------------------------------------------------- */
 
-char *hcl_number_format(gf_arena *a, double n)
+void hclv_shortest_digits(double n, char digits[24], size_t *nd, int *exp10)
 {
-	if (n == 0)
-		return gf_arena_strdup(a, "0");
-	/* The fewest significant digits that read back as the same double. */
 	char sci[40];
 	for (int prec = 0; prec <= 17; prec++) {
 		snprintf(sci, sizeof(sci), "%.*e", prec, n);
 		if (strtod(sci, NULL) == n)
 			break;
 	}
-	/* sci is [-]d[.ddd]e[+-]xx: lay the digits out without an exponent. */
+	/* sci is [-]d[.ddd]e[+-]xx */
 	const char *p = sci;
-	bool neg = *p == '-';
-	if (neg)
+	if (*p == '-')
 		p++;
-	char digits[24];
-	size_t nd = 0;
+	*nd = 0;
 	for (; *p && *p != 'e'; p++)
 		if (*p != '.')
-			digits[nd++] = *p;
-	int exp = atoi(p + 1);
-	while (nd > 1 && digits[nd - 1] == '0')
-		nd--;
+			digits[(*nd)++] = *p;
+	*exp10 = atoi(p + 1);
+	while (*nd > 1 && digits[*nd - 1] == '0')
+		(*nd)--;
+	digits[*nd] = 0;
+}
+
+char *hcl_number_format(gf_arena *a, double n)
+{
+	if (n == 0)
+		return gf_arena_strdup(a, "0");
+	char digits[24];
+	size_t nd;
+	int exp;
+	hclv_shortest_digits(n, digits, &nd, &exp);
 	gf_buf b = GF_BUF_INIT;
-	if (neg)
+	if (n < 0)
 		gf_buf_putc(&b, '-');
 	if (exp < 0) {
 		gf_buf_puts(&b, "0.");

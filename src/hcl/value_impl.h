@@ -23,6 +23,10 @@ const char *hclv_mismatch(gf_arena *a, const hcl_type *got, const hcl_type *want
 /* "any type", "list of any single type", else the friendly name. */
 const char *hclv_friendly_constraint(gf_arena *a, const hcl_type *t);
 
+/* The fewest significant digits (NUL-terminated, no sign) that read back
+ * as |n|, n != 0, and the decimal exponent of the first digit. */
+void hclv_shortest_digits(double n, char digits[24], size_t *nd, int *exp10);
+
 /* The buffer's content copied into the arena; the buffer is disposed. */
 char *hclv_buf_finish(gf_arena *a, gf_buf *b);
 /* Appends s quoted as Go's strconv.Quote does (render) or as Go's
