@@ -227,17 +227,50 @@ static void test_time(void **state)
 	CHECK("formatdate", "[\"YYY\", \"2018-03-04T17:06:07Z\"]",
 	      "ERR Invalid function argument | Invalid value for \"format\" parameter: invalid "
 	      "date "
-	      "format verb \"YYY\".");
-	CHECK("formatdate", "[\"YYYY\", \"2018-03-04\"]",
-	      "ERR Invalid function argument | Invalid value for \"time\" parameter: not a valid "
-	      "RFC3339 timestamp: cannot use \"2018-03-04\" as RFC3339.");
+	      "format verb \"YYY\": year must either be \"YY\" or \"YYYY\".");
+	CHECK("formatdate", "[\"q\", \"2018-03-04T17:06:07Z\"]",
+	      "ERR Invalid function argument | Invalid value for \"format\" parameter: invalid "
+	      "date "
+	      "format verb \"q\".");
+	CHECK("formatdate", "[\"'abc\", \"2018-03-04T17:06:07Z\"]",
+	      "ERR Invalid function argument | Invalid value for \"format\" parameter: "
+	      "unterminated "
+	      "literal '.");
+	static const struct {
+		const char *ts, *why;
+	} bad[] = {
+	        {"2018-03-04", "missing required time introducer 'T'"},
+	        {"2018-03", "end of string where \"-\" is expected"},
+	        {"2018/03/04T00:00:00Z", "found \"/03/04T00:00:00Z\" where \"-\" is expected"},
+	        {"2018-3-04T00:00:00Z", "cannot use \"3-04T00:00:00Z\" as month"},
+	        {"2018-13-04T00:00:00Z", "month out of range"},
+	        {"2018-02-30T00:00:00Z", "day out of range"},
+	        {"2018-02-03T25:00:00Z", "hour must be between 0 and 23 inclusive"},
+	        {"2018-02-03T10:00:00", "end of string before UTC offset"},
+	        {"2018-02-03T10:00:00Zjunk", "extra text: \"junk\""},
+	};
+	for (size_t i = 0; i < GF_ARRAY_LEN(bad); i++) {
+		const hcl_value *args[2] = {J("\"YYYY\""), hcl_cstring(&A, bad[i].ts)};
+		assert_string_equal(
+		        callv("formatdate", args, 2, false),
+		        gf_arena_printf(&A,
+		                        "ERR Invalid function argument | Invalid value for "
+		                        "\"time\" parameter: not a valid RFC3339 timestamp: "
+		                        "%s.",
+		                        bad[i].why));
+	}
 	CHECK("timeadd", "[\"2017-11-22T00:00:00Z\", \"10m\"]", "\"2017-11-22T00:10:00Z\"");
 	CHECK("timeadd", "[\"2017-11-22T00:00:00Z\", \"-1h30m\"]", "\"2017-11-21T22:30:00Z\"");
 	CHECK("timeadd", "[\"2017-12-31T23:00:00+01:00\", \"1.5h\"]",
 	      "\"2018-01-01T00:30:00+01:00\"");
 	CHECK("timeadd", "[\"2017-11-22T00:00:00Z\", \"10 minutes\"]",
-	      "ERR Invalid function argument | Invalid value for \"duration\" parameter: time: "
-	      "invalid duration \"10 minutes\".");
+	      "ERR Error in function call | Call to function \"timeadd\" failed: time: invalid "
+	      "duration \"10 minutes\".");
+	CHECK("timeadd", "[\"2017-11-22\", \"1h\"]",
+	      "ERR Error in function call | Call to function \"timeadd\" failed: not a valid "
+	      "RFC3339 timestamp: missing required time introducer 'T'.");
+	CHECK("timeadd", "[\"2017-11-22T00:00:00.123Z\", \"1500ms\"]", "\"2017-11-22T00:00:01Z\"");
+	CHECK("timeadd", "[\"2017-11-22T00:00:00.9Z\", \"200ms\"]", "\"2017-11-22T00:00:01Z\"");
 }
 
 int main(void)
