@@ -75,15 +75,14 @@ static const hcl_value *fn_base64decode(hclv_call *c, const hcl_value *const *ar
 		gf_buf_dispose(&b);
 		gf_buf q = GF_BUF_INIT;
 		hclv_quote_go(&q, s, len);
-		const hcl_value *r = hclv_arg_error(c, 0, "failed to decode base64 data %s", q.ptr);
+		const hcl_value *r = hclv_call_error(c, "failed to decode base64 data %s", q.ptr);
 		gf_buf_dispose(&q);
 		return r;
 	}
 	if (!hclv_utf8_valid(gf_buf_cstr(&b), b.len)) {
 		gf_buf_dispose(&b);
-		return hclv_arg_error(c, 0,
-		                      "the result of decoding the provided string is not valid "
-		                      "UTF-8");
+		return hclv_call_error(c, "the result of decoding the provided string is not valid "
+		                          "UTF-8");
 	}
 	const hcl_value *r = hclv_str(c, gf_buf_cstr(&b), b.len);
 	gf_buf_dispose(&b);
