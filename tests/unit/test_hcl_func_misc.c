@@ -59,14 +59,27 @@ static void test_encoding(void **state)
 	CHECK("csvdecode", "[\"a,b\\r\\n1,2\"]",
 	      "tolist([\n  {\n    \"a\" = \"1\"\n    \"b\" = \"2\"\n  },\n])");
 	CHECK("csvdecode", "[\"a,b\\n1\"]",
-	      "ERR Error in function call | Call to function \"csvdecode\" failed: record on line "
-	      "2: wrong number of fields.");
+	      "ERR Error in function call | Call to function \"csvdecode\" failed: CSV parse error "
+	      "on line 2: wrong number of fields.");
+	CHECK("csvdecode", "[\"a,b\\n\\n1,2\\n\\n\"]",
+	      "tolist([\n  {\n    \"a\" = \"1\"\n    \"b\" = \"2\"\n  },\n])");
+	CHECK("csvdecode", "[\"a,a\\n1,2\"]",
+	      "ERR Error in function call | Call to function \"csvdecode\" failed: duplicate "
+	      "column "
+	      "name \"a\".");
+	CHECK("csvdecode", "[\"a\\n\\\"x\"]",
+	      "ERR Error in function call | Call to function \"csvdecode\" failed: CSV parse error "
+	      "on line 2: extraneous or missing \" in quoted-field.");
+	CHECK("csvdecode", "[\"a\\n\\\"x\\\"y\"]",
+	      "ERR Error in function call | Call to function \"csvdecode\" failed: CSV parse error "
+	      "on line 2: extraneous or missing \" in quoted-field.");
+	CHECK("csvdecode", "[\"a\\n\"]", "tolist([])");
 	CHECK("csvdecode", "[\"\"]",
 	      "ERR Error in function call | Call to function \"csvdecode\" failed: missing header "
 	      "line.");
 	CHECK("csvdecode", "[\"a\\nx\\\"y\"]",
-	      "ERR Error in function call | Call to function \"csvdecode\" failed: parse error on "
-	      "line 2, column 2: bare \" in non-quoted-field.");
+	      "ERR Error in function call | Call to function \"csvdecode\" failed: CSV parse error "
+	      "on line 2: bare \" in non-quoted-field.");
 }
 
 static void test_hashes(void **state)
