@@ -223,6 +223,20 @@ for path in /passwd-link /outdir/secret.txt /rel-link; do
 	case "$out" in *" 404") ;; *) fail "fallback $path: expected 404, got [$out]" ;; esac
 done
 
+# a port held by another server is an error, SO_REUSEPORT notwithstanding
+set +e
+err=$("$GITFLEET" www --root "$site" --listen "127.0.0.1:$p3" 2>&1)
+rc=$?
+set -e
+expect_eq "port in use exits 1" 1 "$rc"
+expect_contains "port in use says so" "cannot listen on 127.0.0.1:$p3: Address already in use" "$err"
+set +e
+err=$("$GITFLEET" www --root "$site" --listen nowhere 2>&1)
+rc=$?
+set -e
+expect_eq "bad listen address exits 1" 1 "$rc"
+expect_contains "bad listen address says so" 'listen address "nowhere" is not ADDR:PORT' "$err"
+
 # ---- the listen address ------------------------------------------------------------
 set +e
 err=$(env -u PORT "$GITFLEET" www --root "$site" 2>&1)
