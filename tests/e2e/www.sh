@@ -244,9 +244,11 @@ rc=$?
 set -e
 expect_eq "no address exits 1" 1 "$rc"
 expect_contains "no address says what to do" "-listen ADDR:PORT or set \$PORT" "$err"
-PORT=0 "$GITFLEET" www --root "$site" 2>"$T/www2.log" &
+PORT=0 "$GITFLEET" www --root "$site" --access-log 2>"$T/www2.log" &
 GF_PIDS+=("$!")
 p2=$(listening_port "$T/www2.log")
 expect_contains "\$PORT means 127.0.0.1" "listen=127.0.0.1:0" "$(cat "$T/www2.log")"
 expect_eq "listens on \$PORT" "sub home" "$("${C[@]}" "http://127.0.0.1:$p2/sub/")"
+expect_contains "access log" 'msg=request method=GET target=/sub/ status=200' "$(cat "$T/www2.log")"
+expect_eq "no access log by default" "" "$(grep 'msg=request' "$T/www.log" || true)"
 echo "www: ok"
