@@ -264,7 +264,8 @@ typedef struct {
 	const char *data;  /* data lines joined with '\n' */
 } http_sse_event;
 
-/* Return 0 to go on, anything else to stop reading. */
+/* Return 0 to go on, > 0 to stop reading, or a negative GF_E* code (after
+ * gf_err_set) to fail with it. */
 typedef int (*http_sse_fn)(const http_sse_event *ev, void *payload);
 
 typedef struct {
@@ -276,7 +277,7 @@ typedef struct {
 void http_sse_parser_init(http_sse_parser *p);
 void http_sse_parser_dispose(http_sse_parser *p);
 /* Feeds stream bytes; calls fn per complete event. Returns 0, fn's
- * nonzero result, or GF_ETOOBIG for a line or event over 1 MiB. */
+ * first nonzero result, or GF_ETOOBIG for a line or event over 1 MiB. */
 int http_sse_parser_feed(http_sse_parser *p, const char *data, size_t len, http_sse_fn fn,
                          void *payload);
 
@@ -299,7 +300,9 @@ typedef struct {
 	size_t max_body;        /* response body cap; 0: 64 MiB */
 	/* Streaming reads: with either set, a 2xx body goes to the callback
 	 * instead of being collected (other answers are still collected).
-	 * Nonzero from the callback stops reading; the call then returns 0. */
+	 * A callback returns 0 to go on, > 0 to stop reading (the call then
+	 * returns 0 with resp->stopped set), or a negative GF_E* code (after
+	 * gf_err_set) that the call returns. */
 	int (*on_data)(const char *data, size_t len, void *payload);
 	http_sse_fn on_event;
 	void *payload;

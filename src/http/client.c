@@ -99,9 +99,13 @@ static int url_parse(client *c, const char *url)
 static int unreachable(client *c, int err)
 {
 	const char *hint = c->r->hint;
+	char why[128];
+	snprintf(why, sizeof(why), "%s", err == ENOENT ? "no such socket file" : strerror(err));
+	/* "connection refused": the rest of the sentence is lower case. */
+	if (why[0] >= 'A' && why[0] <= 'Z' && !(why[1] >= 'A' && why[1] <= 'Z'))
+		why[0] = (char)(why[0] - 'A' + 'a');
 	return gf_err_set(HTTP_EUNREACHABLE, "cannot reach %s at %s: %s%s%s%s", c->peer, c->where,
-	                  err == ENOENT ? "no such socket file" : strerror(err), hint ? " (" : "",
-	                  hint ? hint : "", hint ? ")" : "");
+	                  why, hint ? " (" : "", hint ? hint : "", hint ? ")" : "");
 }
 
 /* Waits until fd is ready for `events`, or the deadline. */
@@ -264,9 +268,9 @@ static int sink_put(body_sink *s, const char *data, size_t len)
 	}
 	int rc = r->on_data ? r->on_data(data, len, r->payload)
 	                    : http_sse_parser_feed(&s->sse, data, len, r->on_event, r->payload);
-	if (rc < 0 && !r->on_data)
+	if (rc < 0)
 		return rc;
-	if (rc != 0)
+	if (rc > 0)
 		s->resp->stopped = true;
 	return 0;
 }

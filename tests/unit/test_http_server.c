@@ -723,7 +723,7 @@ static void test_client_errors(void **state)
 	close(fd);
 	snprintf(url, sizeof(url), "unix:%s", sa.sun_path);
 	assert_int_equal(http_client_request(&resp, &r), HTTP_EUNREACHABLE);
-	assert_non_null(strstr(gf_err_msg(), ": Connection refused (start it with"));
+	assert_non_null(strstr(gf_err_msg(), ": connection refused (start it with"));
 	http_client_resp_dispose(&resp);
 	unlink(sa.sun_path);
 
