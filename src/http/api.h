@@ -160,10 +160,13 @@ int http_server_route(http_server *s, const char *method, const char *pattern, h
                       void *payload, const http_route_opts *opts);
 
 /*
- * Graceful close: stops listening, closes idle connections, lets requests
- * in flight finish (their connections then close), ends event streams
- * (their close callbacks run). `done` (may be NULL) runs once everything
- * is closed.
+ * Graceful close: stops listening (the unix socket file is removed),
+ * closes idle connections, lets requests in flight finish (their
+ * connections then close), and ends streamed answers cleanly (their close
+ * callbacks run first, then the last chunk is sent). `done` (may be NULL)
+ * runs once everything is closed; then http_server_free frees at once.
+ * A kept request (a long poll) delays `done` until it is answered: bound
+ * the wait with a timer and http_server_free.
  */
 void http_server_shutdown(http_server *s, void (*done)(void *payload), void *payload);
 /* Closes everything now (close callbacks of kept requests run) and frees

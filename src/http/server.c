@@ -730,6 +730,12 @@ int http_server_listen_tcp(http_server *s, const char *host, int port, const cha
 	struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV};
 	struct addrinfo *ai = NULL;
 	char portstr[16];
+	if (token && !*token)
+		return gf_err_set(
+		        GF_EINVALID,
+		        "cannot listen on %s:%d with an empty bearer token: give a token, "
+		        "or none to ask for none",
+		        host, port);
 	snprintf(portstr, sizeof(portstr), "%d", port);
 	int grc = getaddrinfo(host, portstr, &hints, &ai);
 	if (grc != 0)
@@ -769,8 +775,17 @@ void http_server_shutdown(http_server *s, void (*done)(void *payload), void *pay
 	listeners_close(s);
 	for (srv_conn *c = s->conns, *next; c; c = next) {
 		next = c->next;
-		if ((c->state == CONN_HEAD && c->in.len == 0) || (c->req && c->req->streaming))
+		if (c->state == CONN_HEAD && c->in.len == 0) {
 			srv_conn_close(c);
+		} else if (c->req && c->req->streaming && !c->closing) {
+			/* Streams never finish by themselves: the handler is told
+			 * (its close callback) and the client sees a clean end. */
+			http_req *req = c->req;
+			if (req->close_fn)
+				req->close_fn(req, req->close_payload);
+			req->close_fn = NULL;
+			http_stream_end(req);
+		}
 	}
 	server_maybe_done(s);
 }
