@@ -146,6 +146,9 @@ static void test_router_bad_patterns(void **state)
 	http_router *r = http_router_new();
 	int x;
 	assert_int_equal(http_router_add(r, "GET", "v1/lbs", &x), GF_EINVALID);
+	assert_int_equal(http_router_add(r, "GE T", "/v1", &x), GF_EINVALID);
+	assert_int_equal(http_router_add(r, "GET,PUT", "/v1", &x), GF_EINVALID);
+	assert_int_equal(http_router_add(r, "", "/v1", &x), GF_EINVALID);
 	assert_int_equal(http_router_add(r, "GET", "/v1/{name", &x), GF_EINVALID);
 	assert_int_equal(http_router_add(r, "GET", "/v1/x{name}", &x), GF_EINVALID);
 	assert_int_equal(http_router_add(r, "GET", "/v1/{}", &x), GF_EINVALID);
