@@ -320,6 +320,15 @@ static void test_error_shape(void **state)
 	json_decref(e);
 }
 
+/* The statuses the daemon answers have their reason phrase (423: the
+ * Terraform http backend's "state is locked"). */
+static void test_reasons(void **state)
+{
+	assert_string_equal(http_reason(423), "Locked");
+	assert_string_equal(http_reason(409), "Conflict");
+	assert_string_equal(http_reason(413), "Content Too Large");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -333,6 +342,7 @@ int main(void)
 	        cmocka_unit_test(test_sse_round_trip),
 	        cmocka_unit_test(test_bearer),
 	        cmocka_unit_test(test_error_shape),
+	        cmocka_unit_test(test_reasons),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
