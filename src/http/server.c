@@ -19,6 +19,7 @@
 #define PIPELINE_MAX 65536
 
 static void conn_process(srv_conn *c);
+static void conn_read_start(srv_conn *c);
 static void server_maybe_done(http_server *s);
 
 void http_server_config_init(http_server_config *c)
@@ -157,6 +158,7 @@ static void conn_linger(srv_conn *c)
 		return;
 	}
 	uv_timer_start(&c->timer, linger_timeout, (uint64_t)(LINGER_SECONDS * 1000), 0);
+	conn_read_start(c); /* stopped if a pipeline filled the buffer */
 }
 
 /* ---- writing ----------------------------------------------------------- */

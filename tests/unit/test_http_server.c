@@ -163,6 +163,45 @@ static void h_forget(http_req *req, void *payload)
 {
 }
 
+/* A live log: ?lines=N chunks, then the end. */
+static void h_log(http_req *req, void *payload)
+{
+	const char *lines = http_req_query_param(req, "lines");
+	http_stream_begin(req, 200, "text/plain; charset=utf-8");
+	for (int i = 1; i <= atoi(lines ? lines : "3"); i++) {
+		char line[32];
+		snprintf(line, sizeof(line), "line %d\n", i);
+		assert_int_equal(http_stream_write(req, line, strlen(line)), 0);
+	}
+	http_stream_end(req);
+}
+
+/* Streams 1 MiB every millisecond to a client that does not read, until
+ * the server drops it. */
+static atomic_int flood_dropped;
+
+static void flood_tick(uv_timer_t *t)
+{
+	waiter *w = t->data;
+	static char mib[1 << 20];
+	int rc = http_stream_write(w->req, mib, sizeof(mib));
+	if (rc == GF_ETOOBIG)
+		atomic_store(&flood_dropped, 1);
+	if (rc != 0)
+		uv_timer_stop(t);
+}
+
+static void h_flood(http_req *req, void *payload)
+{
+	waiter *w = gf_xcalloc(1, sizeof(*w));
+	w->req = req;
+	uv_timer_init(payload, &w->timer);
+	w->timer.data = w;
+	http_stream_begin(req, 200, "application/octet-stream");
+	uv_timer_start(&w->timer, flood_tick, 1, 1);
+	http_req_on_close(req, waiter_gone, w);
+}
+
 static void h_hook(http_req *req, void *payload)
 {
 	http_respond(req, 200, "text/plain", "hooked\n", 7);
@@ -223,6 +262,8 @@ static int setup(void **state)
 	        0);
 	assert_int_equal(http_server_route(F.srv, "GET", "/v1/wait", h_wait, &F.loop, NULL), 0);
 	assert_int_equal(http_server_route(F.srv, "GET", "/v1/forget", h_forget, NULL, NULL), 0);
+	assert_int_equal(http_server_route(F.srv, "GET", "/v1/log", h_log, NULL, NULL), 0);
+	assert_int_equal(http_server_route(F.srv, "GET", "/v1/flood", h_flood, &F.loop, NULL), 0);
 	assert_int_equal(http_server_route(F.srv, "GET", "/v1/events", h_events, &F.loop, NULL), 0);
 	assert_int_equal(
 	        http_server_route(F.srv, "POST", "/hooks/github/{project}", h_hook, NULL, &pub), 0);
@@ -744,6 +785,82 @@ static void test_sse(void **state)
 	assert_int_equal(atomic_load(&F.disconnects), before + 1);
 }
 
+typedef struct {
+	gf_buf text;
+	int calls, stop_after;
+} chunks_seen;
+
+static int on_chunk(const char *data, size_t len, void *payload)
+{
+	chunks_seen *c = payload;
+	gf_buf_put(&c->text, data, len);
+	return ++c->calls == c->stop_after ? 1 : 0;
+}
+
+static void test_streamed_answers(void **state)
+{
+	/* Log following: the chunks reach the callback, not resp.body. */
+	chunks_seen seen = {GF_BUF_INIT, 0, 0};
+	http_client_req r = {.url = F.unix_url,
+	                     .path = "/v1/log?lines=50",
+	                     .on_data = on_chunk,
+	                     .payload = &seen,
+	                     .timeout = 10};
+	http_client_resp resp;
+	assert_int_equal(http_client_request(&resp, &r), 0);
+	assert_int_equal(resp.status, 200);
+	assert_int_equal(resp.body.len, 0);
+	assert_false(resp.stopped);
+	assert_true(gf_str_has_prefix(gf_buf_cstr(&seen.text), "line 1\nline 2\n"));
+	assert_true(gf_str_has_suffix(seen.text.ptr, "line 49\nline 50\n"));
+	http_client_resp_dispose(&resp);
+	gf_buf_dispose(&seen.text);
+
+	/* The callback may stop the read. */
+	seen = (chunks_seen){GF_BUF_INIT, 0, 1};
+	assert_int_equal(http_client_request(&resp, &r), 0);
+	assert_true(resp.stopped);
+	assert_int_equal(seen.calls, 1);
+	http_client_resp_dispose(&resp);
+	gf_buf_dispose(&seen.text);
+
+	/* Error answers are collected even when streaming was asked. */
+	seen = (chunks_seen){GF_BUF_INIT, 0, 0};
+	r.path = "/v1/nothing";
+	assert_int_equal(http_client_request(&resp, &r), 0);
+	assert_int_equal(resp.status, 404);
+	assert_int_equal(seen.calls, 0);
+	assert_non_null(strstr(resp.body.ptr, "not_found"));
+	http_client_resp_dispose(&resp);
+
+	/* Answers over the cap are refused. */
+	r = (http_client_req){.url = F.unix_url, .path = "/v1/log?lines=50", .max_body = 100};
+	assert_int_equal(http_client_request(&resp, &r), GF_ETOOBIG);
+	http_client_resp_dispose(&resp);
+
+	/* A 2xx that is not JSON, for the JSON helper. */
+	json_t *out = NULL;
+	int status = 0;
+	r = (http_client_req){
+	        .url = F.unix_url, .path = "/v1/builds/latest", .peer_name = "the gitfleet daemon"};
+	assert_int_equal(http_client_json(&out, &status, &r, NULL), GF_EINVALID);
+	assert_int_equal(status, 200);
+	assert_null(out);
+	assert_non_null(strstr(gf_err_msg(), "the gitfleet daemon at unix:"));
+	assert_non_null(strstr(gf_err_msg(), "answered 200 with a body that is not JSON "
+	                                     "(text/plain): latest"));
+
+	/* A client that does not read a stream is dropped, its handler told. */
+	int before = atomic_load(&F.disconnects);
+	int fd = raw_connect_unix();
+	raw_send(fd, "GET /v1/flood HTTP/1.1\r\nHost: x\r\n\r\n");
+	for (int i = 0; i < 1000 && atomic_load(&F.disconnects) == before; i++)
+		usleep(10 * 1000);
+	assert_int_equal(atomic_load(&flood_dropped), 1);
+	assert_int_equal(atomic_load(&F.disconnects), before + 1);
+	close(fd);
+}
+
 static void test_client_errors(void **state)
 {
 	char url[200];
@@ -985,6 +1102,7 @@ int main(void)
 	        cmocka_unit_test(test_http10_and_forgotten),
 	        cmocka_unit_test(test_async_and_disconnect),
 	        cmocka_unit_test(test_sse),
+	        cmocka_unit_test(test_streamed_answers),
 	        cmocka_unit_test(test_client_errors),
 	        cmocka_unit_test(test_stale_socket_replaced),
 	        cmocka_unit_test(test_graceful_shutdown),
