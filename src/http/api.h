@@ -123,7 +123,9 @@ typedef struct {
 
 void http_server_config_init(http_server_config *c);
 
-/* `loop` stays the caller's; cfg NULL means the defaults. */
+/* `loop` stays the caller's; cfg NULL means the defaults. Sets SIGPIPE to
+ * be ignored if it has its default action (which would kill the process
+ * when a client leaves during a write). */
 int http_server_new(http_server **out, uv_loop_t *loop, const http_server_config *cfg);
 /*
  * Listens on a unix socket created with mode 0600. An existing socket file
@@ -195,14 +197,16 @@ const char *http_req_path(const http_req *req);   /* raw path, without the query
 const char *http_req_query(const http_req *req);  /* raw query without '?', "" if none */
 /* A path parameter by name, decoded; NULL if the pattern has no such name. */
 const char *http_req_param(const http_req *req, const char *name);
-/* The first value of a query parameter, %-decoded ('+' as space); NULL if absent. */
+/* The first value of a query parameter, %-decoded ('+' as space); NULL if
+ * absent or malformed (a bad escape, %00). */
 const char *http_req_query_param(http_req *req, const char *name);
 /* The first field of that name, NUL-terminated; NULL if absent. */
 const char *http_req_header(http_req *req, const char *name);
 /* The collected body (NUL-terminated; "" and 0 when there is none). */
 const char *http_req_body(const http_req *req, size_t *len);
-/* Parses the body as JSON. On failure answers 400 (code "invalid_json",
- * with the line and column) and returns GF_EINVALID: the handler returns. */
+/* Parses the body as JSON (duplicate keys are an error). On failure
+ * answers 400 (code "invalid_json", with the line and column) and returns
+ * GF_EINVALID: the handler just returns. */
 int http_req_json(json_t **out, http_req *req);
 const http_peer *http_req_peer(const http_req *req);
 /* The Last-Event-ID of an event-stream request; NULL if absent. */
@@ -214,9 +218,10 @@ void http_req_set_data(http_req *req, void *data);
 void *http_req_data(const http_req *req);
 /*
  * Keeps the request for an answer later (long polls, event streams). `fn`
- * runs once if the client goes away (or the server closes) before the
- * answer is complete; when it returns `req` is freed. It does not run
- * once the answer is complete.
+ * runs once if the request ends before the handler's answer is complete:
+ * the client went away, the server closed, or (for a streamed body, whose
+ * on_body may set it) the server refused the rest of the request. When
+ * `fn` returns `req` is freed. It does not run once the answer is complete.
  */
 void http_req_on_close(http_req *req, void (*fn)(http_req *req, void *payload), void *payload);
 

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <netdb.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,11 @@ void http_server_config_init(http_server_config *c)
 
 int http_server_new(http_server **out, uv_loop_t *loop, const http_server_config *cfg)
 {
+	/* libuv writes with write(2): a peer that left would kill the process
+	 * with SIGPIPE instead of failing the write with EPIPE. */
+	struct sigaction sa;
+	if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)
+		signal(SIGPIPE, SIG_IGN);
 	http_server *s = gf_xcalloc(1, sizeof(*s));
 	s->loop = loop;
 	if (cfg)
@@ -267,9 +273,15 @@ static void conn_fail(srv_conn *c, bool keep, int status, const char *code, cons
 {
 	if (!c->req)
 		c->req = req_new(c);
-	c->req->keep_alive = c->req->keep_alive && keep;
+	http_req *req = c->req;
+	/* A streamed body's handler may hold state for the request: the
+	 * request ends without its answer, so it is told. */
+	if (req->close_fn)
+		req->close_fn(req, req->close_payload);
+	req->close_fn = NULL;
+	req->keep_alive = req->keep_alive && keep;
 	c->state = CONN_HANDLER;
-	http_respond_error(c->req, status, code, NULL, "%s", msg);
+	http_respond_error(req, status, code, NULL, "%s", msg);
 }
 
 static void conn_timeout(uv_timer_t *t)

@@ -38,8 +38,9 @@ typedef struct {
 	char unix_url[160];
 	char tcp_url[64];
 	int port;
-	atomic_int disconnects; /* async requests whose client went away */
-	atomic_int body_chunks; /* on_body calls of the streaming route */
+	atomic_int disconnects;   /* async requests whose client went away */
+	atomic_int body_chunks;   /* on_body calls of the streaming route */
+	atomic_int stream_aborts; /* streamed bodies that ended without an answer */
 } fixture;
 
 static fixture F;
@@ -77,12 +78,18 @@ static void h_upload(http_req *req, void *payload)
 	http_respond_json(req, 200, json_pack("{s:I}", "bytes", (json_int_t)len));
 }
 
+static void stream_aborted(http_req *req, void *payload)
+{
+	atomic_fetch_add(&F.stream_aborts, 1);
+}
+
 static int on_stream_body(http_req *req, const char *data, size_t len, void *payload)
 {
 	size_t *total = http_req_data(req);
 	if (!total) {
 		total = gf_arena_alloc(http_req_arena(req), sizeof(*total));
 		http_req_set_data(req, total);
+		http_req_on_close(req, stream_aborted, NULL);
 	}
 	*total += len;
 	atomic_fetch_add(&F.body_chunks, 1);
@@ -580,6 +587,7 @@ static void test_chunked_request(void **state)
 	raw_read(fd, &out, "}", 1, 10);
 	assert_non_null(strstr(gf_buf_cstr(&out), "{\"bytes\":5}"));
 	assert_true(atomic_load(&F.body_chunks) >= 2);
+	assert_int_equal(atomic_load(&F.stream_aborts), 0);
 	close(fd);
 	gf_buf_dispose(&out);
 	fd = raw_connect_unix();
@@ -587,6 +595,7 @@ static void test_chunked_request(void **state)
 	raw_read(fd, &out, "}", 2, 10);
 	assert_true(gf_str_has_prefix(gf_buf_cstr(&out), "HTTP/1.1 422 "));
 	assert_non_null(strstr(out.ptr, "an X is not welcome here"));
+	assert_int_equal(atomic_load(&F.stream_aborts), 1); /* its state can be freed */
 	close(fd);
 	gf_buf_dispose(&out);
 }
@@ -767,9 +776,8 @@ static void test_sse(void **state)
 	assert_string_equal(seen.data[0], "{\"n\":8}\nsecond line");
 	http_client_resp_dispose(&resp);
 
-	/* Following: heartbeats keep a short idle timeout from firing; the
-	 * client stops after five events... there are only three, so it
-	 * times out on silence only if heartbeats stop. Stop via raw socket. */
+	/* Following: the stream stays open with heartbeats until the client
+	 * leaves, and its handler is told. */
 	int before = atomic_load(&F.disconnects);
 	int fd = raw_connect_unix();
 	gf_buf out = GF_BUF_INIT;
@@ -891,8 +899,43 @@ static void test_client_errors(void **state)
 	http_client_resp_dispose(&resp);
 	unlink(sa.sun_path);
 
-	r.url = "ftp://x";
-	assert_int_equal(http_client_request(&resp, &r), GF_EINVALID);
+	const char *bad[] = {"ftp://x",       "http://",        "http://:80",  "http://h:",
+	                     "http://h:0",    "http://h:99999", "http://h:8x", "http://[::1",
+	                     "http://[::1]x", "unix:",          NULL};
+	for (const char **u = bad; *u; u++) {
+		r.url = *u;
+		assert_int_equal(http_client_request(&resp, &r), GF_EINVALID);
+		http_client_resp_dispose(&resp);
+	}
+
+	/* A URL with a path prefix: the request path is appended. */
+	char prefixed[100];
+	snprintf(prefixed, sizeof(prefixed), "%s/v1", F.tcp_url);
+	r = (http_client_req){.url = prefixed, .path = "/items/pre", .token = TOKEN};
+	assert_int_equal(http_client_request(&resp, &r), 0);
+	assert_int_equal(resp.status, 200);
+	assert_non_null(strstr(resp.body.ptr, "\"name\":\"pre\""));
+	http_client_resp_dispose(&resp);
+	snprintf(prefixed, sizeof(prefixed), "%s/v1/items/whole", F.tcp_url);
+	r = (http_client_req){.url = prefixed, .token = TOKEN};
+	assert_int_equal(http_client_request(&resp, &r), 0);
+	assert_non_null(strstr(resp.body.ptr, "\"name\":\"whole\""));
+	http_client_resp_dispose(&resp);
+
+	/* Nothing listens on a port just freed: refused, on TCP too. */
+	uv_loop_t loop;
+	http_server *s;
+	int port = 0;
+	uv_loop_init(&loop);
+	http_server_new(&s, &loop, NULL);
+	assert_int_equal(http_server_listen_tcp(s, "127.0.0.1", 0, NULL, &port), 0);
+	http_server_free(s);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	uv_loop_close(&loop);
+	snprintf(prefixed, sizeof(prefixed), "http://127.0.0.1:%d", port);
+	r = (http_client_req){.url = prefixed};
+	assert_int_equal(http_client_request(&resp, &r), HTTP_EUNREACHABLE);
+	assert_non_null(strstr(gf_err_msg(), "cannot reach the server at http://127.0.0.1:"));
 	http_client_resp_dispose(&resp);
 }
 
