@@ -96,6 +96,18 @@ static void server_maybe_done(http_server *s)
 		done(s->done_payload);
 }
 
+void srv_req_tell_closed(http_req *req)
+{
+	void (*fn)(http_req *, void *) = req->close_fn;
+	if (!fn)
+		return;
+	req->close_fn = NULL;
+	/* Whatever the callback does with req, the server frees it. */
+	req->ending = true;
+	fn(req, req->close_payload);
+	req->ending = false;
+}
+
 void srv_req_free(http_req *req)
 {
 	if (!req)
@@ -116,8 +128,8 @@ static void conn_handle_closed(uv_handle_t *h)
 		return;
 	http_req *req = c->req;
 	c->req = NULL;
-	if (req && req->close_fn)
-		req->close_fn(req, req->close_payload);
+	if (req)
+		srv_req_tell_closed(req);
 	srv_req_free(req);
 	if (c->prev)
 		c->prev->next = c->next;
@@ -264,6 +276,7 @@ static http_req *req_new(srv_conn *c)
 	req->method = "";
 	req->path = "";
 	req->query = "";
+	req->started = gf_now();
 	return req;
 }
 
@@ -276,9 +289,7 @@ static void conn_fail(srv_conn *c, bool keep, int status, const char *code, cons
 	http_req *req = c->req;
 	/* A streamed body's handler may hold state for the request: the
 	 * request ends without its answer, so it is told. */
-	if (req->close_fn)
-		req->close_fn(req, req->close_payload);
-	req->close_fn = NULL;
+	srv_req_tell_closed(req);
 	req->keep_alive = req->keep_alive && keep;
 	c->state = CONN_HANDLER;
 	http_respond_error(req, status, code, NULL, "%s", msg);
@@ -300,6 +311,8 @@ void srv_req_complete(http_req *req)
 {
 	srv_conn *c = req->conn;
 	http_server *s = c->srv;
+	if (req->ending)
+		return;
 	if (s->cfg.access_log) {
 		char path[256];
 		gf_log(GF_LOG_INFO, "request", "method=%s path=%s status=%d ms=%.1f peer=%s",
@@ -330,8 +343,13 @@ static void dispatch(srv_conn *c)
 	c->state = CONN_HANDLER;
 	timer_arm(c, 0);
 	req->route->fn(req, req->route->payload);
-	if (c->req != req || req->begun || req->close_fn)
+	if (c->req != req || req->close_fn)
 		return;
+	if (req->begun) {
+		gf_log(GF_LOG_ERROR, "a streamed answer was kept without http_req_on_close",
+		       "method=%s path=%s", req->method, req->path);
+		return;
+	}
 	gf_log(GF_LOG_ERROR, "handler returned without answering or keeping the request",
 	       "method=%s path=%s", req->method, req->path);
 	http_respond_error(req, 500, "internal", NULL,
@@ -409,7 +427,6 @@ static void head_done(srv_conn *c, size_t len)
 	gf_buf_consume(&c->in, len);
 	http_parser_init(&p);
 	http_parse_request(&p, &req->msg, req->head.ptr, req->head.len, &s->cfg.limits);
-	req->started = gf_now();
 	req->method =
 	        gf_arena_strndup(&req->arena, req->msg.method_name.ptr, req->msg.method_name.len);
 	const char *path = req->msg.path.ptr;
@@ -795,9 +812,7 @@ void http_server_shutdown(http_server *s, void (*done)(void *payload), void *pay
 			/* Streams never finish by themselves: the handler is told
 			 * (its close callback) and the client sees a clean end. */
 			http_req *req = c->req;
-			if (req->close_fn)
-				req->close_fn(req, req->close_payload);
-			req->close_fn = NULL;
+			srv_req_tell_closed(req);
 			http_stream_end(req);
 		}
 	}

@@ -81,6 +81,7 @@ struct http_req {
 	bool streaming;  /* chunked (or close-delimited for HTTP/1.0) answer */
 	bool no_body;    /* HEAD request: heads only */
 	bool keep_alive; /* the connection may serve another request after this */
+	bool ending;     /* in its close callback: answers are ignored */
 };
 
 struct http_server {
@@ -103,5 +104,7 @@ int srv_conn_write(srv_conn *c, const void *data, size_t len);
 void srv_req_complete(http_req *req);
 void srv_conn_close(srv_conn *c);
 void srv_req_free(http_req *req);
+/* Runs the request's close callback, if any, once. */
+void srv_req_tell_closed(http_req *req);
 
 #endif

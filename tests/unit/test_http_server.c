@@ -165,6 +165,18 @@ static void h_events(http_req *req, void *payload)
 	http_stream_end(req);
 }
 
+/* Answers from its close callback, which the server must ignore. */
+static void rude_gone(http_req *req, void *payload)
+{
+	http_respond_json(req, 200, json_pack("{s:b}", "late", 1));
+	atomic_fetch_add(&F.disconnects, 1);
+}
+
+static void h_rude(http_req *req, void *payload)
+{
+	http_req_on_close(req, rude_gone, NULL);
+}
+
 /* A bug: neither answers nor keeps the request. */
 static void h_forget(http_req *req, void *payload)
 {
@@ -270,6 +282,7 @@ static int setup(void **state)
 	assert_int_equal(http_server_route(F.srv, "GET", "/v1/wait", h_wait, &F.loop, NULL), 0);
 	assert_int_equal(http_server_route(F.srv, "GET", "/v1/forget", h_forget, NULL, NULL), 0);
 	assert_int_equal(http_server_route(F.srv, "GET", "/v1/log", h_log, NULL, NULL), 0);
+	assert_int_equal(http_server_route(F.srv, "GET", "/v1/rude", h_rude, NULL, NULL), 0);
 	assert_int_equal(http_server_route(F.srv, "GET", "/v1/flood", h_flood, &F.loop, NULL), 0);
 	assert_int_equal(http_server_route(F.srv, "GET", "/v1/events", h_events, &F.loop, NULL), 0);
 	assert_int_equal(
@@ -720,6 +733,16 @@ static void test_async_and_disconnect(void **state)
 	int fd = raw_connect_unix();
 	raw_send(fd, "GET /v1/wait HTTP/1.1\r\nHost: x\r\n\r\n");
 	usleep(100 * 1000);
+	close(fd);
+	for (int i = 0; i < 1000 && atomic_load(&F.disconnects) == before; i++)
+		usleep(10 * 1000);
+	assert_int_equal(atomic_load(&F.disconnects), before + 1);
+
+	/* An answer from the close callback is ignored (no double free). */
+	before = atomic_load(&F.disconnects);
+	fd = raw_connect_unix();
+	raw_send(fd, "GET /v1/rude HTTP/1.1\r\nHost: x\r\n\r\n");
+	usleep(50 * 1000);
 	close(fd);
 	for (int i = 0; i < 1000 && atomic_load(&F.disconnects) == before; i++)
 		usleep(10 * 1000);
