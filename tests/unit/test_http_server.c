@@ -263,6 +263,7 @@ static int setup(void **state)
 	http_server_config cfg;
 	http_server_config_init(&cfg);
 	cfg.header_timeout = 1;
+	cfg.idle_timeout = 2;
 	assert_int_equal(http_server_new(&F.srv, &F.loop, &cfg), 0);
 	http_route_opts big = {.max_body = 4u << 20};
 	http_route_opts pub = {.public = true};
@@ -662,9 +663,22 @@ static void test_errors_from_codec(void **state)
 	close(fd);
 	gf_buf_dispose(&out);
 
-	/* Too many header bytes: 431. */
+	/* A request line over the limit: 414. */
 	fd = raw_connect_unix();
 	gf_buf big = GF_BUF_INIT;
+	gf_buf_puts(&big, "GET /v1/items/");
+	for (int i = 0; i < 9000; i++)
+		gf_buf_putc(&big, 'a');
+	gf_buf_puts(&big, " HTTP/1.1\r\nHost: x\r\n\r\n");
+	send(fd, big.ptr, big.len, MSG_NOSIGNAL);
+	raw_read(fd, &out, "}", 1, 10);
+	assert_true(gf_str_has_prefix(gf_buf_cstr(&out), "HTTP/1.1 414 "));
+	close(fd);
+	gf_buf_dispose(&out);
+	gf_buf_clear(&big);
+
+	/* Too many header bytes: 431. */
+	fd = raw_connect_unix();
 	gf_buf_puts(&big, "GET /v1/items/x HTTP/1.1\r\nHost: x\r\n");
 	for (int i = 0; i < 400; i++)
 		gf_buf_printf(&big, "X-Filler-%d: %060d\r\n", i, i);
@@ -675,6 +689,18 @@ static void test_errors_from_codec(void **state)
 	close(fd);
 	gf_buf_dispose(&out);
 	gf_buf_dispose(&big);
+
+	/* Idle keep-alive connections are closed (2 s here), silently. */
+	fd = raw_connect_unix();
+	raw_send(fd, "GET /v1/items/x HTTP/1.1\r\nHost: x\r\n\r\n");
+	raw_read(fd, &out, "}", 1, 10);
+	gf_buf_clear(&out);
+	double t0 = gf_now();
+	raw_read(fd, &out, "never", 1, 20);
+	assert_int_equal(out.len, 0);
+	assert_true(gf_now() - t0 >= 1.5);
+	close(fd);
+	gf_buf_dispose(&out);
 }
 
 static void test_http10_and_forgotten(void **state)
@@ -890,6 +916,91 @@ static void test_streamed_answers(void **state)
 	assert_int_equal(atomic_load(&flood_dropped), 1);
 	assert_int_equal(atomic_load(&F.disconnects), before + 1);
 	close(fd);
+}
+
+/* A one-shot server on a unix socket that answers any request with fixed
+ * bytes, then closes: for answers our server never gives. */
+typedef struct {
+	int lfd;
+	const char *answer;
+} canned;
+
+static void *canned_main(void *arg)
+{
+	canned *c = arg;
+	int fd = accept(c->lfd, NULL, NULL);
+	char buf[4096];
+	gf_buf req = GF_BUF_INIT;
+	while (!strstr(gf_buf_cstr(&req), "\r\n\r\n")) {
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		if (n <= 0)
+			break;
+		gf_buf_put(&req, buf, (size_t)n);
+	}
+	if (*c->answer)
+		send(fd, c->answer, strlen(c->answer), MSG_NOSIGNAL);
+	close(fd);
+	gf_buf_dispose(&req);
+	return NULL;
+}
+
+static int canned_request(http_client_resp *resp, const char *answer)
+{
+	char path[100];
+	snprintf(path, sizeof(path), "%s/canned.sock", F.dir);
+	canned c = {socket(AF_UNIX, SOCK_STREAM, 0), answer};
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	unlink(path);
+	assert_int_equal(bind(c.lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(c.lfd, 1), 0);
+	pthread_t t;
+	pthread_create(&t, NULL, canned_main, &c);
+	char url[120];
+	snprintf(url, sizeof(url), "unix:%s", path);
+	http_client_req r = {.url = url, .path = "/x", .timeout = 10};
+	int rc = http_client_request(resp, &r);
+	pthread_join(t, NULL);
+	close(c.lfd);
+	unlink(path);
+	return rc;
+}
+
+static void test_client_framing(void **state)
+{
+	http_client_resp resp;
+	/* Delimited by the close. */
+	assert_int_equal(canned_request(&resp, "HTTP/1.1 200 OK\r\n\r\nuntil the end"), 0);
+	assert_int_equal(resp.status, 200);
+	assert_string_equal(resp.body.ptr, "until the end");
+	http_client_resp_dispose(&resp);
+	/* Interim answers are skipped; chunked with trailers. */
+	assert_int_equal(canned_request(&resp,
+	                                "HTTP/1.1 100 Continue\r\n\r\n"
+	                                "HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n"
+	                                "X-A: b\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\nT: 1\r\n\r\n"),
+	                 0);
+	assert_int_equal(resp.status, 201);
+	assert_string_equal(resp.body.ptr, "abcde");
+	assert_string_equal(http_client_header(&resp, "x-a"), "b");
+	http_client_resp_dispose(&resp);
+	/* Cut short, malformed, or no answer at all. */
+	assert_int_equal(canned_request(&resp, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"),
+	                 GF_EINVALID);
+	assert_non_null(strstr(gf_err_msg(), "closed the connection mid-answer"));
+	http_client_resp_dispose(&resp);
+	assert_int_equal(canned_request(&resp, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+	                                       "\r\nzz\r\n"),
+	                 GF_EINVALID);
+	assert_non_null(strstr(gf_err_msg(), "malformed chunked body"));
+	http_client_resp_dispose(&resp);
+	assert_int_equal(canned_request(&resp, "HTTP/1.1 200 OK\nContent-Length: 0\n\n"),
+	                 GF_EINVALID);
+	assert_non_null(strstr(gf_err_msg(), "sent a malformed answer"));
+	http_client_resp_dispose(&resp);
+	assert_int_equal(canned_request(&resp, ""), GF_EIO);
+	assert_non_null(strstr(gf_err_msg(), "closed the connection without answering"));
+	http_client_resp_dispose(&resp);
 }
 
 static void test_client_errors(void **state)
@@ -1169,6 +1280,7 @@ int main(void)
 	        cmocka_unit_test(test_async_and_disconnect),
 	        cmocka_unit_test(test_sse),
 	        cmocka_unit_test(test_streamed_answers),
+	        cmocka_unit_test(test_client_framing),
 	        cmocka_unit_test(test_client_errors),
 	        cmocka_unit_test(test_stale_socket_replaced),
 	        cmocka_unit_test(test_graceful_shutdown),
