@@ -41,7 +41,8 @@
  *    While a request is in the HANDLER state the connection keeps reading,
  *    so a client that goes away is noticed at once: the request's close
  *    callback runs (http_req_on_close), and that is the last moment the
- *    http_req pointer is valid.
+ *    http_req pointer is valid. (A client that shuts down only its write
+ *    side after the request counts as gone: HTTP clients do not do that.)
  *
  * 4. Request life and ownership. The server owns every http_req. A handler
  *    must, exactly once, either answer (http_respond*, or http_stream_begin
@@ -92,10 +93,11 @@ typedef struct {
 
 http_router *http_router_new(void);
 void http_router_free(http_router *r);
-/* Adds METHOD + pattern → route. GF_EINVALID for a malformed pattern
- * (not starting with '/', a `{` not spanning a whole segment, a duplicate
- * or empty name, more than HTTP_ROUTE_MAX_PARAMS), GF_EEXISTS when the same
- * method and shape are already there. */
+/* Adds METHOD + pattern → route. GF_EINVALID for a method that is not a
+ * token or a malformed pattern (not starting with '/', a `{` not spanning a
+ * whole segment, a duplicate or empty name, more than
+ * HTTP_ROUTE_MAX_PARAMS), GF_EEXISTS when the same method and shape (the
+ * same literals and parameter positions) are already there. */
 int http_router_add(http_router *r, const char *method, const char *pattern, void *route);
 /*
  * Matches a request path (no query) for `method`. 0: found. GF_ENOTFOUND:
@@ -221,7 +223,8 @@ void *http_req_data(const http_req *req);
  * runs once if the request ends before the handler's answer is complete:
  * the client went away, the server closed, or (for a streamed body, whose
  * on_body may set it) the server refused the rest of the request. When
- * `fn` returns `req` is freed. It does not run once the answer is complete.
+ * `fn` returns `req` is freed; answers given from inside `fn` are ignored.
+ * It does not run once the answer is complete.
  */
 void http_req_on_close(http_req *req, void (*fn)(http_req *req, void *payload), void *payload);
 

@@ -1042,6 +1042,15 @@ static void test_client_errors(void **state)
 		http_client_resp_dispose(&resp);
 	}
 
+	/* No field injection through caller strings. */
+	const char *evil[] = {"X-A: b\r\nX-Injected: 1", NULL};
+	r = (http_client_req){.url = F.unix_url, .path = "/v1/items/a", .headers = evil};
+	assert_int_equal(http_client_request(&resp, &r), GF_EINVALID);
+	http_client_resp_dispose(&resp);
+	r = (http_client_req){.url = F.unix_url, .path = "/v1/items/a b"};
+	assert_int_equal(http_client_request(&resp, &r), GF_EINVALID);
+	http_client_resp_dispose(&resp);
+
 	/* A URL with a path prefix: the request path is appended. */
 	char prefixed[100];
 	snprintf(prefixed, sizeof(prefixed), "%s/v1", F.tcp_url);
