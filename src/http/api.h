@@ -114,13 +114,14 @@ typedef struct http_server http_server;
 typedef struct http_req http_req;
 
 typedef struct {
-	double header_timeout; /* seconds for a request head and between body reads (408); 10 */
-	double idle_timeout;   /* seconds a keep-alive connection may stay idle; 60 */
-	http_limits limits;    /* head limits; the codec's defaults */
-	size_t max_body;       /* default per-route body cap; 1 MiB */
-	size_t max_queued;     /* response bytes queued to a slow reader before it is dropped;
+	double header_timeout;  /* seconds for a request head and between body reads (408); 10 */
+	double idle_timeout;    /* seconds a keep-alive connection may stay idle; 60 */
+	http_limits limits;     /* head limits; the codec's defaults */
+	size_t max_body;        /* default per-route body cap; 1 MiB */
+	size_t max_queued;      /* response bytes queued to a slow reader before it is dropped;
 	                          8 MiB */
-	bool access_log;       /* one gf_log line per request */
+	size_t max_connections; /* more are answered 503 and closed; 1024 */
+	bool access_log;        /* one gf_log line per request */
 } http_server_config;
 
 void http_server_config_init(http_server_config *c);

@@ -31,6 +31,7 @@ void http_server_config_init(http_server_config *c)
 	c->limits = http_limits_default;
 	c->max_body = 1u << 20;
 	c->max_queued = 8u << 20;
+	c->max_connections = 1024;
 }
 
 int http_server_new(http_server **out, uv_loop_t *loop, const http_server_config *cfg)
@@ -131,6 +132,8 @@ static void conn_handle_closed(uv_handle_t *h)
 	if (req)
 		srv_req_tell_closed(req);
 	srv_req_free(req);
+	if (c->counted)
+		s->nconns--;
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -638,6 +641,26 @@ static void on_connection(uv_stream_t *ls, int status)
 	if (!l->path)
 		uv_tcp_nodelay(&c->h.tcp, 1);
 	peer_describe(c);
+	c->counted = true;
+	if (++s->nconns > s->cfg.max_connections) {
+		static const char body[] = "{\"error\":{\"code\":\"busy\",\"message\":\"too many "
+		                           "connections; try again later\"}}\n";
+		char busy[512];
+		int n = snprintf(
+		        busy, sizeof(busy),
+		        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+		        "Content-Length: %zu\r\nConnection: close\r\nRetry-After: 1\r\n\r\n%s",
+		        sizeof(body) - 1, body);
+		double now = gf_now();
+		if (now - s->busy_logged >= 1) {
+			gf_log(GF_LOG_WARN, "too many connections: refusing new ones",
+			       "max=%zu peer=%s", s->cfg.max_connections, c->peer.addr);
+			s->busy_logged = now;
+		}
+		srv_conn_write(c, busy, (size_t)n);
+		conn_linger(c);
+		return;
+	}
 	timer_arm(c, s->cfg.idle_timeout);
 	conn_read_start(c);
 }

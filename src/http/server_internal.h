@@ -57,6 +57,7 @@ struct srv_conn {
 	bool reading;    /* uv_read_start in effect */
 	bool processing; /* inside conn_process: do not re-enter */
 	bool eof;        /* the peer closed its side */
+	bool counted;    /* in srv->nconns */
 };
 
 struct http_req {
@@ -91,8 +92,10 @@ struct http_server {
 	GF_VEC(srv_route *) routes;
 	srv_listener *listeners;
 	srv_conn *conns;
-	size_t handles; /* open libuv handles (listeners, connections, timers) */
-	bool closing;   /* shutdown or free began */
+	size_t handles;     /* open libuv handles (listeners, connections, timers) */
+	size_t nconns;      /* accepted connections not yet closed */
+	double busy_logged; /* when "too many connections" was last logged */
+	bool closing;       /* shutdown or free began */
 	bool freeing;
 	void (*done)(void *payload);
 	void *done_payload;

@@ -77,7 +77,11 @@ static int setup(void **state)
 	snprintf(F.unix_url, sizeof(F.unix_url), "unix:%s", sock);
 	assert_int_equal(uv_loop_init(&F.loop), 0);
 	uv_async_init(&F.loop, &F.stop, on_stop);
-	assert_int_equal(http_server_new(&F.srv, &F.loop, NULL), 0);
+	http_server_config cfg;
+	http_server_config_init(&cfg);
+	cfg.max_connections = 3;
+	cfg.access_log = true;
+	assert_int_equal(http_server_new(&F.srv, &F.loop, &cfg), 0);
 	assert_int_equal(
 	        http_server_route(F.srv, "GET", "/v1/items/{name}", h_get_item, NULL, NULL), 0);
 	assert_int_equal(http_server_route(F.srv, "GET", "/v1/log", h_log, NULL, NULL), 0);
@@ -329,12 +333,44 @@ static void test_client_streams(void **state)
 	                                     "(text/plain): latest"));
 }
 
+static void test_server_busy(void **state)
+{
+	/* Three connections held open fill the server (max_connections 3):
+	 * a fourth is answered 503, and served again once one leaves. */
+	int fds[3];
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", F.unix_url + 5);
+	for (int i = 0; i < 3; i++) {
+		fds[i] = socket(AF_UNIX, SOCK_STREAM, 0);
+		assert_int_equal(connect(fds[i], (struct sockaddr *)&sa, sizeof(sa)), 0);
+	}
+	http_client_req r = {.url = F.unix_url, .path = "/v1/items/a", .timeout = 10};
+	http_client_resp resp;
+	assert_int_equal(http_client_request(&resp, &r), 0);
+	assert_int_equal(resp.status, 503);
+	assert_string_equal(http_client_header(&resp, "Retry-After"), "1");
+	assert_non_null(strstr(resp.body.ptr, "\"code\":\"busy\""));
+	http_client_resp_dispose(&resp);
+	close(fds[0]);
+	int status = 0;
+	for (int i = 0; i < 500 && status != 200; i++) {
+		usleep(10 * 1000);
+		assert_int_equal(http_client_request(&resp, &r), 0);
+		status = resp.status;
+		http_client_resp_dispose(&resp);
+	}
+	assert_int_equal(status, 200);
+	close(fds[1]);
+	close(fds[2]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_client_framing),
 	        cmocka_unit_test(test_client_streams),
 	        cmocka_unit_test(test_client_errors),
+	        cmocka_unit_test(test_server_busy),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
