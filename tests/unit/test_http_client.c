@@ -71,6 +71,7 @@ static int setup(void **state)
 {
 	char sock[64];
 	int port = 0;
+	/* /tmp rather than $TMPDIR: socket paths must fit in 108 bytes. */
 	snprintf(F.dir, sizeof(F.dir), "/tmp/gf-httpc-XXXXXX");
 	assert_non_null(mkdtemp(F.dir));
 	snprintf(sock, sizeof(sock), "%s/api.sock", F.dir);

@@ -242,6 +242,7 @@ static void on_stop(uv_async_t *a)
 static int setup(void **state)
 {
 	memset(&F, 0, sizeof(F));
+	/* /tmp rather than $TMPDIR: socket paths must fit in 108 bytes. */
 	snprintf(F.dir, sizeof(F.dir), "/tmp/gf-http-XXXXXX");
 	assert_non_null(mkdtemp(F.dir));
 	snprintf(F.sock, sizeof(F.sock), "%s/api.sock", F.dir);
