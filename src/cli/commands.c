@@ -14,6 +14,46 @@ const cli_command cli_commands[] = {
          "\n"
          "  Prints the version of this gitfleet binary.\n",
          cmd_version},
+        {"lb", "Run a load balancer: one listener in front of a target group",
+         "Usage: gitfleet lb --listen HOST:PORT --target HOST:PORT [--target HOST:PORT]... "
+         "[options]\n"
+         "\n"
+         "  Runs an HTTP/1.1 reverse proxy, the data plane of gitfleet's load balancers,\n"
+         "  with one listener forwarding to one target group. Targets are health checked\n"
+         "  as AWS target groups do: a new target is checked at once and gets traffic\n"
+         "  when it has passed --healthy-threshold checks in a row; it stops getting\n"
+         "  traffic after --unhealthy-threshold failed checks. With no healthy target\n"
+         "  the listener answers 503. Requests that failed without costing the client\n"
+         "  anything (a refused connection, a pooled connection closed by the target)\n"
+         "  are retried on another target. SIGTERM or SIGINT stops accepting, lets\n"
+         "  requests in flight finish (30 s at most), and exits 0.\n"
+         "\n"
+         "Options:\n"
+         "  --listen HOST:PORT          address to listen on, like 127.0.0.1:8080 or [::1]:8080;\n"
+         "                              port 0 picks a free port (logged at start)\n"
+         "  --target HOST:PORT          a target (repeatable), like 127.0.0.1:9101\n"
+         "  --algorithm NAME            round_robin (default) or least_outstanding_requests\n"
+         "  --health-path PATH          path of the HTTP health check (default /);\n"
+         "                              \"\" turns checks off: every target is healthy\n"
+         "  --health-interval SECONDS   time between checks of a target (default 1)\n"
+         "  --health-timeout SECONDS    a check without an answer by then fails (default 1)\n"
+         "  --healthy-threshold N       passed checks in a row to become healthy (default 2)\n"
+         "  --unhealthy-threshold N     failed checks in a row to become unhealthy (default 2)\n"
+         "  --health-matcher CODES      statuses that pass: 200, 200-299, 200,302 (default\n"
+         "                              200-399)\n"
+         "  --deregistration-delay S    draining time at shutdown of a target (default 5)\n"
+         "  --allow CIDR                only these clients (repeatable), like 127.0.0.0/8\n"
+         "                              or ::1/128; others get 403. Default: everybody\n"
+         "  --workers N                 worker threads (default: one per core)\n"
+         "  --connect-timeout SECONDS   to connect to a target (default 5)\n"
+         "  --idle-timeout SECONDS      keep-alive time between client requests (default 60)\n"
+         "  --log-format text|json      log lines as key=value text or JSON (default text)\n"
+         "\n"
+         "Example:\n"
+         "  gitfleet www --listen 127.0.0.1:9101 ./site &\n"
+         "  gitfleet www --listen 127.0.0.1:9102 ./site &\n"
+         "  gitfleet lb --listen 127.0.0.1:8080 --target 127.0.0.1:9101 --target 127.0.0.1:9102\n",
+         cmd_lb},
 };
 
 const size_t cli_commands_len = sizeof(cli_commands) / sizeof(cli_commands[0]);
