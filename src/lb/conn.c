@@ -144,6 +144,11 @@ void lb_conn_respond_error(lb_conn *c, int status, const char *fmt, ...)
 	body[n] = '\0';
 	if (c->up)
 		lb_up_abort(c);
+	if (c->writing) {
+		/* Something (a 1xx) is on its way already; no room for more. */
+		lb_conn_close(c);
+		return;
+	}
 	uint64_t latency = c->t_head ? uv_hrtime() - c->t_head : 0;
 	lb_count_response(lslot(c), status, latency);
 	gf_buf_clear(&c->out);
@@ -165,8 +170,11 @@ void lb_conn_respond_error(lb_conn *c, int status, const char *fmt, ...)
 static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 {
 	lb_conn *c = h->data;
-	size_t room = c->in.max - c->in.len;
-	size_t want = GF_MIN((size_t)READ_CHUNK, room);
+	size_t want = GF_MIN((size_t)READ_CHUNK, c->in.max - c->in.len);
+	/* While a write to the target points into `in`, it must not move:
+	 * only its spare capacity is offered then. */
+	if (c->up && c->up->writing)
+		want = GF_MIN(want, c->in.cap ? c->in.cap - c->in.len - 1 : 0);
 	if (want == 0 || gf_buf_grow(&c->in, want) < 0) {
 		*buf = uv_buf_init(NULL, 0);
 		return;
@@ -192,7 +200,8 @@ static void on_client_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 		uv_read_stop(s);
 		c->client_eof = true;
 		/* Half-closed after a whole request: the answer can still go. */
-		if (c->req_done && (c->state == LB_C_UPSTREAM || c->state == LB_C_RESPONSE)) {
+		if (c->req_end && (c->state == LB_C_PICK || c->state == LB_C_UPSTREAM ||
+		                   c->state == LB_C_RESPONSE)) {
 			c->keep_alive = false;
 			return;
 		}
@@ -209,9 +218,17 @@ static void on_client_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 			lb_conn_arm(c, c->w->lb->o.request_head_timeout, 408);
 		parse_head(c);
 		break;
+	case LB_C_PICK:
 	case LB_C_UPSTREAM:
 	case LB_C_RESPONSE:
 		c->progress = uv_now(&c->w->loop);
+		if (c->req_end) {
+			/* A pipelined request: kept for later, within the cap of a
+			 * head. Reading on spares a stop and a start per request. */
+			if (c->in.len >= c->w->lb->o.max_header_bytes)
+				uv_read_stop(s);
+			break;
+		}
 		uv_read_stop(s);
 		lb_up_forward_body(c);
 		break;
@@ -291,7 +308,10 @@ static void parse_head(lb_conn *c)
 	c->last_status = 0;
 	c->resp_head_sent = false;
 	c->tunnel_started = false;
-	uv_read_stop((uv_stream_t *)&c->tcp);
+	/* A body is read as it can be forwarded; without one the client stays
+	 * readable (its close is noticed, pipelined requests wait in `in`). */
+	if (!c->req_end)
+		uv_read_stop((uv_stream_t *)&c->tcp);
 	uv_timer_stop(&c->timer);
 	c->state = LB_C_PICK;
 	lb_up_dispatch(c);

@@ -199,7 +199,8 @@ struct lb_worker {
 	size_t nconns;
 	bool shutting_down;
 	bool reported_idle;
-	http_msg msg; /* parse scratch: fields are copied out at once */
+	http_msg msg;     /* parse scratch: fields are copied out at once */
+	char scratch[64]; /* where unwanted bytes from a target are read */
 };
 
 int lb_worker_start(lb_worker **out, lb_balancer *lb, unsigned id);

@@ -85,6 +85,12 @@ void lb_pool_close_target(lb_worker *w, lb_target *t)
 static void up_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 {
 	lb_upconn *u = h->data;
+	if (u->done || !u->c) {
+		/* Nothing more is expected: whatever comes is refused unread
+		 * (on_up_read), and `in` may be under a write to the client. */
+		*buf = uv_buf_init(u->w->scratch, sizeof(u->w->scratch));
+		return;
+	}
 	size_t want = GF_MIN((size_t)READ_CHUNK, u->in.max - u->in.len);
 	if (want == 0 || gf_buf_grow(&u->in, want) < 0) {
 		*buf = uv_buf_init(NULL, 0);
@@ -582,7 +588,11 @@ static void forward_response(lb_conn *c)
 		lb_conn_close(c);
 		return;
 	}
-	uv_read_stop((uv_stream_t *)&u->tcp);
+	/* Backpressure: no more from the target until this reached the
+	 * client, unless the response is complete (then reading goes on, to
+	 * notice a close while the connection waits in the pool). */
+	if (!u->done)
+		uv_read_stop((uv_stream_t *)&u->tcp);
 	if (n == 0 && c->out.len == 0) {
 		/* Nothing to send: chunk framing only, or no bytes yet. */
 		gf_buf_consume(&u->in, u->consume);
@@ -686,6 +696,14 @@ static void on_up_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 		return;
 	}
 	if (n == UV_ENOBUFS) {
+		uv_read_stop(s);
+		return;
+	}
+	if (u->done) {
+		/* After the end of its response the target closed, or sent more
+		 * than it should have: the response stands, the connection is
+		 * not reused. */
+		u->keep_alive = false;
 		uv_read_stop(s);
 		return;
 	}
