@@ -64,6 +64,29 @@ cmp -s "$T/big" "$T/big.100" || fail "body after 100-continue changed"
 out=$(python3 "$GF_E2E_LIB/lb_ws.py" "$lbp" hello | tr '\n' ' ')
 expect_eq "websocket echo through the proxy" "echo: hello echo: hello " "$out"
 
+# Pipelined requests are answered in order on the one connection.
+out=$(timeout 10 python3 -c '
+import socket
+s = socket.create_connection(("127.0.0.1", '"$lbp"'))
+s.sendall(b"GET /whoami HTTP/1.1\r\nHost: a\r\n\r\nGET /chunked HTTP/1.1\r\nHost: a\r\n\r\n"
+          b"GET /whoami HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+data = b""
+while True:
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    data += chunk
+print(data.count(b"HTTP/1.1 200 OK"), data.count(b"chunk "), data.endswith(b"\n"))')
+expect_eq "three pipelined requests" "3 5 True" "$out"
+
+# A client that leaves mid-request does not disturb the others.
+timeout 5 python3 -c '
+import socket
+s = socket.create_connection(("127.0.0.1", '"$lbp"'))
+s.sendall(b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\nabc")
+s.close()'
+expect_eq "after an aborted upload" 200 "$(http_code "$url/whoami")"
+
 # Malformed requests never reach a target.
 out=$(printf 'GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n' |
 	timeout 5 python3 -c 'import socket,sys; s=socket.create_connection(("127.0.0.1",'"$lbp"')); s.sendall(sys.stdin.buffer.read()); print(s.recv(200).decode().split("\r\n")[0])')
