@@ -98,6 +98,52 @@ void lb_conn_arm(lb_conn *c, double seconds, int status)
 	uv_timer_start(&c->timer, on_timeout, (uint64_t)(seconds * 1000) + 1, 0);
 }
 
+/* ---- closing after an answer ----------------------------------------------------- */
+
+static void linger_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
+{
+	lb_conn *c = h->data;
+	*buf = uv_buf_init(c->w->scratch, sizeof(c->w->scratch));
+}
+
+static void on_linger_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+{
+	if (n < 0)
+		lb_conn_close(s->data);
+}
+
+static void on_shutdown(uv_shutdown_t *req, int status)
+{
+	lb_conn *c = req->data;
+	if (status < 0 && !c->closed)
+		lb_conn_close(c);
+}
+
+/*
+ * Closes after an answer while the client may still be sending (an error,
+ * or a target that answered before the whole body arrived). Closing at
+ * once with unread input makes the kernel send a reset, which can destroy
+ * the answer before the client reads it; so the write side is shut down,
+ * and what comes in is read and dropped until the client closes or for
+ * two seconds (RFC 9112 §9.6).
+ */
+void lb_conn_linger(lb_conn *c)
+{
+	if (c->closed)
+		return;
+	if (c->up)
+		lb_up_abort(c);
+	c->state = LB_C_CLOSING;
+	uv_read_stop((uv_stream_t *)&c->tcp);
+	uv_read_start((uv_stream_t *)&c->tcp, linger_alloc, on_linger_read);
+	c->sreq.data = c;
+	if (uv_shutdown(&c->sreq, (uv_stream_t *)&c->tcp, on_shutdown) < 0) {
+		lb_conn_close(c);
+		return;
+	}
+	lb_conn_arm(c, 2, 0);
+}
+
 /* ---- writes to the client ------------------------------------------------------ */
 
 static void on_client_written(uv_write_t *req, int status)
@@ -106,8 +152,12 @@ static void on_client_written(uv_write_t *req, int status)
 	c->writing = false;
 	if (c->closed)
 		return;
-	if (status < 0 || c->close_after) {
+	if (status < 0) {
 		lb_conn_close(c);
+		return;
+	}
+	if (c->close_after) {
+		lb_conn_linger(c);
 		return;
 	}
 	c->progress = uv_now(&c->w->loop);

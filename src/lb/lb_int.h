@@ -199,8 +199,8 @@ struct lb_worker {
 	size_t nconns;
 	bool shutting_down;
 	bool reported_idle;
-	http_msg msg;     /* parse scratch: fields are copied out at once */
-	char scratch[64]; /* where unwanted bytes from a target are read */
+	http_msg msg;       /* parse scratch: fields are copied out at once */
+	char scratch[4096]; /* where unwanted bytes are read and dropped */
 };
 
 int lb_worker_start(lb_worker **out, lb_balancer *lb, unsigned id);
@@ -261,6 +261,7 @@ typedef struct lb_conn {
 
 	/* writes to the client: one at a time */
 	uv_write_t wc;
+	uv_shutdown_t sreq;
 	bool writing;
 	bool close_after; /* close once the current write is done */
 	gf_buf out;       /* a response head being written */
@@ -303,6 +304,8 @@ void lb_conn_read(lb_conn *c);
 void lb_conn_respond_error(lb_conn *c, int status, const char *fmt, ...) GF_PRINTF(3, 4);
 /* The response went out whole: serve the next request or close. */
 void lb_conn_request_done(lb_conn *c);
+/* Half-closes, drains what the client still sends, then closes. */
+void lb_conn_linger(lb_conn *c);
 /* Arms the connection's timer; `status` is answered when it fires in a
  * state that can still answer (0: close silently). */
 void lb_conn_arm(lb_conn *c, double seconds, int status);

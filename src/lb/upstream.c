@@ -657,7 +657,7 @@ static void response_complete(lb_conn *c)
 	bool reusable = u->keep_alive && c->req_end && u->framing.kind != HTTP_BODY_UNTIL_CLOSE;
 	end_attempt(c, reusable);
 	if (!c->req_end) {
-		lb_conn_close(c);
+		lb_conn_linger(c);
 		return;
 	}
 	lb_conn_request_done(c);

@@ -80,6 +80,20 @@ s.sendall(b"GET / HTTP/1.1\r\nHo")
 print(s.recv(100).decode().split("\r\n")[0])')
 expect_eq "slow request head" "HTTP/1.1 408 Request Timeout" "$out"
 
+# Bodies over --max-body: 413, which the client gets even though it is
+# still sending (the proxy half-closes and drains instead of resetting).
+p=$(free_port)
+start_lb "$p" --target "127.0.0.1:$good" --health-path "" --max-body 100000
+head -c 3000000 /dev/zero >"$T/big"
+out=$(curl -s --max-time 10 -H 'Expect:' --data-binary "@$T/big" -w ' %{http_code}' \
+	"http://127.0.0.1:$p/echo")
+expect_eq "content-length over the limit" "request body larger than 100000 bytes
+ 413" "$out"
+out=$(curl -s --max-time 10 -H 'Transfer-Encoding: chunked' --data-binary "@$T/big" \
+	-w ' %{http_code}' "http://127.0.0.1:$p/echo")
+expect_contains "chunked body over the limit" " 413" "$out"
+expect_eq "a body under the limit" 200 "$(http_code -d small "http://127.0.0.1:$p/echo")"
+
 # Bad flags are reported, with what to do.
 set +e
 err=$("$GITFLEET" lb --listen 127.0.0.1:1 --target nope 2>&1)
