@@ -1,5 +1,8 @@
 # Helpers for the load balancer's end-to-end tests; source after common.sh.
 
+# A command that fails under `set -e` says where, instead of exiting mute.
+trap 'rc=$?; [[ $- != *e* ]] || echo "FAIL: line $LINENO: $BASH_COMMAND (exit $rc)" >&2' ERR
+
 # start_backend PORT NAME [ARGS...]: a Python test backend (lb_backend.py).
 start_backend() {
 	python3 "$GF_E2E_LIB/lb_backend.py" "$@" &
@@ -30,7 +33,7 @@ wait_until() {
 
 # http_code URL [CURL ARGS...]: the status code only.
 http_code() {
-	curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$@"
+	curl -s -o /dev/null -w '%{http_code}' --max-time 20 "$@"
 }
 
 status_is() {
