@@ -239,7 +239,9 @@ static void on_up_written(uv_write_t *req, int status)
 	}
 	if (c->req_end) {
 		c->req_done = true;
-		if (u->done)
+		/* With the end of the response still being written to the
+		 * client, lb_up_client_wrote completes it. */
+		if (u->done && !c->writing)
 			response_complete(c);
 		return;
 	}
