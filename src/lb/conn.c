@@ -7,9 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Room for a head plus one read of body bytes. */
-#define READ_CHUNK (64 * 1024)
-
 static lb_slot_counters *lslot(lb_conn *c)
 {
 	return &c->l->slot[c->w->id];
@@ -217,19 +214,32 @@ void lb_conn_respond_error(lb_conn *c, int status, const char *fmt, ...)
 
 /* ---- reading ------------------------------------------------------------------- */
 
+bool lb_buf_room(gf_buf *b, size_t chunk, bool pinned, uv_buf_t *out)
+{
+	size_t spare = b->cap ? b->cap - b->len - 1 : 0;
+	size_t want = GF_MIN(chunk, b->max - b->len);
+	if (pinned || spare > chunk / 4)
+		want = GF_MIN(want, spare);
+	if (want == 0 || gf_buf_grow(b, want) < 0)
+		return false;
+	*out = uv_buf_init(b->ptr + b->len, (unsigned)(b->cap - b->len - 1));
+	return true;
+}
+
+void lb_buf_idle(gf_buf *b)
+{
+	if (b->len == 0 && b->cap > LB_HEAD_CHUNK + 1)
+		gf_buf_dispose(b);
+}
+
 static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 {
 	lb_conn *c = h->data;
-	size_t want = GF_MIN((size_t)READ_CHUNK, c->in.max - c->in.len);
-	/* While a write to the target points into `in`, it must not move:
-	 * only its spare capacity is offered then. */
-	if (c->up && c->up->writing)
-		want = GF_MIN(want, c->in.cap ? c->in.cap - c->in.len - 1 : 0);
-	if (want == 0 || gf_buf_grow(&c->in, want) < 0) {
+	/* While a write to the target points into `in`, it must not move. */
+	bool pinned = c->up && c->up->writing;
+	size_t chunk = c->state == LB_C_HEAD ? LB_HEAD_CHUNK : LB_BODY_CHUNK;
+	if (!lb_buf_room(&c->in, chunk, pinned, buf))
 		*buf = uv_buf_init(NULL, 0);
-		return;
-	}
-	*buf = uv_buf_init(c->in.ptr + c->in.len, (unsigned)(c->in.cap - c->in.len - 1));
 }
 
 void lb_conn_read(lb_conn *c)
@@ -385,6 +395,7 @@ void lb_conn_request_done(lb_conn *c)
 			lb_conn_read(c);
 		return;
 	}
+	lb_buf_idle(&c->in);
 	lb_conn_arm(c, c->w->lb->o.client_idle_timeout, 0);
 	lb_conn_read(c);
 }
@@ -424,7 +435,7 @@ void lb_conn_accept(lb_worker *w, lb_listener *l, lb_acl *acl, uv_stream_t *serv
 		w->conns->prev = c;
 	w->conns = c;
 	w->nconns++;
-	gf_buf_init(&c->in, w->lb->o.max_header_bytes + READ_CHUNK);
+	gf_buf_init(&c->in, w->lb->o.max_header_bytes + LB_BODY_CHUNK + 1);
 	http_parser_init(&c->p);
 	if (uv_accept(server, (uv_stream_t *)&c->tcp) < 0) {
 		lb_conn_close(c);

@@ -15,6 +15,20 @@
 typedef struct lb_worker lb_worker;
 typedef struct lb_upconn lb_upconn;
 
+/* Read sizes. Buffers are powers of two and gf_buf keeps a byte for a NUL,
+ * hence the -1: a head read takes a 16 KiB buffer, a body read 64 KiB. An
+ * idle connection keeps at most a head-sized buffer (lb_buf_idle). */
+#define LB_HEAD_CHUNK (16 * 1024 - 1)
+#define LB_BODY_CHUNK (64 * 1024 - 1)
+
+/* Where to read into `b`: its spare room if the buffer is pinned (a write
+ * points into it) or if that room is over a quarter of `chunk`, else room
+ * for `chunk` more bytes. False when there is none (the caller stops
+ * reading). */
+bool lb_buf_room(gf_buf *b, size_t chunk, bool pinned, uv_buf_t *out);
+/* Frees a buffer that grew past a head's size once it is empty. */
+void lb_buf_idle(gf_buf *b);
+
 /* ---- counters: one slot per worker, written by that worker only --------- */
 
 #define LB_NCOUNTERS   (sizeof(lb_counters) / sizeof(uint64_t))

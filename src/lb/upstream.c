@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define READ_CHUNK (64 * 1024)
 /* The balancer looks at this many targets of a group at most. */
 #define PICK_MAX 256
 
@@ -91,12 +90,8 @@ static void up_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 		*buf = uv_buf_init(u->w->scratch, sizeof(u->w->scratch));
 		return;
 	}
-	size_t want = GF_MIN((size_t)READ_CHUNK, u->in.max - u->in.len);
-	if (want == 0 || gf_buf_grow(&u->in, want) < 0) {
+	if (!lb_buf_room(&u->in, u->head_done ? LB_BODY_CHUNK : LB_HEAD_CHUNK, false, buf))
 		*buf = uv_buf_init(NULL, 0);
-		return;
-	}
-	*buf = uv_buf_init(u->in.ptr + u->in.len, (unsigned)(u->in.cap - u->in.len - 1));
 }
 
 static void up_read(lb_upconn *u)
@@ -117,6 +112,7 @@ static void end_attempt(lb_conn *c, bool reusable)
 	    atomic_load_explicit(&u->t->state, memory_order_relaxed) != LB_TARGET_DRAINING &&
 	    u->t->slot[w->id].nidle < w->lb->o.pool_max_idle) {
 		u->reused = true;
+		lb_buf_idle(&u->in);
 		pool_push(u);
 		up_read(u);
 		return;
@@ -349,7 +345,7 @@ void lb_up_dispatch(lb_conn *c)
 	uv_tcp_init(&w->loop, &u->tcp);
 	u->tcp.data = u;
 	u->creq.data = u;
-	gf_buf_init(&u->in, w->lb->resp_limits.max_head + READ_CHUNK);
+	gf_buf_init(&u->in, w->lb->resp_limits.max_head + LB_BODY_CHUNK + 1);
 	LB_COUNT(tslot(u), active, 1);
 	u->c = c;
 	c->up = u;
