@@ -161,6 +161,24 @@ static void on_client_written(uv_write_t *req, int status)
 	lb_up_client_wrote(c);
 }
 
+bool lb_write_now(uv_stream_t *s, uv_buf_t *bufs, unsigned *n)
+{
+	int w = uv_try_write(s, bufs, *n);
+	if (w <= 0)
+		return false; /* UV_EAGAIN, or an error that uv_write reports */
+	size_t left = (size_t)w;
+	unsigned i = 0;
+	while (i < *n && left >= bufs[i].len)
+		left -= bufs[i++].len;
+	if (i == *n)
+		return true;
+	bufs[i].base += left;
+	bufs[i].len -= left;
+	memmove(bufs, bufs + i, (*n - i) * sizeof(*bufs));
+	*n -= i;
+	return false;
+}
+
 void lb_conn_write(lb_conn *c, uv_buf_t *bufs, unsigned n)
 {
 	size_t total = 0;
@@ -169,6 +187,10 @@ void lb_conn_write(lb_conn *c, uv_buf_t *bufs, unsigned n)
 	LB_COUNT(lslot(c), bytes_out, total);
 	c->writing = true;
 	c->wc.data = c;
+	if (lb_write_now((uv_stream_t *)&c->tcp, bufs, &n)) {
+		on_client_written(&c->wc, 0);
+		return;
+	}
 	int rc = uv_write(&c->wc, (uv_stream_t *)&c->tcp, bufs, n, on_client_written);
 	if (rc < 0) {
 		c->writing = false;

@@ -313,6 +313,17 @@ void lb_conn_close(lb_conn *c);
 void lb_conn_shutdown(lb_conn *c);
 
 /* conn.c */
+/*
+ * Writes what the socket takes at once. True when that was everything
+ * (the caller completes the write on the spot), else `bufs`/`n` are left
+ * with what remains to queue with uv_write. A response that fits the
+ * socket buffer so costs no write request and no epoll_ctl (libuv re-arms
+ * the descriptor each time its write queue drains). Completing on the spot
+ * is safe because every caller writes last, touching nothing after.
+ */
+bool lb_write_now(uv_stream_t *s, uv_buf_t *bufs, unsigned *n);
+/* Writes to the client; on_client_written's logic runs when it is done,
+ * possibly before this returns. */
 void lb_conn_write(lb_conn *c, uv_buf_t *bufs, unsigned n);
 void lb_conn_read(lb_conn *c);
 void lb_conn_respond_error(lb_conn *c, int status, const char *fmt, ...) GF_PRINTF(3, 4);

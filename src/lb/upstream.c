@@ -137,6 +137,10 @@ static void up_write(lb_upconn *u, uv_buf_t *bufs, unsigned n)
 	LB_COUNT(tslot(u), bytes_out, total);
 	u->writing = true;
 	u->wreq.data = u;
+	if (lb_write_now((uv_stream_t *)&u->tcp, bufs, &n)) {
+		on_up_written(&u->wreq, 0);
+		return;
+	}
 	int rc = uv_write(&u->wreq, (uv_stream_t *)&u->tcp, bufs, n, on_up_written);
 	if (rc < 0) {
 		/* Report it like a failed asynchronous write. */
