@@ -63,9 +63,12 @@ static void on_timeout(uv_timer_t *t)
 	lb_conn *c = t->data;
 	uint64_t now = uv_now(&c->w->loop);
 	uint64_t limit = (uint64_t)(c->timeout * 1000);
-	/* Streaming states push `progress` forward instead of re-arming the
-	 * timer on every read: one timer operation per timeout period. */
-	if (c->state >= LB_C_UPSTREAM && now - c->progress < limit) {
+	/* The deadline is `progress` + `timeout`. Streaming states push
+	 * `progress` forward instead of re-arming the timer on every read,
+	 * and lb_conn_arm leaves a timer that fires earlier in place: either
+	 * way, a timer that fires before the deadline is set again for the
+	 * rest, at most one timer operation per timeout period. */
+	if (now - c->progress < limit) {
 		uv_timer_start(&c->timer, on_timeout, limit - (now - c->progress), 0);
 		return;
 	}
@@ -92,7 +95,11 @@ void lb_conn_arm(lb_conn *c, double seconds, int status)
 	c->timeout = seconds;
 	c->timeout_status = status;
 	c->progress = uv_now(&c->w->loop);
-	uv_timer_start(&c->timer, on_timeout, (uint64_t)(seconds * 1000) + 1, 0);
+	uint64_t ms = (uint64_t)(seconds * 1000) + 1;
+	/* Re-arming costs two heap operations; a timer due sooner than the
+	 * new deadline is kept, and on_timeout moves it on. */
+	if (!uv_is_active((uv_handle_t *)&c->timer) || uv_timer_get_due_in(&c->timer) > ms)
+		uv_timer_start(&c->timer, on_timeout, ms, 0);
 }
 
 /* ---- closing after an answer ----------------------------------------------------- */
@@ -394,7 +401,6 @@ static void parse_head(lb_conn *c)
 	 * readable (its close is noticed, pipelined requests wait in `in`). */
 	if (!c->req_end)
 		uv_read_stop((uv_stream_t *)&c->tcp);
-	uv_timer_stop(&c->timer);
 	c->state = LB_C_PICK;
 	lb_up_dispatch(c);
 }
