@@ -80,6 +80,19 @@ s.sendall(b"GET / HTTP/1.1\r\nHo")
 print(s.recv(100).decode().split("\r\n")[0])')
 expect_eq "slow request head" "HTTP/1.1 408 Request Timeout" "$out"
 
+# A keep-alive connection idle past --idle-timeout is closed, silently.
+p=$(free_port)
+start_lb "$p" --target "127.0.0.1:$good" --health-path "" --idle-timeout 0.5
+out=$(timeout 30 python3 -c '
+import socket, time
+s = socket.create_connection(("127.0.0.1", '"$p"'))
+s.sendall(b"GET /whoami HTTP/1.1\r\nHost: a\r\n\r\n")
+time.sleep(0.3)
+first = s.recv(1000)
+time.sleep(1.5)
+print(first.split(b"\r\n")[0].decode(), repr(s.recv(1000)))')
+expect_eq "idle keep-alive connection" "HTTP/1.1 200 OK b''" "$out"
+
 # Bodies over --max-body: 413, which the client gets even though it is
 # still sending (the proxy half-closes and drains instead of resetting).
 p=$(free_port)
