@@ -93,6 +93,7 @@ frontend fe
 backend be
 	balance roundrobin
 	http-reuse always
+	option httpchk GET /index.html
 	server b1 127.0.0.1:$B1 check inter 1s
 	server b2 127.0.0.1:$B2 check inter 1s
 EOF
