@@ -231,8 +231,8 @@ int cmd_lb(int argc, char **argv)
 	}
 	gf_log(GF_LOG_INFO, "load balancer started",
 	       "listen=%s port=%d targets=%zu algorithm=%s workers=%u health_path=%s", listen,
-	       lb_listener_port(lb, "default"), targets.len, lb_algorithm_name(gs.algorithm),
-	       o.workers ? o.workers : uv_available_parallelism(),
+	       lb_listener_port(lb, "default"), targets.len + run.current.len,
+	       lb_algorithm_name(gs.algorithm), o.workers ? o.workers : uv_available_parallelism(),
 	       gs.health.path[0] ? gs.health.path : "off");
 	wait_for_signal(&run);
 	lb_free(lb, LB_GRACE_SECONDS);
