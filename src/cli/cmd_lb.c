@@ -91,9 +91,44 @@ static int load_targets_file(lb_run *r)
 	return 0;
 }
 
+/* SIGUSR1: one log line per listener and per target with its counters. */
+static void log_stats(lb_balancer *lb)
+{
+	lb_snapshot snap;
+	lb_stats(lb, &snap);
+	for (size_t i = 0; i < snap.nlisteners; i++) {
+		const lb_counters *c = &snap.listeners[i].c;
+		gf_log(GF_LOG_INFO, "listener stats",
+		       "listener=%s requests=%llu 1xx=%llu 2xx=%llu 3xx=%llu 4xx=%llu 5xx=%llu "
+		       "bytes_in=%llu bytes_out=%llu connections=%llu",
+		       snap.listeners[i].name, (unsigned long long)c->requests,
+		       (unsigned long long)c->responses[0], (unsigned long long)c->responses[1],
+		       (unsigned long long)c->responses[2], (unsigned long long)c->responses[3],
+		       (unsigned long long)c->responses[4], (unsigned long long)c->bytes_in,
+		       (unsigned long long)c->bytes_out, (unsigned long long)c->active);
+	}
+	for (size_t i = 0; i < snap.ntargets; i++) {
+		const lb_target_stats *t = &snap.targets[i];
+		const lb_counters *c = &t->c;
+		char q[160];
+		gf_log(GF_LOG_INFO, "target stats",
+		       "target=%s state=%s requests=%llu 2xx=%llu 5xx=%llu errors=%llu "
+		       "retries=%llu connections=%llu reason=%s",
+		       t->address, lb_target_state_name(t->state), (unsigned long long)c->requests,
+		       (unsigned long long)c->responses[1], (unsigned long long)c->responses[4],
+		       (unsigned long long)c->conn_errors, (unsigned long long)c->retries,
+		       (unsigned long long)c->active, gf_log_quote(q, sizeof(q), t->reason));
+	}
+	lb_snapshot_dispose(&snap);
+}
+
 static void on_signal(uv_signal_t *s, int signum)
 {
 	lb_run *r = s->data;
+	if (signum == SIGUSR1) {
+		log_stats(r->lb);
+		return;
+	}
 	if (signum == SIGHUP) {
 		if (r->path)
 			load_targets_file(r);
@@ -103,14 +138,15 @@ static void on_signal(uv_signal_t *s, int signum)
 	uv_stop(s->loop);
 }
 
-/* Runs until SIGTERM or SIGINT; SIGHUP reloads the targets file. */
+/* Runs until SIGTERM or SIGINT; SIGHUP reloads the targets file, SIGUSR1
+ * logs the counters. */
 static void wait_for_signal(lb_run *r)
 {
 	uv_loop_t loop;
-	uv_signal_t sig[3];
-	const int signums[3] = {SIGTERM, SIGINT, SIGHUP};
+	uv_signal_t sig[4];
+	const int signums[4] = {SIGTERM, SIGINT, SIGHUP, SIGUSR1};
 	uv_loop_init(&loop);
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		uv_signal_init(&loop, &sig[i]);
 		sig[i].data = r;
 		uv_signal_start(&sig[i], on_signal, signums[i]);
@@ -118,7 +154,7 @@ static void wait_for_signal(lb_run *r)
 	uv_run(&loop, UV_RUN_DEFAULT);
 	gf_log(GF_LOG_INFO, "stopping: finishing requests in flight", "signal=%s",
 	       r->signum == SIGTERM ? "SIGTERM" : "SIGINT");
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		uv_close((uv_handle_t *)&sig[i], NULL);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	uv_loop_close(&loop);

@@ -42,4 +42,13 @@ codes=$(for i in 1 2 3 4; do http_code -H "If-None-Match: $etag" "$url/blob"; ec
 case "$codes" in *304*) ;; *) fail "no 304 for a matching ETag: $codes" ;; esac
 
 expect_eq "not found passes through" 404 "$(http_code "$url/missing")"
+
+# SIGUSR1: the counters, in the log.
+kill -USR1 "$LB_PID"
+stats_logged() { grep -q 'msg="target stats"' "$T/lb-$p.log"; }
+wait_until 10 stats_logged
+line=$(grep 'msg="listener stats"' "$T/lb-$p.log")
+expect_contains "listener counters" "4xx=1 " "$line"
+case "$line" in *" 2xx=0 "*) fail "no 2xx counted: $line" ;; esac
+expect_contains "target counters" "state=healthy" "$(grep 'msg="target stats"' "$T/lb-$p.log")"
 echo "lb_www: ok"
