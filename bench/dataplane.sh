@@ -8,7 +8,11 @@
 #
 # Every server gets the same number of worker threads/processes (WORKERS),
 # every measurement is wrk with 64 keep-alive connections; each is run RUNS
-# times, interleaved, and the median run is reported. Builds the optimised
+# times, interleaved, and the median run is reported. Besides req/s and p99,
+# each run reports the CPU time the server under test used per request
+# (user + system, all its processes and threads, from /proc): on a machine
+# shared with other work, req/s says how much CPU a server got, CPU per
+# request how well it used it. Builds the optimised
 # binary (`make`, build/gitfleet) first; installs wrk, nginx and HAProxy
 # with scripts/deps.sh --bench.
 #
@@ -75,6 +79,7 @@ GFLB=$(free_port)
 "$GITFLEET" lb --listen "127.0.0.1:$GFLB" --target "127.0.0.1:$B1" --target "127.0.0.1:$B2" \
 	--workers "$WORKERS" --health-path /index.html >"$T/lb.log" 2>&1 &
 PIDS+=($!)
+GFLB_PID=$!
 
 HAP=$(free_port)
 cat >"$T/haproxy.cfg" <<EOF
@@ -99,6 +104,7 @@ backend be
 EOF
 haproxy -f "$T/haproxy.cfg" -db >"$T/haproxy.log" 2>&1 &
 PIDS+=($!)
+HAP_PID=$!
 
 NGX_STATIC=$(free_port)
 NGX_PROXY=$(free_port)
@@ -139,6 +145,7 @@ http {
 EOF
 nginx -p "$T/nginx" -c "$T/nginx/nginx.conf" >"$T/nginx.log" 2>&1 &
 PIDS+=($!)
+NGX_PID=$!
 
 for port in "$B1" "$B2" "$WWW" "$GFLB" "$HAP" "$NGX_STATIC" "$NGX_PROXY"; do
 	wait_for "http://127.0.0.1:$port/index.html"
@@ -150,10 +157,31 @@ www_rss_kib=$(awk '/^VmRSS/ {print $2}' "/proc/$WWW_PID/status")
 
 # ---- measurements ------------------------------------------------------------------
 
-# run NAME PORT: one wrk run; appends "rps p99_ms" to $T/NAME.
+# cpu_ticks PID...: user + system clock ticks of the processes and their
+# children processes (nginx's workers), all threads included.
+cpu_ticks() {
+	local pid all=() total=0 f
+	for pid in "$@"; do
+		all+=("$pid")
+		all+=($(pgrep -P "$pid" || true))
+	done
+	for pid in "${all[@]}"; do
+		f=$(cut -d')' -f2- "/proc/$pid/stat" 2>/dev/null) || continue
+		total=$((total + $(awk '{print $12 + $13}' <<<"$f")))
+	done
+	echo "$total"
+}
+
+# run NAME PORT PID: one wrk run; appends "rps p99_ms cpu_us_per_request"
+# to $T/NAME.
 run() {
-	local out rps p99
+	local out rps p99 before after n cpu
+	before=$(cpu_ticks "$3")
 	out=$(wrk -t1 -c"$CONNS" -d"$DURATION" --latency "http://127.0.0.1:$2/index.html")
+	after=$(cpu_ticks "$3")
+	n=$(awk '/requests in/ {print $1}' <<<"$out")
+	cpu=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$n" \
+		'BEGIN {printf "%.1f", t / hz * 1e6 / n}')
 	if grep -q "Non-2xx\|Socket errors" <<<"$out"; then
 		echo "bench: $1 had errors:" >&2
 		echo "$out" >&2
@@ -161,10 +189,10 @@ run() {
 	rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
 	p99=$(awk '$1 == "99%" {v = $2; u = v; gsub(/[0-9.]/, "", u); gsub(/[a-z]/, "", v);
 		if (u == "us") v /= 1000; else if (u == "s") v *= 1000; printf "%.2f", v}' <<<"$out")
-	echo "$rps $p99" >>"$T/$1"
+	echo "$rps $p99 $cpu" >>"$T/$1"
 }
 
-# median NAME: the run with the median req/s, as "rps p99".
+# median NAME: the run with the median req/s, as "rps p99 cpu".
 median() {
 	sort -n "$T/$1" | awk '{a[NR] = $0} END {print a[int((NR + 1) / 2)]}'
 }
@@ -172,37 +200,37 @@ median() {
 echo "bench: $(nproc) CPUs, WORKERS=$WORKERS, $RUNS runs of $DURATION, $CONNS connections" >&2
 echo "bench: load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 for i in $(seq 1 "$RUNS"); do
-	run www "$WWW"
-	run nginx_static "$NGX_STATIC"
-	run gitfleet_lb "$GFLB"
-	run haproxy "$HAP"
-	run nginx_proxy "$NGX_PROXY"
+	run www "$WWW" "$WWW_PID"
+	run nginx_static "$NGX_STATIC" "$NGX_PID"
+	run gitfleet_lb "$GFLB" "$GFLB_PID"
+	run haproxy "$HAP" "$HAP_PID"
+	run nginx_proxy "$NGX_PROXY" "$NGX_PID"
 	echo "bench: round $i of $RUNS done" >&2
 done
 echo "bench: load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
-read -r www_rps www_p99 <<<"$(median www)"
-read -r ngs_rps ngs_p99 <<<"$(median nginx_static)"
-read -r lb_rps lb_p99 <<<"$(median gitfleet_lb)"
-read -r hap_rps hap_p99 <<<"$(median haproxy)"
-read -r ngp_rps ngp_p99 <<<"$(median nginx_proxy)"
+read -r www_rps www_p99 www_cpu <<<"$(median www)"
+read -r ngs_rps ngs_p99 ngs_cpu <<<"$(median nginx_static)"
+read -r lb_rps lb_p99 lb_cpu <<<"$(median gitfleet_lb)"
+read -r hap_rps hap_p99 hap_cpu <<<"$(median haproxy)"
+read -r ngp_rps ngp_p99 ngp_cpu <<<"$(median nginx_proxy)"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 
 cat <<EOF
 
-| static file (612 B)    | req/s      | p99 (ms) |
-|------------------------|-----------:|---------:|
-| gitfleet www           | $www_rps | $www_p99 |
-| nginx                  | $ngs_rps | $ngs_p99 |
-| gitfleet www / nginx   | $(ratio "$www_rps" "$ngs_rps")× | |
+| static file (612 B)    | req/s      | p99 (ms) | CPU µs/req |
+|------------------------|-----------:|---------:|-----------:|
+| gitfleet www           | $www_rps | $www_p99 | $www_cpu |
+| nginx                  | $ngs_rps | $ngs_p99 | $ngs_cpu |
+| gitfleet www / nginx   | $(ratio "$www_rps" "$ngs_rps")× | $(ratio "$www_p99" "$ngs_p99")× | $(ratio "$www_cpu" "$ngs_cpu")× |
 
-| reverse proxy, 2 backends | req/s   | p99 (ms) |
-|---------------------------|--------:|---------:|
-| gitfleet lb               | $lb_rps | $lb_p99 |
-| HAProxy                   | $hap_rps | $hap_p99 |
-| nginx                     | $ngp_rps | $ngp_p99 |
-| gitfleet lb / HAProxy     | $(ratio "$lb_rps" "$hap_rps")× | p99 $(ratio "$lb_p99" "$hap_p99")× |
-| gitfleet lb / nginx       | $(ratio "$lb_rps" "$ngp_rps")× | p99 $(ratio "$lb_p99" "$ngp_p99")× |
+| reverse proxy, 2 backends | req/s   | p99 (ms) | CPU µs/req |
+|---------------------------|--------:|---------:|-----------:|
+| gitfleet lb               | $lb_rps | $lb_p99 | $lb_cpu |
+| HAProxy                   | $hap_rps | $hap_p99 | $hap_cpu |
+| nginx                     | $ngp_rps | $ngp_p99 | $ngp_cpu |
+| gitfleet lb / HAProxy     | $(ratio "$lb_rps" "$hap_rps")× | $(ratio "$lb_p99" "$hap_p99")× | $(ratio "$lb_cpu" "$hap_cpu")× |
+| gitfleet lb / nginx       | $(ratio "$lb_rps" "$ngp_rps")× | $(ratio "$lb_p99" "$ngp_p99")× | $(ratio "$lb_cpu" "$ngp_cpu")× |
 
 gitfleet www idle RSS: $(awk -v k="$www_rss_kib" 'BEGIN {printf "%.2f MiB (%d KiB)", k / 1024, k}')
 EOF
