@@ -54,6 +54,37 @@ const cli_command cli_commands[] = {
          "  gitfleet www --listen 127.0.0.1:9102 ./site &\n"
          "  gitfleet lb --listen 127.0.0.1:8080 --target 127.0.0.1:9101 --target 127.0.0.1:9102\n",
          cmd_lb},
+        {"www", "Serve a directory over HTTP (the built-in static server)",
+         "Usage: gitfleet www --root DIR [--listen ADDR:PORT] [options]\n"
+         "\n"
+         "  Serves the files under DIR over HTTP/1.1: GET and HEAD, keep-alive and\n"
+         "  pipelining, index.html for directories, 404.html from the root as the\n"
+         "  not-found page, ETag/Last-Modified revalidation (304), single byte ranges\n"
+         "  (206/416), and precompressed FILE.br / FILE.gz siblings chosen by\n"
+         "  Accept-Encoding. Nothing outside DIR is ever served, symlinks included;\n"
+         "  dotfiles and dot-directories (.git, .env) answer 404.\n"
+         "\n"
+         "  This is what an instance of a launch template runs by default. It stops\n"
+         "  on SIGTERM or SIGINT after finishing the responses in flight (exit 0).\n"
+         "\n"
+         "Options:\n"
+         "  --root DIR             the directory to serve (required)\n"
+         "  --listen ADDR:PORT     where to listen; default 127.0.0.1:$PORT, an error\n"
+         "                         when neither is given. [::1]:8080 for IPv6\n"
+         "  --workers N            threads, each with its own event loop and\n"
+         "                         SO_REUSEPORT socket (default 1; 0 = one per CPU)\n"
+         "  --cache-control VALUE  Cache-Control of file responses (default no-cache:\n"
+         "                         clients revalidate, so a new release shows at once;\n"
+         "                         --cache-control= sends none)\n"
+         "  --header-timeout DUR   time allowed for a whole request head (default 10s)\n"
+         "  --idle-timeout DUR     keep-alive idle time (default 30s)\n"
+         "  --send-timeout DUR     time allowed without write progress (default 30s)\n"
+         "  --access-log           log one line per request\n"
+         "  --log-format FORMAT    text (default) or json\n"
+         "\n"
+         "Example:\n"
+         "  gitfleet www --root ./public --listen 127.0.0.1:8080 --workers 0\n",
+         cmd_www},
 };
 
 const size_t cli_commands_len = sizeof(cli_commands) / sizeof(cli_commands[0]);
