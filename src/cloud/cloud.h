@@ -260,4 +260,79 @@ void cloud_plan_step(cloud_plan *out, cloud_plan_group *g, const cloud_plan_inst
                      size_t n, double now);
 void cloud_plan_dispose(cloud_plan *p);
 
+/* ---- the daemon --------------------------------------------------------------- */
+
+typedef struct cloud_daemon cloud_daemon;
+typedef struct uv_loop_s uv_loop_t;
+
+typedef struct {
+	const char *home;     /* required */
+	const char *exe;      /* the gitfleet binary instances run by default */
+	int port_lo, port_hi; /* instance ports; default 41000-48999 */
+	double tick;          /* s between reconciler passes; default 0.05 */
+} cloud_options;
+
+/* $GITFLEET_HOME, else /var/lib/gitfleet as root, else
+ * ~/.local/share/gitfleet. malloc'd. */
+char *cloud_home_default(void);
+
+/*
+ * Takes the home (GF_ELOCKED naming the pid of the daemon holding it),
+ * opens the inventory and restores everything: target groups and listeners
+ * are bound again, instances still running are re-adopted (others are
+ * replaced by the planner), refreshes continue where they stopped.
+ */
+int cloud_daemon_open(cloud_daemon **out, uv_loop_t *loop, const cloud_options *o);
+/*
+ * Clean shutdown: stops accepting on listeners, lets requests in flight
+ * finish (at most `grace` s), stops every instance (SIGTERM, SIGKILL after
+ * its stop_grace_period) and runs the loop until all have exited. Frees d.
+ */
+void cloud_daemon_shutdown(cloud_daemon *d, double grace);
+/* Paths inside the home. */
+const char *cloud_daemon_home(const cloud_daemon *d);
+
+/* The answer to one API call: an HTTP status and a JSON body (owned). */
+typedef struct {
+	int status;
+	json_t *body;
+} cloud_reply;
+
+/* Builds the standard error body {"error": {"code", "message", "field"}}. */
+void cloud_reply_error(cloud_reply *r, int status, const char *code, const char *field,
+                       const char *fmt, ...) GF_PRINTF(5, 6);
+
+void cloud_put(cloud_daemon *d, cloud_reply *r, cloud_kind k, const char *name, const json_t *body);
+void cloud_get(cloud_daemon *d, cloud_reply *r, cloud_kind k, const char *name);
+void cloud_list(cloud_daemon *d, cloud_reply *r, cloud_kind k);
+void cloud_delete(cloud_daemon *d, cloud_reply *r, cloud_kind k, const char *name);
+/* 200 when the release exists, 404 when not. */
+void cloud_release_head(cloud_daemon *d, cloud_reply *r, const char *sha256);
+void cloud_release_put(cloud_daemon *d, cloud_reply *r, const char *sha256, const void *tar,
+                       size_t len);
+void cloud_instances(cloud_daemon *d, cloud_reply *r);
+/* Path of an instance's log file (GF_ENOTFOUND for an unknown id). */
+int cloud_instance_log(cloud_daemon *d, char **path, const char *id);
+
+/* ?wait: calls `cb` once when the resource converged or failed, or after
+ * `timeout` s, with "converged", "failed" (and the reason) or "timeout".
+ * The returned handle cancels the wait (cb is then never called). */
+typedef struct cloud_waiter cloud_waiter;
+typedef void (*cloud_wait_cb)(const char *outcome, const char *reason, void *payload);
+cloud_waiter *cloud_wait(cloud_daemon *d, cloud_kind k, const char *name, double timeout,
+                         cloud_wait_cb cb, void *payload);
+void cloud_wait_cancel(cloud_daemon *d, cloud_waiter *w);
+
+/* The event log: `cb` gets every event with id > `after` (old ones first,
+ * then live ones) as a JSON object text {"id", "time", "type", "resource",
+ * ...}. */
+typedef struct cloud_sub cloud_sub;
+typedef void (*cloud_event_cb)(int64_t id, const char *json, void *payload);
+cloud_sub *cloud_subscribe(cloud_daemon *d, int64_t after, cloud_event_cb cb, void *payload);
+void cloud_unsubscribe(cloud_daemon *d, cloud_sub *s);
+
+/* Registers every route of docs/api.md on an http/api.h server (api.c). */
+typedef struct http_server http_server;
+int cloud_api_register(http_server *s, cloud_daemon *d);
+
 #endif

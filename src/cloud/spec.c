@@ -360,7 +360,7 @@ static int decode_object(json_t **out, cloud_spec_error *err, const field *field
 			           f->hint ? f->hint : type_name(f->type));
 		}
 		if (f->def) {
-			json_t *d = json_loads(f->def, 0, NULL);
+			json_t *d = json_loads(f->def, JSON_DECODE_ANY, NULL);
 			json_t *val = NULL;
 			int rc = decode_value(&val, err, f, d, path);
 			json_decref(d);

@@ -299,7 +299,7 @@ int cloud_store_inst_put(cloud_store *s, const cloud_inst_rec *r)
 	           "INSERT OR REPLACE INTO instances(id, seq, grp, template, version, release,"
 	           " port, pid, state, reason, created_ms, updated_ms)"
 	           " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	           "titttititiii", r->id, r->seq, r->group, r->tmpl, (int64_t)r->version,
+	           "tittitiittii", r->id, r->seq, r->group, r->tmpl, (int64_t)r->version,
 	           r->release, (int64_t)r->port, (int64_t)r->pid, cloud_inst_state_name(r->state),
 	           r->reason, r->created_ms, (int64_t)gf_wall_ms());
 }
