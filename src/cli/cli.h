@@ -69,5 +69,6 @@ int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_lb(int argc, char **argv);
 int cmd_www(int argc, char **argv);
+int cmd_daemon(int argc, char **argv);
 
 #endif

@@ -85,6 +85,34 @@ const cli_command cli_commands[] = {
          "Example:\n"
          "  gitfleet www --root ./public --listen 127.0.0.1:8080 --workers 0\n",
          cmd_www},
+        {"daemon", "Run the local cloud: load balancers, autoscaling groups, the API",
+         "Usage: gitfleet daemon [--home DIR] [--api-listen HOST:PORT] [options]\n"
+         "\n"
+         "  Runs the local cloud in the foreground, logging to stderr: load balancers,\n"
+         "  listeners, target groups, launch templates with their releases, and\n"
+         "  autoscaling groups of supervised instance processes, all kept in an SQLite\n"
+         "  inventory in the home and restored when the daemon starts again. The JSON\n"
+         "  API (docs/api.md) is served on HOME/run/gitfleet.sock (mode 0600), and with\n"
+         "  --api-listen on TCP too, where every request needs the bearer token kept in\n"
+         "  HOME/api-token (created at first start, mode 0600).\n"
+         "\n"
+         "  SIGTERM or SIGINT stops it cleanly: listeners stop accepting, requests in\n"
+         "  flight finish (10 s at most), every instance is stopped (SIGTERM, then\n"
+         "  SIGKILL after its stop_grace_period), and the daemon exits 0. Only one\n"
+         "  daemon runs per home; a second one says which pid holds it.\n"
+         "\n"
+         "Options:\n"
+         "  --home DIR                 where the daemon keeps everything (default\n"
+         "                             $GITFLEET_HOME, else /var/lib/gitfleet as root,\n"
+         "                             else ~/.local/share/gitfleet)\n"
+         "  --api-listen HOST:PORT     also serve the API on TCP, like 127.0.0.1:7070\n"
+         "  --instance-ports LO-HI     ports given to instances (default 41000-48999)\n"
+         "  --log-format text|json     log lines as key=value text or JSON (default text)\n"
+         "\n"
+         "Example:\n"
+         "  gitfleet daemon --home ./cloud &\n"
+         "  curl --unix-socket ./cloud/run/gitfleet.sock http://localhost/v1/instances\n",
+         cmd_daemon},
 };
 
 const size_t cli_commands_len = sizeof(cli_commands) / sizeof(cli_commands[0]);

@@ -285,6 +285,8 @@ void cloud_tg_settings(lb_group_settings *out, const json_t *spec)
 
 /* ---- instances ------------------------------------------------------------------ */
 
+/* Moves x to state s; `reason` NULL keeps the current one. Recorded in the
+ * store and in the event log. */
 static void set_state(inst *x, cloud_inst_state s, const char *reason)
 {
 	x->rec.state = s;
@@ -294,10 +296,12 @@ static void set_state(inst *x, cloud_inst_state s, const char *reason)
 	if (cloud_store_inst_put(x->d->store, &x->rec) < 0)
 		gf_log(GF_LOG_ERROR, "cannot record instance", "id=%s err=\"%s\"", x->rec.id,
 		       gf_err_msg());
+	char msg[400];
+	snprintf(msg, sizeof(msg), "instance %s %s%s%s", x->rec.id, cloud_inst_state_name(s),
+	         x->rec.reason[0] ? ": " : "", x->rec.reason);
 	cloud_event(x->d, "instance.state", x->rec.id,
 	            json_pack("{s:s, s:s, s:s, s:i}", "state", cloud_inst_state_name(s), "group",
-	                      x->rec.group, "message", reason ? reason : "", "version",
-	                      x->rec.version));
+	                      x->rec.group, "message", msg, "version", x->rec.version));
 }
 
 static void on_proc_exit(cloud_proc *p, const char *reason, void *payload)
@@ -414,7 +418,7 @@ static void launch(cloud_daemon *d, group *g, int version, const lb_snapshot *sn
 	x->stop_grace = json_number_value(json_object_get(spec, "stop_grace_period"));
 	rel = gf_path_join(d->releases, r->release);
 	logp = log_path(d, r->id);
-	set_state(x, CLOUD_INST_PENDING, NULL);
+	set_state(x, CLOUD_INST_PENDING, "");
 
 	json_t *cmd = json_object_get(spec, "command");
 	if (cmd) {
@@ -460,7 +464,7 @@ static void launch(cloud_daemon *d, group *g, int version, const lb_snapshot *sn
 	}
 	x->alive = true;
 	r->pid = cloud_proc_pid(x->proc);
-	set_state(x, CLOUD_INST_STARTING, NULL);
+	set_state(x, CLOUD_INST_STARTING, "");
 	register_targets(d, g, x);
 done:
 	for (size_t i = 0; i < argv.len; i++)
@@ -525,8 +529,15 @@ static cloud_health observe_health(cloud_daemon *d, group *g, inst *x, const lb_
 			    (tj = json_loads(spec, 0, NULL)))
 				path = json_string_value(json_object_get(
 				        json_object_get(tj, "health_check"), "path"));
-			snprintf(why, n, "GET %s returned %s (target group %s)", path ? path : "/",
-			         t->reason, g->tgs[j]);
+			int code;
+			char want[64];
+			if (sscanf(t->reason, "status %d does not match %63s", &code, want) == 2)
+				snprintf(why, n,
+				         "GET %s returned %d, expected %s (target group %s)",
+				         path ? path : "/", code, want, g->tgs[j]);
+			else
+				snprintf(why, n, "GET %s: %s (target group %s)", path ? path : "/",
+				         t->reason, g->tgs[j]);
 			json_decref(tj);
 			free(spec);
 		}
@@ -573,10 +584,10 @@ static void plan_group(cloud_daemon *d, group *g, const lb_snapshot *snap, doubl
 			break;
 		case CLOUD_ACT_DRAIN:
 			deregister_targets(d, g, x);
-			set_state(x, CLOUD_INST_DRAINING, a->reason[0] ? a->reason : NULL);
+			set_state(x, CLOUD_INST_DRAINING, a->reason);
 			break;
 		case CLOUD_ACT_STOP:
-			stop(d, g, x, a->failed, a->reason[0] ? a->reason : NULL);
+			stop(d, g, x, a->failed, a->reason);
 			break;
 		}
 	}
@@ -916,7 +927,7 @@ void cloud_daemon_shutdown(cloud_daemon *d, double grace)
 	for (size_t i = 0; i < d->insts.len; i++) {
 		inst *x = d->insts.items[i];
 		if (x->alive && x->proc) {
-			x->rec.state = CLOUD_INST_TERMINATING;
+			set_state(x, CLOUD_INST_TERMINATING, "the daemon is stopping");
 			cloud_proc_stop(x->proc, x->stop_grace);
 		}
 	}
@@ -925,9 +936,7 @@ void cloud_daemon_shutdown(cloud_daemon *d, double grace)
 	for (size_t i = 0; i < d->insts.len; i++) {
 		inst *x = d->insts.items[i];
 		if (x->rec.state != CLOUD_INST_TERMINATED && x->rec.state != CLOUD_INST_FAILED) {
-			x->rec.state = CLOUD_INST_TERMINATED;
-			snprintf(x->rec.reason, sizeof(x->rec.reason), "the daemon stopped");
-			cloud_store_inst_put(d->store, &x->rec);
+			set_state(x, CLOUD_INST_TERMINATED, "the daemon stopped");
 		}
 	}
 	event_msg(d, "daemon.stopped", "daemon", "daemon stopped");

@@ -117,7 +117,7 @@ static void observe(cloud_plan *p, cloud_plan_group *g, const cloud_plan_instanc
 				 * process may take a while to listen. */
 				char d[300];
 				snprintf(d, sizeof(d), "%s (not healthy %.3g s after start)", why,
-				         now - x->since);
+				         g->grace);
 				fail(p, g, in, i, s, now, "instance %s failed health check: %s", d);
 			}
 			break;
