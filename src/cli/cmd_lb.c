@@ -31,30 +31,95 @@ static int parse_int(int *out, const char *flag, const char *v, int min, int max
 	return 0;
 }
 
+/* --targets-file: the targets registered from it, to diff on reload. */
+typedef struct {
+	lb_balancer *lb;
+	const char *path;
+	GF_VEC(char *) current;
+	int signum;
+} lb_run;
+
+static bool has_target(char **items, size_t n, const char *t)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(items[i], t) == 0)
+			return true;
+	return false;
+}
+
+/* Registers what the file adds, deregisters (drains) what it no longer
+ * lists. A file that cannot be read changes nothing. */
+static int load_targets_file(lb_run *r)
+{
+	gf_buf buf;
+	gf_buf_init(&buf, 1 << 20);
+	if (gf_fs_read(&buf, r->path) < 0) {
+		gf_log(GF_LOG_ERROR, "cannot read the targets file", "path=%s error=\"%s\"",
+		       r->path, gf_err_msg());
+		gf_buf_dispose(&buf);
+		return -1;
+	}
+	GF_VEC(char *) want = {0};
+	for (char *line = buf.ptr ? strtok(buf.ptr, "\n") : NULL; line; line = strtok(NULL, "\n")) {
+		line += strspn(line, " \t\r");
+		line[strcspn(line, " \t\r#")] = '\0';
+		if (*line && !has_target(want.items, want.len, line))
+			gf_vec_push(&want, gf_xstrdup(line));
+	}
+	gf_buf_dispose(&buf);
+	for (size_t i = 0; i < want.len; i++) {
+		if (has_target(r->current.items, r->current.len, want.items[i]))
+			continue;
+		if (lb_target_add(r->lb, "default", want.items[i]) < 0)
+			gf_log(GF_LOG_ERROR, "cannot register a target", "path=%s error=\"%s\"",
+			       r->path, gf_err_msg());
+		else
+			gf_log(GF_LOG_INFO, "target registered", "target=%s", want.items[i]);
+	}
+	for (size_t i = 0; i < r->current.len; i++) {
+		if (has_target(want.items, want.len, r->current.items[i]))
+			continue;
+		if (lb_target_deregister(r->lb, "default", r->current.items[i]) == 0)
+			gf_log(GF_LOG_INFO, "target draining", "target=%s", r->current.items[i]);
+	}
+	for (size_t i = 0; i < r->current.len; i++)
+		free(r->current.items[i]);
+	gf_vec_dispose(&r->current);
+	r->current.items = want.items;
+	r->current.len = want.len;
+	r->current.cap = want.cap;
+	return 0;
+}
+
 static void on_signal(uv_signal_t *s, int signum)
 {
-	int *got = s->data;
-	*got = signum;
+	lb_run *r = s->data;
+	if (signum == SIGHUP) {
+		if (r->path)
+			load_targets_file(r);
+		return;
+	}
+	r->signum = signum;
 	uv_stop(s->loop);
 }
 
-/* Runs until SIGTERM or SIGINT. */
-static void wait_for_signal(void)
+/* Runs until SIGTERM or SIGINT; SIGHUP reloads the targets file. */
+static void wait_for_signal(lb_run *r)
 {
 	uv_loop_t loop;
-	uv_signal_t term, intr;
-	int got = 0;
+	uv_signal_t sig[3];
+	const int signums[3] = {SIGTERM, SIGINT, SIGHUP};
 	uv_loop_init(&loop);
-	uv_signal_init(&loop, &term);
-	uv_signal_init(&loop, &intr);
-	term.data = intr.data = &got;
-	uv_signal_start(&term, on_signal, SIGTERM);
-	uv_signal_start(&intr, on_signal, SIGINT);
+	for (int i = 0; i < 3; i++) {
+		uv_signal_init(&loop, &sig[i]);
+		sig[i].data = r;
+		uv_signal_start(&sig[i], on_signal, signums[i]);
+	}
 	uv_run(&loop, UV_RUN_DEFAULT);
 	gf_log(GF_LOG_INFO, "stopping: finishing requests in flight", "signal=%s",
-	       got == SIGTERM ? "SIGTERM" : "SIGINT");
-	uv_close((uv_handle_t *)&term, NULL);
-	uv_close((uv_handle_t *)&intr, NULL);
+	       r->signum == SIGTERM ? "SIGTERM" : "SIGINT");
+	for (int i = 0; i < 3; i++)
+		uv_close((uv_handle_t *)&sig[i], NULL);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	uv_loop_close(&loop);
 }
@@ -64,7 +129,8 @@ int cmd_lb(int argc, char **argv)
 	const char *listen = NULL, *algorithm = "round_robin", *health_path = "/";
 	const char *interval = "1", *timeout = "1", *healthy = "2", *unhealthy = "2";
 	const char *matcher = "200-399", *workers = "0", *delay = "5", *log_format = "text";
-	const char *connect_timeout = "5", *idle_timeout = "60";
+	const char *connect_timeout = "5", *idle_timeout = "60", *targets_file = NULL;
+	const char *response_timeout = "60", *head_timeout = "30";
 	cli_strlist targets = {0}, allow = {0};
 	const cli_flag flags[] = {
 	        {"listen", CLI_FLAG_STRING, &listen},
@@ -81,10 +147,14 @@ int cmd_lb(int argc, char **argv)
 	        {"workers", CLI_FLAG_STRING, &workers},
 	        {"connect-timeout", CLI_FLAG_STRING, &connect_timeout},
 	        {"idle-timeout", CLI_FLAG_STRING, &idle_timeout},
+	        {"response-timeout", CLI_FLAG_STRING, &response_timeout},
+	        {"head-timeout", CLI_FLAG_STRING, &head_timeout},
+	        {"targets-file", CLI_FLAG_STRING, &targets_file},
 	        {"log-format", CLI_FLAG_STRING, &log_format},
 	};
 	int status = 1, next = 0;
 	lb_balancer *lb = NULL;
+	lb_run run = {.path = targets_file};
 	if (cli_parse_flags(argc, argv, flags, GF_ARRAY_LEN(flags), &next) < 0)
 		goto out;
 	if (next < argc) {
@@ -114,6 +184,8 @@ int cmd_lb(int argc, char **argv)
 	    parse_seconds(&gs.deregistration_delay, "deregistration-delay", delay) < 0 ||
 	    parse_seconds(&o.connect_timeout, "connect-timeout", connect_timeout) < 0 ||
 	    parse_seconds(&o.client_idle_timeout, "idle-timeout", idle_timeout) < 0 ||
+	    parse_seconds(&o.response_timeout, "response-timeout", response_timeout) < 0 ||
+	    parse_seconds(&o.request_head_timeout, "head-timeout", head_timeout) < 0 ||
 	    parse_int(&gs.health.healthy_threshold, "healthy-threshold", healthy, 1, 10) < 0 ||
 	    parse_int(&gs.health.unhealthy_threshold, "unhealthy-threshold", unhealthy, 1, 10) < 0)
 		goto out;
@@ -139,6 +211,12 @@ int cmd_lb(int argc, char **argv)
 			cli_fail("lb", 1, "--target: %s", gf_err_msg());
 			goto out;
 		}
+	run.lb = lb;
+	run.path = targets_file;
+	if (targets_file && load_targets_file(&run) < 0) {
+		cli_fail("lb", 1, "--targets-file: %s", gf_err_msg());
+		goto out;
+	}
 	if (lb_listener_add(lb, "default", listen, "default") < 0 ||
 	    (allow.len && lb_listener_set_allow(lb, "default", allow.items, allow.len) < 0)) {
 		cli_fail("lb", 1, "%s", gf_err_msg());
@@ -149,7 +227,7 @@ int cmd_lb(int argc, char **argv)
 	       lb_listener_port(lb, "default"), targets.len, lb_algorithm_name(gs.algorithm),
 	       o.workers ? o.workers : uv_available_parallelism(),
 	       gs.health.path[0] ? gs.health.path : "off");
-	wait_for_signal();
+	wait_for_signal(&run);
 	lb_free(lb, LB_GRACE_SECONDS);
 	lb = NULL;
 	gf_log(GF_LOG_INFO, "load balancer stopped", "listen=%s", listen);
@@ -159,5 +237,8 @@ out:
 		lb_free(lb, 0);
 	cli_strlist_dispose(&targets);
 	cli_strlist_dispose(&allow);
+	for (size_t i = 0; i < run.current.len; i++)
+		free(run.current.items[i]);
+	gf_vec_dispose(&run.current);
 	return status;
 }

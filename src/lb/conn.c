@@ -368,6 +368,8 @@ void lb_conn_accept(lb_worker *w, lb_listener *l, lb_acl *acl, uv_stream_t *serv
 	format_ip(c->client_ip, sizeof(c->client_ip), &sa);
 	c->state = LB_C_HEAD;
 	if (!lb_acl_allows(acl, (struct sockaddr *)&sa)) {
+		/* Counted as a request, so that requests = sum of responses. */
+		LB_COUNT(lslot(c), requests, 1);
 		lb_conn_respond_error(c, 403, "client address %s is not allowed by listener \"%s\"",
 		                      c->client_ip, l->name);
 		return;

@@ -101,10 +101,14 @@
  *
  * Retries: a request is retried on another target when the attempt failed
  * without costing the client anything (see lb_retry_allowed): always after a
- * failed connect, and after a reset or close with no response byte on a
- * reused pooled connection if the method is idempotent or no request byte
- * was accepted by the kernel. A request whose body was already streamed
- * past the first write is not retried. At most LB_MAX_ATTEMPTS attempts.
+ * failed connect; after a reset or close with no response byte, if the
+ * method is idempotent (RFC 9110 §9.2.2; this covers a pooled connection
+ * that the target closed as the request went out, and a target killed
+ * under its requests) or if no request byte was accepted by the kernel. A
+ * request whose body was already streamed past the first write is not
+ * retried (the bytes are gone), nor one with a response byte received. At
+ * most LB_MAX_ATTEMPTS attempts, each on a target not tried yet. A
+ * response timeout is never retried: the target may still be working.
  *
  * Invariants:
  *   1. A handle belongs to the loop of the thread that created it.

@@ -89,11 +89,9 @@ bool lb_retry_allowed(const lb_attempt *a)
 		return false;
 	if (a->connect_failed)
 		return true;
-	/* A fresh connection that fails after the request was sent may have
-	 * reached a backend that crashed while processing it: only a reused
-	 * connection has the benign explanation (the backend closed it while
-	 * idle, racing our request). */
-	if (!a->reused)
-		return false;
+	/* An idempotent request may be repeated (RFC 9110 §9.2.2): whether
+	 * the target died under it or closed a pooled connection as it was
+	 * sent, the client cannot tell the difference from a retry. Anything
+	 * else only if no byte of it was accepted by the kernel. */
 	return a->idempotent || !a->request_written;
 }

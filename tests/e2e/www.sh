@@ -196,6 +196,19 @@ expect_eq "in-flight download finished" 0 "$drc"
 expect_eq "download complete" 33554432 "$(stat -c %s "$T/big.out")"
 expect_contains "stop logged" "www stopped" "$(cat "$T/www.log")"
 
+# ---- the same containment without openat2 (kernels before 5.6) -------------------
+p3=$(free_port)
+GF_WWW_NO_OPENAT2=1 "$GITFLEET" www --root "$site" --listen "127.0.0.1:$p3" 2>/dev/null &
+GF_PIDS+=("$!")
+wait_for_port "$p3"
+expect_eq "fallback: inside symlink" "body { color: red }" \
+	"$("${C[@]}" "http://127.0.0.1:$p3/inside-link.css")"
+expect_eq "fallback: sub index" "sub home" "$("${C[@]}" "http://127.0.0.1:$p3/sub/")"
+for path in /passwd-link /outdir/secret.txt /rel-link; do
+	out=$("${C[@]}" -w ' %{http_code}' "http://127.0.0.1:$p3$path")
+	case "$out" in *" 404") ;; *) fail "fallback $path: expected 404, got [$out]" ;; esac
+done
+
 # ---- the listen address ------------------------------------------------------------
 set +e
 err=$(env -u PORT "$GITFLEET" www --root "$site" 2>&1)
