@@ -35,8 +35,9 @@
  *      - Transfer-Encoding together with Content-Length (requests: 400;
  *        responses: rejected so the proxy answers 502), Transfer-Encoding
  *        in an HTTP/1.0 request, a request Transfer-Encoding whose final
- *        coding is not chunked or with chunked twice (400), a request
- *        coding other than chunked (501, we decode no other);
+ *        coding is not chunked or with chunked twice (400), a coding
+ *        with parameters (400), a request coding other than chunked
+ *        (501, we decode no other);
  *      - HTTP/1.1 requests without Host or with more than one (400), or a
  *        Host value that cannot be a uri-host[:port].
  *    Leading empty lines before a request line are skipped (§2.2).

@@ -509,6 +509,22 @@ static bool probe_openat2(int root_fd)
 	return fd >= 0 || errno != ENOSYS;
 }
 
+/* SO_REUSEPORT would let us silently share a port another server holds
+ * (same user); a plain bind first makes that conflict the error a user
+ * expects. With port 0 it binds some free port and proves nothing. */
+static int check_port_free(const struct addrinfo *ai, const char *addr)
+{
+	int one = 1, rc = 0;
+	int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return gf_err_errno("cannot create a socket for %s", addr);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0)
+		rc = gf_err_errno("cannot listen on %s", addr);
+	close(fd);
+	return rc;
+}
+
 /* Binds the first listener and learns its port, so that with port 0 every
  * worker's listener shares the same port. */
 static int bind_all(int *fds, int n, const char *listen)
@@ -519,7 +535,9 @@ static int bind_all(int *fds, int n, const char *listen)
 		return rc;
 	for (int i = 0; i < n; i++)
 		fds[i] = -1;
-	rc = open_listener(&fds[0], ai, listen);
+	rc = check_port_free(ai, listen);
+	if (rc == 0)
+		rc = open_listener(&fds[0], ai, listen);
 	if (rc == 0) {
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof(ss);

@@ -26,15 +26,30 @@ ln -s ../outside/secret.txt "$site/rel-link"
 ln -s style.css "$site/inside-link.css"
 head -c 33554432 /dev/zero >"$site/big.bin"
 
-port=$(free_port)
-base=http://127.0.0.1:$port
-"$GITFLEET" www --root "$site" --listen "127.0.0.1:$port" --header-timeout 1 \
+# listening_port LOG: waits for the startup line of a server started on
+# port 0 and prints the port it bound.
+listening_port() {
+	local deadline=$((SECONDS + 15)) line
+	while :; do
+		line=$(grep -m1 'msg="www listening"' "$1" 2>/dev/null || true)
+		if [ -n "$line" ]; then
+			line=${line##* port=}
+			echo "${line%% *}"
+			return
+		fi
+		[ $SECONDS -lt $deadline ] || fail "www did not start: $(cat "$1")"
+		sleep 0.05
+	done
+}
+
+"$GITFLEET" www --root "$site" --listen 127.0.0.1:0 --header-timeout 1 \
 	--idle-timeout 5 --cache-control "public, max-age=60" 2>"$T/www.log" &
 server=$!
 GF_PIDS+=("$server")
-wait_for_port "$port"
-expect_contains "startup log" "root=" "$(cat "$T/www.log")"
-expect_contains "startup log" "listen=127.0.0.1:$port" "$(cat "$T/www.log")"
+port=$(listening_port "$T/www.log")
+base=http://127.0.0.1:$port
+expect_contains "startup log" "root=$site" "$(cat "$T/www.log")"
+expect_contains "startup log" "listen=127.0.0.1:0" "$(cat "$T/www.log")"
 
 # status CODE of a request: code URL [curl args]
 code() {
@@ -197,10 +212,9 @@ expect_eq "download complete" 33554432 "$(stat -c %s "$T/big.out")"
 expect_contains "stop logged" "www stopped" "$(cat "$T/www.log")"
 
 # ---- the same containment without openat2 (kernels before 5.6) -------------------
-p3=$(free_port)
-GF_WWW_NO_OPENAT2=1 "$GITFLEET" www --root "$site" --listen "127.0.0.1:$p3" 2>/dev/null &
+GF_WWW_NO_OPENAT2=1 "$GITFLEET" www --root "$site" --listen 127.0.0.1:0 2>"$T/www3.log" &
 GF_PIDS+=("$!")
-wait_for_port "$p3"
+p3=$(listening_port "$T/www3.log")
 expect_eq "fallback: inside symlink" "body { color: red }" \
 	"$("${C[@]}" "http://127.0.0.1:$p3/inside-link.css")"
 expect_eq "fallback: sub index" "sub home" "$("${C[@]}" "http://127.0.0.1:$p3/sub/")"
@@ -209,6 +223,20 @@ for path in /passwd-link /outdir/secret.txt /rel-link; do
 	case "$out" in *" 404") ;; *) fail "fallback $path: expected 404, got [$out]" ;; esac
 done
 
+# a port held by another server is an error, SO_REUSEPORT notwithstanding
+set +e
+err=$("$GITFLEET" www --root "$site" --listen "127.0.0.1:$p3" 2>&1)
+rc=$?
+set -e
+expect_eq "port in use exits 1" 1 "$rc"
+expect_contains "port in use says so" "cannot listen on 127.0.0.1:$p3: Address already in use" "$err"
+set +e
+err=$("$GITFLEET" www --root "$site" --listen nowhere 2>&1)
+rc=$?
+set -e
+expect_eq "bad listen address exits 1" 1 "$rc"
+expect_contains "bad listen address says so" 'listen address "nowhere" is not ADDR:PORT' "$err"
+
 # ---- the listen address ------------------------------------------------------------
 set +e
 err=$(env -u PORT "$GITFLEET" www --root "$site" 2>&1)
@@ -216,9 +244,11 @@ rc=$?
 set -e
 expect_eq "no address exits 1" 1 "$rc"
 expect_contains "no address says what to do" "-listen ADDR:PORT or set \$PORT" "$err"
-p2=$(free_port)
-PORT=$p2 "$GITFLEET" www --root "$site" 2>/dev/null &
+PORT=0 "$GITFLEET" www --root "$site" --access-log 2>"$T/www2.log" &
 GF_PIDS+=("$!")
-wait_for_port "$p2"
+p2=$(listening_port "$T/www2.log")
+expect_contains "\$PORT means 127.0.0.1" "listen=127.0.0.1:0" "$(cat "$T/www2.log")"
 expect_eq "listens on \$PORT" "sub home" "$("${C[@]}" "http://127.0.0.1:$p2/sub/")"
+expect_contains "access log" 'msg=request method=GET target=/sub/ status=200' "$(cat "$T/www2.log")"
+expect_eq "no access log by default" "" "$(grep 'msg=request' "$T/www.log" || true)"
 echo "www: ok"
