@@ -120,6 +120,66 @@ const cli_command cli_commands[] = {
          "Example:\n"
          "  gitfleet www --root ./public --listen 127.0.0.1:8080 --workers 0\n",
          cmd_www},
+        {"daemon", "Run the local cloud: load balancers, autoscaling groups, the API",
+         "Usage: gitfleet daemon [--home DIR] [--api-listen HOST:PORT] [options]\n"
+         "\n"
+         "  Runs the local cloud in the foreground, logging to stderr: load balancers,\n"
+         "  listeners, target groups, launch templates with their releases, and\n"
+         "  autoscaling groups of supervised instance processes, all kept in an SQLite\n"
+         "  inventory in the home and restored when the daemon starts again. The JSON\n"
+         "  API (docs/api.md) is served on HOME/run/gitfleet.sock (mode 0600), and with\n"
+         "  --api-listen on TCP too, where every request needs the bearer token kept in\n"
+         "  HOME/api-token (created at first start, mode 0600).\n"
+         "\n"
+         "  SIGTERM or SIGINT stops it cleanly: listeners stop accepting, requests in\n"
+         "  flight finish (10 s at most), every instance is stopped (SIGTERM, then\n"
+         "  SIGKILL after its stop_grace_period), and the daemon exits 0. Only one\n"
+         "  daemon runs per home; a second one says which pid holds it.\n"
+         "\n"
+         "Options:\n"
+         "  --home DIR                 where the daemon keeps everything (default\n"
+         "                             $GITFLEET_HOME, else /var/lib/gitfleet as root,\n"
+         "                             else ~/.local/share/gitfleet)\n"
+         "  --api-listen HOST:PORT     also serve the API on TCP, like 127.0.0.1:7070\n"
+         "  --instance-ports LO-HI     ports given to instances (default 41000-48999)\n"
+         "  --log-format text|json     log lines as key=value text or JSON (default text)\n"
+         "\n"
+         "Example:\n"
+         "  gitfleet daemon --home ./cloud &\n"
+         "  curl --unix-socket ./cloud/run/gitfleet.sock http://localhost/v1/instances\n",
+         cmd_daemon},
+        {"status", "Show the local cloud as a tree: lbs, listeners, groups, instances",
+         "Usage: gitfleet status [--json] [--home DIR]\n"
+         "\n"
+         "  Asks the daemon for every lb, listener, target group and autoscaling group\n"
+         "  and prints them as a tree: lbs → listeners → target groups → groups →\n"
+         "  instances, with each instance's state, health in the target group,\n"
+         "  version, port and age. --json prints the resources as JSON instead.\n"
+         "\n"
+         "  The daemon is found on the unix socket of --home (default $GITFLEET_HOME,\n"
+         "  else the default home), or at GITFLEET_ADDR with the token GITFLEET_TOKEN.\n",
+         cmd_status},
+        {"instances", "List the daemon's instances",
+         "Usage: gitfleet instances [--all] [--json] [--home DIR]\n"
+         "\n"
+         "  Lists live instances: id, group, template version, state, port, pid, age\n"
+         "  and the reason of the last state change. --all adds those that terminated\n"
+         "  or failed in the last hour; --json prints every instance as JSON.\n",
+         cmd_instances},
+        {"events", "Show the daemon's event log",
+         "Usage: gitfleet events [-f] [--after ID] [--json] [--home DIR]\n"
+         "\n"
+         "  Prints the event log: resources created and deleted, instance state\n"
+         "  changes, rollouts and their failures. -f keeps following new events;\n"
+         "  --after ID starts after that event; --json prints one JSON object a line.\n",
+         cmd_events},
+        {"logs", "Show the output of an instance",
+         "Usage: gitfleet logs --instance ID [-f] [--json] [--home DIR]\n"
+         "\n"
+         "  Prints what the instance wrote to stdout and stderr (kept by the daemon,\n"
+         "  rotated at 10 MiB). -f keeps following it. --json prints JSON objects\n"
+         "  {\"instance\", \"log\"}.\n",
+         cmd_logs},
 };
 
 const size_t cli_commands_len = sizeof(cli_commands) / sizeof(cli_commands[0]);
