@@ -37,7 +37,7 @@ free_port() {
 
 # wait_for_port PORT [SECONDS]: until something accepts on 127.0.0.1:PORT.
 wait_for_port() {
-	local deadline=$((SECONDS + ${2:-10}))
+	local deadline=$((SECONDS + ${2:-30}))
 	while ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
 		[ $SECONDS -lt $deadline ] || fail "nothing listening on port $1"
 		sleep 0.05
