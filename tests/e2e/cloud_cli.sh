@@ -62,6 +62,13 @@ if "$GITFLEET" logs --home "$HOME_DIR" --instance i-99 2>"$T/err"; then
 fi
 expect_contains "unknown instance" "instance i-99 not found" "$(cat "$T/err")"
 
+# Stopping with followers still connected: the streams end, the daemon
+# exits cleanly (their close callbacks run while the daemon still exists).
+"$GITFLEET" events --home "$HOME_DIR" -f --after 1000000 >/dev/null 2>&1 &
+GF_PIDS+=($!)
+"$GITFLEET" logs --home "$HOME_DIR" --instance i-2 -f >/dev/null 2>&1 &
+GF_PIDS+=($!)
+sleep 0.5
 stop_daemon
 if "$GITFLEET" status --home "$HOME_DIR" 2>"$T/err"; then
 	fail "status without a daemon succeeded"
