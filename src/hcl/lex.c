@@ -18,6 +18,7 @@
  * depth is limited only by the parser (HCL_MAX_DEPTH).
  */
 #include "hcl/ast.h"
+#include "hcl/parse_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -61,8 +62,7 @@ hcl_pos hcl_pos_start(void)
 	return p;
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
+size_t hcl_utf8_len(const unsigned char *s, size_t n)
 {
 	if (s[0] < 0x80)
 		return 1;
@@ -186,7 +186,7 @@ static size_t ident_len(const lexer *lx, size_t k)
 			break;
 		if (c >= 0x80) {
 			const unsigned char *q = (const unsigned char *)lx->src + lx->i + k;
-			size_t u = utf8_len(q, lx->len - lx->i - k);
+			size_t u = hcl_utf8_len(q, lx->len - lx->i - k);
 			if (!u || !letter_like(q, u))
 				break;
 			k += u;
@@ -259,8 +259,8 @@ static size_t scan_literal(lexer *lx, int stop, bool backslash, bool keep_newlin
 			c = at(lx, 0);
 		}
 		if (c >= 0x80) {
-			size_t u =
-			        utf8_len((const unsigned char *)lx->src + lx->i, lx->len - lx->i);
+			size_t u = hcl_utf8_len((const unsigned char *)lx->src + lx->i,
+			                        lx->len - lx->i);
 			if (!u)
 				break;
 			advance(lx, u);
@@ -605,15 +605,15 @@ static void lex_main(lexer *lx)
 			return;
 		}
 	}
-	if (c >= 0x80 && !utf8_len((const unsigned char *)lx->src + lx->i, lx->len - lx->i)) {
+	if (c >= 0x80 && !hcl_utf8_len((const unsigned char *)lx->src + lx->i, lx->len - lx->i)) {
 		bad_utf8(lx);
 		return;
 	}
 	if (c == '*' && at(lx, 1) == '*') /* "**": one invalid token */
 		advance(lx, 2);
 	else
-		advance(lx, c >= 0x80 ? utf8_len((const unsigned char *)lx->src + lx->i,
-		                                 lx->len - lx->i)
+		advance(lx, c >= 0x80 ? hcl_utf8_len((const unsigned char *)lx->src + lx->i,
+		                                     lx->len - lx->i)
 		                      : 1);
 	invalid_char(lx, emit(lx, HCL_TOK_INVALID));
 }
