@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 
 #include "base/base.h"
+#include "hcl/ast.h"
 #include "hcl/fmt.h"
 
 #include <dirent.h>
@@ -39,10 +40,10 @@ static int term_width(void)
 }
 
 static void print_diags(const fmt_opts *o, const hcl_diags *d, const char *path, const char *src,
-                        size_t len)
+                        size_t len, const hcl_body *body)
 {
 	hcl_sources s = {0};
-	hcl_sources_add(&s, path, src, len, NULL);
+	hcl_sources_add(&s, path, src, len, body);
 	gf_buf out;
 	gf_buf_init(&out, 0);
 	hcl_render_style style =
@@ -121,8 +122,9 @@ done:
 	return rc;
 }
 
+/* `mode` is the file's permission bits, kept when it is rewritten. */
 static void process_source(fmt_opts *o, const char *path, const char *src, size_t len,
-                           bool from_stdin)
+                           bool from_stdin, unsigned mode)
 {
 	gf_arena arena;
 	gf_arena_init(&arena);
@@ -130,8 +132,15 @@ static void process_source(fmt_opts *o, const char *path, const char *src, size_
 	hcl_diags_init(&d, &arena);
 	char *out = NULL;
 	size_t out_len = 0;
+	/* Parsed here too so that diagnostics can name their block. */
+	hcl_body *body = hcl_parse_file(path, src, len, &arena, &d);
+	if (hcl_diags_has_errors(&d)) {
+		print_diags(o, &d, path, src, len, body);
+		o->syntax_errors = true;
+		goto done;
+	}
 	if (hcl_fmt(&out, &out_len, path, src, len, &d) != 0) {
-		print_diags(o, &d, path, src, len);
+		print_diags(o, &d, path, src, len, NULL);
 		o->syntax_errors = true;
 		goto done;
 	}
@@ -140,7 +149,7 @@ static void process_source(fmt_opts *o, const char *path, const char *src, size_
 		o->unformatted = true;
 		if (o->list)
 			printf("%s\n", path);
-		if (o->write && !from_stdin && gf_fs_write_atomic(path, out, out_len, 0644) != 0) {
+		if (o->write && !from_stdin && gf_fs_write_atomic(path, out, out_len, mode) != 0) {
 			fprintf(stderr, "gitfleet fmt: failed to write %s: %s\n", path,
 			        gf_err_msg());
 			o->failed = true;
@@ -164,7 +173,9 @@ static void process_file(fmt_opts *o, const char *path)
 		fprintf(stderr, "gitfleet fmt: failed to read %s: %s\n", path, gf_err_msg());
 		o->failed = true;
 	} else {
-		process_source(o, path, b.ptr ? b.ptr : "", b.len, false);
+		struct stat st;
+		unsigned mode = stat(path, &st) == 0 ? (unsigned)(st.st_mode & 07777) : 0644;
+		process_source(o, path, b.ptr ? b.ptr : "", b.len, false, mode);
 	}
 	gf_buf_dispose(&b);
 }
@@ -247,7 +258,7 @@ static int fmt_stdin(fmt_opts *o)
 	if (rc == 0) {
 		o->list = false;
 		o->write = false;
-		process_source(o, "<stdin>", b.ptr ? b.ptr : "", b.len, true);
+		process_source(o, "<stdin>", b.ptr ? b.ptr : "", b.len, true, 0);
 	}
 	gf_buf_dispose(&b);
 	return rc;

@@ -34,10 +34,13 @@ typedef enum {
 typedef struct {
 	hcl_severity severity;
 	const char *summary;
-	const char *detail;       /* may be NULL */
-	hcl_range subject;        /* what is wrong; filename NULL when none */
-	hcl_range context;        /* the enclosing construct; filename NULL when none */
-	const char *context_name; /* "in resource \"fleet_lb\" \"web\"", or NULL */
+	const char *detail; /* may be NULL */
+	hcl_range subject;  /* what is wrong; filename NULL when none */
+	hcl_range context;  /* the enclosing construct; filename NULL when none */
+	/* The enclosing block as terraform names it, `resource "fleet_lb"
+	 * "web"` (a leading "in " is accepted); NULL to let the renderer find
+	 * the top-level block around the subject in the source's body. */
+	const char *context_name;
 } hcl_diag;
 
 typedef struct {
@@ -99,7 +102,11 @@ typedef enum {
  * (may be NULL: "(source code not available)"). */
 void hcl_diag_render(gf_buf *out, const hcl_diag *d, const hcl_sources *sources,
                      hcl_render_style style, int width);
-/* Renders every diagnostic of the list, in order, to `out`. */
+/* Renders every diagnostic of the list to `out` as terraform prints a
+ * list: sorted as terraform sorts (warnings first, then by file and
+ * position), each with what terraform's UI writes around it (a newline
+ * after it; in colour, the severity's colour around it), so that the bytes
+ * match terraform's. */
 void hcl_diags_render(gf_buf *out, const hcl_diags *d, const hcl_sources *sources,
                       hcl_render_style style, int width);
 /* One diagnostic as `terraform validate -json` prints it (severity,
