@@ -346,6 +346,10 @@ static void test_regex(void **state)
 	CHECK("replace", "[\"key=value\", \"/(\\\\w+)=(\\\\w+)/\", \"$2=${1}!$$\"]",
 	      "\"value=key!$\"");
 	CHECK("replace", "[\"abc\", \"/x*/\", \"-\"]", "\"-a-b-c-\"");
+	/* Go's rule: no empty match right after a match (Perl gives -b--c-) */
+	CHECK("replace", "[\"baaac\", \"/a*/\", \"-\"]", "\"-b-c-\"");
+	CHECK("regexall", "[\"a*\", \"baaac\"]", "tolist([\n  \"\",\n  \"aaa\",\n  \"\",\n])");
+	CHECK("regexall", "[\"x*\", \"\"]", "tolist([\n  \"\",\n])");
 	CHECK("replace", "[\"ab\", \"\", \"-\"]", "\"-a-b-\"");
 	CHECK("replace", "[\"a/b\", \"/\", \"_\"]", "\"a_b\"");
 }
