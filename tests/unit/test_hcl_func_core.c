@@ -206,6 +206,8 @@ static void test_strings(void **state)
 	CHECK("lower", "[\"\xd0\x9f\xd0\xa0\xd0\x98\xd0\x92\xd0\x95\xd0\xa2\"]",
 	      "\"\xd0\xbf\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82\"");
 	CHECK("title", "[\"hello world-wide web_x\"]", "\"Hello World-Wide Web_x\"");
+	CHECK("title", "[\"\xc3\xa9t\xc3\xa9 \xc2\xa1oui \xc3\xa0\xc3\xa0\"]",
+	      "\"\xc3\x89t\xc3\xa9 \xc2\xa1oui \xc3\x80\xc3\xa0\"");
 	CHECK("chomp", "[\"hello\\n\\r\\n\"]", "\"hello\"");
 	CHECK("trimspace", "[\"  \\t hi \\n\"]", "\"hi\"");
 	CHECK("trim", "[\"?!hello?!\", \"!?\"]", "\"hello\"");
