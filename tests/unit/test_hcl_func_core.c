@@ -130,6 +130,25 @@ static void test_every_function_with_unknowns(void **state)
 	}
 }
 
+/* docs/functions.md documents every function of the table. */
+static void test_every_function_documented(void **state)
+{
+	const char *data = getenv("GF_TEST_DATA");
+	assert_non_null(data);
+	char *path = gf_arena_printf(&A, "%s/../../docs/functions.md", data);
+	gf_buf doc;
+	gf_buf_init(&doc, 1 << 20);
+	assert_int_equal(gf_fs_read(&doc, path), 0);
+	size_t n;
+	const char *const *names = hcl_func_names(&n);
+	for (size_t i = 0; i < n; i++) {
+		const char *entry = gf_arena_printf(&A, "`%s(", names[i]);
+		if (!strstr(gf_buf_cstr(&doc), entry))
+			fail_msg("docs/functions.md does not document %s()", names[i]);
+	}
+	gf_buf_dispose(&doc);
+}
+
 static void test_numeric(void **state)
 {
 	CHECK("abs", "[-2.5]", "2.5");
@@ -363,6 +382,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_names_and_arity, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_unknown_marks_expand, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_every_function_with_unknowns, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_every_function_documented, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_numeric, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_conversion_functions, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_strings, setup, teardown),
