@@ -36,11 +36,20 @@ static const hcl_value **unify_sets(hclv_call *c, const hcl_value *const *args, 
 	return out;
 }
 
+/* Sets are sorted in hcl_value_compare order: binary search. */
 static bool set_has(const hcl_value *set, const hcl_value *v)
 {
-	for (size_t i = 0; i < set->u.coll.len; i++)
-		if (hcl_value_equal(set->u.coll.items[i], v))
-			return true;
+	size_t lo = 0, hi = set->u.coll.len;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = hcl_value_compare(set->u.coll.items[mid], v);
+		if (c == 0)
+			return hcl_value_equal(set->u.coll.items[mid], v);
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return false;
 }
 
