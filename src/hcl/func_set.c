@@ -150,16 +150,14 @@ static const hcl_value *fn_setproduct(hclv_call *c, const hcl_value *const *args
 	return hcl_set(c->a, et, out, total);
 }
 
-static const hcl_type set_any = {.kind = HCL_TYPE_SET, .elem = &hcl_type_dynamic};
-
 const hclv_func hclv_funcs_set[] = {
         HCLV_FUNC("setintersection", fn_setintersection, &hcl_type_dynamic,
-                  HCLV_VAR("other_sets", &set_any, 0), {"first_set", &set_any, 0}),
+                  HCLV_VAR("other_sets", &hclv_set_any, 0), {"first_set", &hclv_set_any, 0}),
         HCLV_FUNCV("setproduct", fn_setproduct, &hcl_type_dynamic,
                    HCLV_VAR("sets", &hcl_type_dynamic, 0)),
-        HCLV_FUNC("setsubtract", fn_setsubtract, &hcl_type_dynamic, NULL, {"a", &set_any, 0},
-                  {"b", &set_any, 0}),
-        HCLV_FUNC("setunion", fn_setunion, &hcl_type_dynamic, HCLV_VAR("other_sets", &set_any, 0),
-                  {"first_set", &set_any, 0}),
+        HCLV_FUNC("setsubtract", fn_setsubtract, &hcl_type_dynamic, NULL, {"a", &hclv_set_any, 0},
+                  {"b", &hclv_set_any, 0}),
+        HCLV_FUNC("setunion", fn_setunion, &hcl_type_dynamic,
+                  HCLV_VAR("other_sets", &hclv_set_any, 0), {"first_set", &hclv_set_any, 0}),
 };
 const size_t hclv_nfuncs_set = GF_ARRAY_LEN(hclv_funcs_set);
