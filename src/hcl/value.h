@@ -26,8 +26,9 @@
  * Canonical forms, relied on by equality and printing:
  *   - map and object elements are sorted by key (byte order), keys unique;
  *   - set elements are sorted and unique (hcl_value_compare order);
- *   - numbers are doubles: integers are exact up to 2^53 and print without
- *     a fractional part ("3", not "3.0").
+ *   - numbers are finite doubles: integers are exact up to 2^53 and print
+ *     without a fractional part or exponent ("3", not "3.0"; 1e21 prints
+ *     "1000000000000000000000" as Terraform prints it).
  */
 #ifndef GF_HCL_VALUE_H
 #define GF_HCL_VALUE_H
@@ -67,6 +68,16 @@ extern const hcl_type hcl_type_dynamic, hcl_type_string, hcl_type_number, hcl_ty
 const hcl_type *hcl_type_list(gf_arena *a, const hcl_type *elem);
 const hcl_type *hcl_type_set(gf_arena *a, const hcl_type *elem);
 const hcl_type *hcl_type_map(gf_arena *a, const hcl_type *elem);
+/* Structural types take ownership of the arrays (arena-allocated by the
+ * caller); object constructors sort the attributes by name in place. */
+const hcl_type *hcl_type_tuple(gf_arena *a, const hcl_type **types, size_t n);
+const hcl_type *hcl_type_object(gf_arena *a, const char **names, const hcl_type **types, size_t n);
+/* An object type constraint with optional(T, default) attributes; `optional`
+ * and `defaults` may be NULL (no optional attributes / no defaults). */
+const hcl_type *hcl_type_object_ex(gf_arena *a, const char **names, const hcl_type **types,
+                                   bool *optional, const hcl_value **defaults, size_t n);
+/* The type of an object attribute, NULL when the object type has none. */
+const hcl_type *hcl_type_attr(const hcl_type *t, const char *name);
 bool hcl_type_equal(const hcl_type *a, const hcl_type *b);
 /* True when the type is or contains `dynamic` (a constraint, not a type). */
 bool hcl_type_has_dynamic(const hcl_type *t);
@@ -131,8 +142,14 @@ const hcl_value *hcl_object(gf_arena *a, const char **keys, const hcl_value **it
 /* The same value with extra marks. */
 const hcl_value *hcl_mark(gf_arena *a, const hcl_value *v, unsigned marks);
 
-/* True when v is unknown or contains an unknown anywhere inside. */
+/* False when v is unknown or contains an unknown anywhere inside. */
 bool hcl_value_is_wholly_known(const hcl_value *v);
+/* Marks of v and of everything inside it, or-ed together. */
+unsigned hcl_value_deep_marks(const hcl_value *v);
+/* Structural identity: same type and same content, an unknown equal to an
+ * unknown of the same type; marks are ignored. This is "is it the same
+ * value" (tests, plan diffs), not the language's `==`, whose result is
+ * unknown when an operand is. */
 bool hcl_value_equal(const hcl_value *a, const hcl_value *b);
 /* A total order used for sets and sort(): by kind, then content. */
 int hcl_value_compare(const hcl_value *a, const hcl_value *b);
@@ -170,7 +187,8 @@ char *hcl_value_render(gf_arena *a, const hcl_value *v);
 char *hcl_value_to_json(gf_arena *a, const hcl_value *v);
 /* jsondecode(): objects become objects, arrays tuples. NULL + *why on error. */
 const hcl_value *hcl_value_from_json(gf_arena *a, const char *json, size_t len, const char **why);
-/* A number as Terraform prints it: "3", "0.5", "1e+21". */
+/* A number as Terraform prints it (big.Float 'f' format): "3", "0.5",
+ * "1000000000000000000000"; the shortest digits that read back exactly. */
 char *hcl_number_format(gf_arena *a, double n);
 
 /* ---- functions --------------------------------------------------------- */
