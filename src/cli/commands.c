@@ -14,6 +14,54 @@ const cli_command cli_commands[] = {
          "\n"
          "  Prints the version of this gitfleet binary.\n",
          cmd_version},
+        {"validate", "Check whether the configuration is valid",
+         "Usage: gitfleet validate [-json] [-no-color] [DIR]\n"
+         "\n"
+         "  Validates the configuration files in DIR (default: the current\n"
+         "  directory) and in the local modules it calls, as terraform validate\n"
+         "  does: syntax, blocks and arguments of the language, duplicate\n"
+         "  definitions, references to variables, locals, resources, data sources\n"
+         "  and modules that are not declared, function names and arities, and\n"
+         "  type errors in constant expressions. Input variables are treated as\n"
+         "  unknown values of their declared types, so no values are needed.\n"
+         "\n"
+         "  Every problem is reported in one run. The exit status is 0 when the\n"
+         "  configuration is valid, 1 otherwise.\n"
+         "\n"
+         "Options:\n"
+         "\n"
+         "  -json      Print the result as terraform validate -json does:\n"
+         "             {\"format_version\": \"1.0\", \"valid\": ..., \"error_count\": N,\n"
+         "             \"warning_count\": N, \"diagnostics\": [...]}.\n"
+         "\n"
+         "  -no-color  Print diagnostics without colours or box drawing.\n",
+         cmd_validate},
+        {"console", "Evaluate expressions interactively",
+         "Usage: gitfleet console [-var NAME=VALUE] [-var-file FILE]\n"
+         "\n"
+         "  Reads expressions from standard input, one per line (or several lines\n"
+         "  while brackets are open or a heredoc is unterminated), and prints each\n"
+         "  value as terraform console does. Expressions are evaluated in the\n"
+         "  context of the module in the current directory: its input variables,\n"
+         "  local values, path.module, path.root, path.cwd, terraform.workspace and\n"
+         "  every function. Resource attributes print as (known after apply).\n"
+         "\n"
+         "  A prompt is shown when standard input is a terminal. An error is printed\n"
+         "  as a diagnostic and the console goes on; \"exit\" or end of input ends\n"
+         "  it with status 0. The status is 1 if the module itself cannot be loaded\n"
+         "  or its variables cannot be set.\n"
+         "\n"
+         "Options:\n"
+         "\n"
+         "  -var NAME=VALUE  Set an input variable; repeatable. Values of string,\n"
+         "                   number and bool variables are taken literally, others\n"
+         "                   are read as HCL expressions ('-var=ports=[80, 443]').\n"
+         "\n"
+         "  -var-file FILE   Read variable values from a .tfvars (HCL) or\n"
+         "                   .tfvars.json file; repeatable. -var and -var-file apply\n"
+         "                   in command-line order, after TF_VAR_NAME environment\n"
+         "                   variables, terraform.tfvars and *.auto.tfvars.\n",
+         cmd_console},
 };
 
 const size_t cli_commands_len = sizeof(cli_commands) / sizeof(cli_commands[0]);

@@ -817,8 +817,8 @@ const hcl_value *hcle_eval(hcle_ctx *c, const hcl_expr *e)
 {
 	switch (e->kind) {
 	case HCL_EXPR_INVALID:
-		return hcle_error(c, &e->range, NULL, "Invalid expression",
-		                  "This expression could not be parsed.");
+		/* The parser reported it; what it stood for is simply not known. */
+		return &hcl_unknown_dynamic;
 	case HCL_EXPR_LITERAL:
 		return literal_value(c->a, &e->u.lit);
 	case HCL_EXPR_TEMPLATE:
