@@ -83,5 +83,6 @@ int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_console(int argc, char **argv);
+int cmd_fmt(int argc, char **argv);
 
 #endif

@@ -254,7 +254,9 @@ static void word_wrap(gf_buf *out, const char *s, size_t n, size_t lim)
 				gf_buf_put(out, s + i, spaces);
 			break;
 		}
-		if (cur > 0 && cur + spaces + word_chars > lim && word_chars < lim) {
+		/* go-wordwrap breaks as soon as a word still shorter than the
+		 * limit crosses it, so a long word gets a line of its own. */
+		if (cur + spaces + GF_MIN(word_chars, lim - 1) > lim) {
 			gf_buf_putc(out, '\n');
 			cur = 0;
 		} else {

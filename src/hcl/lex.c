@@ -32,6 +32,7 @@ typedef enum {
 typedef struct {
 	frame_kind kind;
 	int braces;         /* MAIN: open `{` not yet closed */
+	int brackets;       /* MAIN: open `(` and `[` not yet closed */
 	bool pushed;        /* MAIN: entered through ${ or %{ */
 	const char *marker; /* HEREDOC */
 	size_t marker_len;
@@ -135,7 +136,7 @@ static frame *top(lexer *lx)
 
 static void push(lexer *lx, frame_kind kind)
 {
-	frame f = {kind, 0, kind == FRAME_MAIN, NULL, 0, true};
+	frame f = {kind, 0, 0, kind == FRAME_MAIN, NULL, 0, true};
 	gf_vec_push(&lx->stack, f);
 }
 
@@ -427,6 +428,17 @@ static void lex_main(lexer *lx)
 	}
 	begin(lx);
 	if (c == '\n' || (c == '\r' && at(lx, 1) == '\n')) {
+		if (f->pushed && f->braces == 0 && f->brackets == 0 && lx->stack.len >= 2 &&
+		    lx->stack.items[lx->stack.len - 2].kind == FRAME_QUOTED) {
+			/* A quoted string cannot span lines: this ${ was never
+			 * closed. End it and its string with empty tokens, which
+			 * the parser reports, so that the next line lexes as
+			 * what it is rather than as the inside of a sequence. */
+			emit(lx, HCL_TOK_TEMPLATE_SEQ_END);
+			emit(lx, HCL_TOK_CQUOTE);
+			lx->stack.len -= 2;
+			return;
+		}
 		advance(lx, c == '\r' ? 2 : 1);
 		emit(lx, HCL_TOK_NEWLINE);
 		return;
@@ -483,6 +495,10 @@ static void lex_main(lexer *lx)
 		if (lx->len - lx->i >= n && memcmp(lx->src + lx->i, punct[k].text, n) == 0) {
 			advance(lx, n);
 			emit(lx, punct[k].type);
+			if (c == '(' || c == '[')
+				f->brackets++;
+			else if ((c == ')' || c == ']') && f->brackets > 0)
+				f->brackets--;
 			return;
 		}
 	}

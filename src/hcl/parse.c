@@ -165,6 +165,12 @@ const hcl_token *hcl_p_recover(hcl_parser *p, hcl_token_type close)
 		const hcl_token *t = hcl_p_read(p);
 		if (t->type == HCL_TOK_EOF)
 			break;
+		/* The lexer's forced end of an unclosed ${ (see lex.c): what
+		 * was open inside it can no longer close. */
+		if (t->type == HCL_TOK_TEMPLATE_SEQ_END && t->len == 0 && close == t->type) {
+			hcl_p_pop_nl(p);
+			return t;
+		}
 		if (nest == 0 && t->type == close) {
 			hcl_p_pop_nl(p);
 			return t;

@@ -207,11 +207,11 @@ static const char *directive_name(tt_kind k)
 static bool close_sequence(hcl_parser *p, const hcl_token *open, const char *what, bool quoted)
 {
 	const hcl_token *close = hcl_p_peek(p);
-	if (close->type == HCL_TOK_TEMPLATE_SEQ_END) {
+	if (close->type == HCL_TOK_TEMPLATE_SEQ_END && close->len > 0) {
 		hcl_p_read(p);
 		return close->bytes[0] == '~';
 	}
-	if (close->type == HCL_TOK_EOF ||
+	if (close->type == HCL_TOK_EOF || close->len == 0 ||
 	    (quoted && (close->type == HCL_TOK_CQUOTE || close->type == HCL_TOK_OQUOTE))) {
 		hcl_p_error(
 		        p, &open->range, "Unclosed template interpolation sequence",
@@ -222,6 +222,13 @@ static bool close_sequence(hcl_parser *p, const hcl_token *open, const char *wha
 		                : "There is no closing brace for this interpolation sequence "
 		                  "before the end of the quoted template. This might be caused by "
 		                  "incorrect nesting inside the given expression.");
+	} else if (close->type == HCL_TOK_COLON && !what) {
+		hcl_p_error(
+		        p, &close->range, "Extra characters after interpolation expression",
+		        "Template interpolation doesn't expect a colon at this location. Did you "
+		        "intend this to be a literal sequence to be processed as part of another "
+		        "language? If so, you can escape it by starting with \"$${\" instead of "
+		        "just \"${\".");
 	} else if (what) {
 		char *summary = gf_arena_printf(p->arena, "Extra characters in %s marker", what);
 		hcl_p_error(p, &close->range, summary,

@@ -396,6 +396,13 @@ static void test_parse_recovery(void **state)
 	        {NULL, "Attribute redefined", 10, 3},
 	        {NULL, "Missing newline after argument", 12, 11},
 	};
+	/* An unclosed ${ ends with its line, not with the file. */
+	static const ecase interp[] = {
+	        {NULL, "Unclosed template interpolation sequence", 2, 8},
+	        {NULL, "Invalid expression", 3, 7},
+	};
+	check_errors("x {\n  a = \"${var.b\n  c = )\n  d = \"${f(\n    1)}\"\n}\n", interp,
+	             GF_ARRAY_LEN(interp));
 	check_errors("resource \"a\" \"b\" {\n"
 	             "  oops\n"
 	             "  x = 1 2\n"
