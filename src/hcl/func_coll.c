@@ -47,6 +47,8 @@ static const hcl_value *fn_alltrue(hclv_call *c, const hcl_value *const *args, s
 {
 	for (size_t i = 0; i < LEN(args[0]); i++) {
 		const hcl_value *e = ITEMS(args[0])[i];
+		if (e->kind == HCL_VAL_UNKNOWN)
+			return hcl_unknown(c->a, &hcl_type_bool);
 		if (e->kind == HCL_VAL_NULL || !e->u.b)
 			return &hcl_false;
 	}
@@ -55,12 +57,15 @@ static const hcl_value *fn_alltrue(hclv_call *c, const hcl_value *const *args, s
 
 static const hcl_value *fn_anytrue(hclv_call *c, const hcl_value *const *args, size_t n)
 {
+	bool unknown = false;
 	for (size_t i = 0; i < LEN(args[0]); i++) {
 		const hcl_value *e = ITEMS(args[0])[i];
+		if (e->kind == HCL_VAL_UNKNOWN)
+			unknown = true;
 		if (e->kind == HCL_VAL_BOOL && e->u.b)
 			return &hcl_true;
 	}
-	return &hcl_false;
+	return unknown ? hcl_unknown(c->a, &hcl_type_bool) : &hcl_false;
 }
 
 static const hcl_value *fn_chunklist(hclv_call *c, const hcl_value *const *args, size_t n)
@@ -70,7 +75,7 @@ static const hcl_value *fn_chunklist(hclv_call *c, const hcl_value *const *args,
 	if (!hclv_arg_int(c, 1, args[1], &size))
 		return NULL;
 	if (size < 0)
-		return hclv_arg_error(c, 1, "the size argument must be positive");
+		return hclv_call_error(c, "the size argument must be positive");
 	const hcl_type *lt = list->type;
 	if (size == 0 || LEN(list) == 0) {
 		const hcl_value **one = items_new(c, 1);
@@ -112,16 +117,16 @@ static const hcl_value *fn_coalesce(hclv_call *c, const hcl_value *const *args, 
 
 static const hcl_value *fn_coalescelist(hclv_call *c, const hcl_value *const *args, size_t n)
 {
+	if (n == 0)
+		return hclv_call_error(c, "at least one argument is required");
 	for (size_t i = 0; i < n; i++) {
 		const hcl_value *v = args[i];
 		if (v->kind == HCL_VAL_NULL)
 			continue;
 		if (v->kind == HCL_VAL_UNKNOWN)
 			return &hcl_unknown_dynamic;
-		if (v->kind != HCL_VAL_LIST && v->kind != HCL_VAL_TUPLE)
-			return hclv_arg_error(
-			        c, i, "coalescelist arguments must be lists or tuples, got %s",
-			        hcl_type_friendly(c->a, v->type));
+		if (v->type->kind != HCL_TYPE_LIST && v->type->kind != HCL_TYPE_TUPLE)
+			return hclv_call_error(c, "coalescelist arguments must be lists or tuples");
 		if (LEN(v) > 0)
 			return v;
 	}
@@ -146,6 +151,8 @@ static const hcl_value *fn_concat(hclv_call *c, const hcl_value *const *args, si
 {
 	size_t total = 0;
 	bool all_lists = true, unknown = false;
+	if (n == 0)
+		return hclv_call_error(c, "at least one argument is required");
 	for (size_t i = 0; i < n; i++) {
 		const hcl_value *v = args[i];
 		bool list_type = v->type->kind == HCL_TYPE_LIST;
@@ -174,18 +181,12 @@ static const hcl_value *fn_concat(hclv_call *c, const hcl_value *const *args, si
 	return hcl_tuple(c->a, out, k);
 }
 
-/* Whether v equals an element of seq, comparing after converting to the
- * element type where the sequence has one. */
-static bool seq_contains(hclv_call *c, const hcl_value *seq, const hcl_value *v, size_t *at)
+/* Whether v equals an element of seq (cty's Equals: values of different
+ * types are never equal). */
+static bool seq_contains(const hcl_value *seq, const hcl_value *v, size_t *at)
 {
-	const hcl_value *want = v;
-	if (seq->kind != HCL_VAL_TUPLE && seq->type->elem->kind != HCL_TYPE_DYNAMIC) {
-		want = hcl_convert(c->a, v, seq->type->elem, NULL);
-		if (!want)
-			return false;
-	}
 	for (size_t i = 0; i < LEN(seq); i++) {
-		if (hcl_value_equal(ITEMS(seq)[i], want)) {
+		if (hcl_value_equal(ITEMS(seq)[i], v)) {
 			if (at)
 				*at = i;
 			return true;
@@ -197,16 +198,18 @@ static bool seq_contains(hclv_call *c, const hcl_value *seq, const hcl_value *v,
 static const hcl_value *fn_contains(hclv_call *c, const hcl_value *const *args, size_t n)
 {
 	if (!is_seq(args[0]))
-		return hclv_arg_error(c, 0, "argument must be list, tuple, or set");
-	return hcl_bool(seq_contains(c, args[0], args[1], NULL));
+		return hclv_call_error(c, "argument must be list, tuple, or set");
+	return hcl_bool(seq_contains(args[0], args[1], NULL));
 }
 
 static const hcl_value *fn_index(hclv_call *c, const hcl_value *const *args, size_t n)
 {
 	if (args[0]->kind != HCL_VAL_LIST && args[0]->kind != HCL_VAL_TUPLE)
-		return hclv_arg_error(c, 0, "argument must be a list or tuple");
+		return hclv_call_error(c, "argument must be a list or tuple");
+	if (LEN(args[0]) == 0)
+		return hclv_call_error(c, "cannot search an empty list");
 	size_t at;
-	if (!seq_contains(c, args[0], args[1], &at))
+	if (!seq_contains(args[0], args[1], &at))
 		return hclv_call_error(c, "item not found");
 	return hcl_number(c->a, (double)at);
 }
@@ -230,16 +233,19 @@ static const hcl_value *fn_element(hclv_call *c, const hcl_value *const *args, s
 {
 	const hcl_value *list = args[0];
 	if (list->kind != HCL_VAL_LIST && list->kind != HCL_VAL_TUPLE)
-		return hclv_arg_error(c, 0, "cannot read elements from %s",
-		                      hcl_type_friendly(c->a, list->type));
+		return hclv_call_error(c, "cannot read elements from %s",
+		                       hcl_type_friendly(c->a, list->type));
 	int64_t idx;
 	if (!hclv_arg_int(c, 1, args[1], &idx))
 		return NULL;
 	if (LEN(list) == 0)
 		return hclv_call_error(c, "cannot use element function with an empty list");
+	/* cty wraps in both directions: -1 is the last element */
+	int64_t len = (int64_t)LEN(list);
+	idx %= len;
 	if (idx < 0)
-		return hclv_call_error(c, "cannot use element function with a negative index");
-	return ITEMS(list)[(size_t)idx % LEN(list)];
+		idx += len;
+	return ITEMS(list)[idx];
 }
 
 static bool flatten_into(hclv_call *c, const hcl_value *v, value_vec *out, int depth)
@@ -261,7 +267,7 @@ static bool flatten_into(hclv_call *c, const hcl_value *v, value_vec *out, int d
 static const hcl_value *fn_flatten(hclv_call *c, const hcl_value *const *args, size_t n)
 {
 	if (!is_seq(args[0]))
-		return hclv_arg_error(c, 0, "can only flatten lists, sets and tuples");
+		return hclv_call_error(c, "can only flatten lists, sets and tuples");
 	value_vec out = {0};
 	const hcl_value *r;
 	if (!flatten_into(c, args[0], &out, 0)) {
@@ -292,7 +298,7 @@ static const hcl_value *fn_values(hclv_call *c, const hcl_value *const *args, si
 {
 	const hcl_value *m = args[0];
 	if (!is_mapping(m))
-		return hclv_arg_error(c, 0, "must have map or object type");
+		return hclv_call_error(c, "values() requires a map as the first argument");
 	const hcl_value **out = items_new(c, LEN(m));
 	memcpy(out, ITEMS(m), LEN(m) * sizeof(*out));
 	if (m->kind == HCL_VAL_OBJECT)
@@ -325,47 +331,43 @@ static const hcl_value *fn_lookup(hclv_call *c, const hcl_value *const *args, si
 {
 	const hcl_value *m = args[0];
 	if (n > 3)
-		return hclv_arg_error(c, 3, "lookup() accepts no more than one default value");
+		return hclv_call_error(c, "lookup() takes two or three arguments, got %zu", n);
 	if (!is_mapping(m))
-		return hclv_arg_error(c, 0, "the given value is %s, not a map or object",
-		                      hcl_type_friendly(c->a, m->type));
-	if (m->kind == HCL_VAL_UNKNOWN || args[1]->kind == HCL_VAL_UNKNOWN)
-		return &hcl_unknown_dynamic;
+		return hclv_arg_error(c, 0, "lookup() requires a map as the first argument");
+	const hcl_value *def = n == 3 ? args[2] : NULL;
+	if (def && m->kind == HCL_VAL_MAP && !hcl_convert(c->a, def, m->type->elem, NULL))
+		return hclv_arg_error(c, 2,
+		                      "the default value must have the same type as the map "
+		                      "elements");
 	const hcl_value *v = hcl_value_get(m, args[1]->u.str.ptr);
-	if (v) {
-		if (n == 3 && m->kind == HCL_VAL_MAP && args[2]->kind != HCL_VAL_NULL) {
-			const hcl_type *t =
-			        hcl_unify_types(c->a, (const hcl_value *[]){v, args[2]}, 2);
-			if (t)
-				return hcl_convert(c->a, v, t, NULL);
-		}
+	if (v)
 		return v;
-	}
-	if (n < 3) {
-		gf_buf q = GF_BUF_INIT;
-		hclv_quote_go(&q, args[1]->u.str.ptr, args[1]->u.str.len);
-		const hcl_value *r = hclv_call_error(c, "lookup failed to find key %s", q.ptr);
-		gf_buf_dispose(&q);
-		return r;
-	}
-	if (m->kind == HCL_VAL_MAP && m->type->elem->kind != HCL_TYPE_DYNAMIC) {
-		const char *why = NULL;
-		const hcl_value *d = hcl_convert(c->a, args[2], m->type->elem, &why);
-		if (d)
-			return d;
-	}
-	return args[2];
+	if (def)
+		return m->kind == HCL_VAL_MAP ? hcl_convert(c->a, def, m->type->elem, NULL) : def;
+	gf_buf q = GF_BUF_INIT;
+	hclv_quote_go(&q, args[1]->u.str.ptr, args[1]->u.str.len);
+	const hcl_value *r =
+	        m->kind == HCL_VAL_OBJECT
+	                ? hclv_arg_error(c, 0, "the given object has no attribute %s", q.ptr)
+	                : hclv_call_error(c, "lookup failed to find key %s", q.ptr);
+	gf_buf_dispose(&q);
+	return r;
 }
 
 static const hcl_value *fn_matchkeys(hclv_call *c, const hcl_value *const *args, size_t n)
 {
 	const hcl_value *vals = args[0], *keys = args[1], *search = args[2];
+	const hcl_type *t = hcl_unify_types(c->a, (const hcl_value *[]){keys, search}, 2);
+	if (!t)
+		return hclv_call_error(c, "keys and searchset must be of the same type");
 	if (LEN(vals) != LEN(keys))
 		return hclv_call_error(c, "length of keys and values should be equal");
+	keys = hcl_convert(c->a, keys, t, NULL);
+	search = hcl_convert(c->a, search, t, NULL);
 	const hcl_value **out = items_new(c, LEN(vals));
 	size_t k = 0;
-	for (size_t i = 0; i < LEN(keys); i++)
-		if (seq_contains(c, search, ITEMS(keys)[i], NULL))
+	for (size_t i = 0; keys && search && i < LEN(keys); i++)
+		if (seq_contains(search, ITEMS(keys)[i], NULL))
 			out[k++] = ITEMS(vals)[i];
 	return hcl_list(c->a, vals->type->elem, out, k);
 }
@@ -379,8 +381,8 @@ static const hcl_value *fn_merge(hclv_call *c, const hcl_value *const *args, siz
 		if (v->kind == HCL_VAL_NULL)
 			continue;
 		if (v->type->kind != HCL_TYPE_MAP && v->type->kind != HCL_TYPE_OBJECT)
-			return hclv_arg_error(c, i, "arguments must be maps or objects, got %s",
-			                      hcl_type_friendly(c->a, v->type));
+			return hclv_call_error(c, "arguments must be maps or objects, got \"%s\"",
+			                       hcl_type_friendly(c->a, v->type));
 		if (v->kind == HCL_VAL_UNKNOWN)
 			return &hcl_unknown_dynamic;
 		if (v->kind != HCL_VAL_MAP)
@@ -412,14 +414,12 @@ static const hcl_value *fn_merge(hclv_call *c, const hcl_value *const *args, siz
 static const hcl_value *fn_one(hclv_call *c, const hcl_value *const *args, size_t n)
 {
 	const hcl_value *v = args[0];
-	if (!is_seq(v))
-		return hclv_arg_error(c, 0, "must be a list, set, or tuple value");
-	if (LEN(v) == 0)
-		return hcl_null(c->a, v->kind == HCL_VAL_TUPLE ? &hcl_type_dynamic : v->type->elem);
-	if (LEN(v) > 1)
+	if (!is_seq(v) || LEN(v) > 1)
 		return hclv_arg_error(c, 0,
 		                      "must be a list, set, or tuple value with either zero or one "
 		                      "elements");
+	if (LEN(v) == 0)
+		return hcl_null(c->a, v->kind == HCL_VAL_TUPLE ? &hcl_type_dynamic : v->type->elem);
 	return ITEMS(v)[0];
 }
 
@@ -439,12 +439,11 @@ static const hcl_value *fn_range(hclv_call *c, const hcl_value *const *args, siz
 	if (n < 3 && start > limit)
 		step = -1;
 	if (step == 0)
-		return hclv_call_error(c, "step must not be zero");
-	if (start > limit && step > 0)
-		return hclv_call_error(c,
-		                       "when start is greater than limit, step must be negative");
-	if (start < limit && step < 0)
-		return hclv_call_error(c, "when start is less than limit, step must be positive");
+		return hclv_arg_error(c, 2, "step must not be zero");
+	if (step < 0 && limit > start)
+		return hclv_arg_error(c, 1, "end must be less than start when step is negative");
+	if (step > 0 && limit < start)
+		return hclv_arg_error(c, 1, "end must be greater than start when step is positive");
 	GF_VEC(const hcl_value *) out = {0};
 	const hcl_value *r = NULL;
 	for (double v = start; step > 0 ? v < limit : v > limit; v += step) {
@@ -479,6 +478,11 @@ static const hcl_value *fn_reverse(hclv_call *c, const hcl_value *const *args, s
 static const hcl_value *fn_slice(hclv_call *c, const hcl_value *const *args, size_t n)
 {
 	const hcl_value *v = args[0];
+	if (v->kind == HCL_VAL_SET)
+		return hclv_arg_error(c, 0,
+		                      "cannot slice a set, because its elements do not have "
+		                      "indices; explicitly convert to a list if the ordering of "
+		                      "the result is not important");
 	if (v->kind != HCL_VAL_LIST && v->kind != HCL_VAL_TUPLE)
 		return hclv_arg_error(c, 0, "must be a list or tuple value");
 	int64_t start, end;
@@ -486,6 +490,12 @@ static const hcl_value *fn_slice(hclv_call *c, const hcl_value *const *args, siz
 		return NULL;
 	if (start < 0)
 		return hclv_arg_error(c, 1, "start index must not be less than zero");
+	if (start > (int64_t)LEN(v))
+		return hclv_arg_error(c, 1,
+		                      "start index must not be greater than the length of the "
+		                      "list");
+	if (end < 0)
+		return hclv_arg_error(c, 2, "end index must not be less than zero");
 	if (end > (int64_t)LEN(v))
 		return hclv_arg_error(c, 2,
 		                      "end index must not be greater than the length of the list");
@@ -508,8 +518,8 @@ static const hcl_value *fn_sort(hclv_call *c, const hcl_value *const *args, size
 	const hcl_value **out = items_new(c, LEN(list));
 	for (size_t i = 0; i < LEN(list); i++) {
 		if (ITEMS(list)[i]->kind == HCL_VAL_NULL)
-			return hclv_arg_error(
-			        c, 0,
+			return hclv_call_error(
+			        c,
 			        "given list element %zu is null; a null string cannot be "
 			        "sorted",
 			        i);
@@ -522,10 +532,13 @@ static const hcl_value *fn_sort(hclv_call *c, const hcl_value *const *args, size
 static const hcl_value *fn_sum(hclv_call *c, const hcl_value *const *args, size_t n)
 {
 	const hcl_value *v = args[0];
-	if (!is_seq(v))
-		return hclv_arg_error(c, 0, "cannot sum %s", hcl_type_friendly(c->a, v->type));
+	if (v->kind < HCL_VAL_LIST)
+		return hclv_arg_error(c, 0, "cannot sum noniterable");
 	if (LEN(v) == 0)
 		return hclv_arg_error(c, 0, "cannot sum an empty list");
+	if (!is_seq(v))
+		return hclv_arg_error(c, 0, "argument must be list, set, or tuple. Received %s",
+		                      hcl_type_friendly(c->a, v->type));
 	double total = 0;
 	for (size_t i = 0; i < LEN(v); i++) {
 		const hcl_value *e = ITEMS(v)[i];
@@ -580,6 +593,7 @@ static const hcl_value *fn_transpose(hclv_call *c, const hcl_value *const *args,
 		rk[k] = keys.items[k];
 		const hcl_value **items = items_new(c, lists.items[k].len);
 		memcpy(items, lists.items[k].items, lists.items[k].len * sizeof(*items));
+		qsort(items, lists.items[k].len, sizeof(*items), cmp_strings);
 		rv[k] = hcl_list(c->a, &hcl_type_string, items, lists.items[k].len);
 	}
 	r = hcl_map(c->a, &hclv_list_string, rk, rv, keys.len);
@@ -595,7 +609,7 @@ static const hcl_value *fn_zipmap(hclv_call *c, const hcl_value *const *args, si
 {
 	const hcl_value *keys = args[0], *vals = args[1];
 	if (vals->kind != HCL_VAL_LIST && vals->kind != HCL_VAL_TUPLE)
-		return hclv_arg_error(c, 1, "values must be a list or tuple value");
+		return hclv_call_error(c, "values argument must be a list or tuple value");
 	if (LEN(keys) != LEN(vals))
 		return hclv_call_error(c,
 		                       "number of keys (%zu) does not match number of values (%zu)",
@@ -604,7 +618,7 @@ static const hcl_value *fn_zipmap(hclv_call *c, const hcl_value *const *args, si
 	const hcl_value **v = items_new(c, LEN(vals));
 	for (size_t i = 0; i < LEN(keys); i++) {
 		if (ITEMS(keys)[i]->kind == HCL_VAL_NULL)
-			return hclv_arg_error(c, 0, "keys list has null value at index %zu", i);
+			return hclv_call_error(c, "keys list has null value at index %zu", i);
 		k[i] = ITEMS(keys)[i]->u.str.ptr;
 		v[i] = ITEMS(vals)[i];
 	}
@@ -623,8 +637,10 @@ static const hcl_value *fn_zipmap(hclv_call *c, const hcl_value *const *args, si
 	}
 
 const hclv_func hclv_funcs_coll[] = {
-        HCLV_FUNC("alltrue", fn_alltrue, &hcl_type_bool, NULL, {"list", &hclv_list_bool, 0}),
-        HCLV_FUNC("anytrue", fn_anytrue, &hcl_type_bool, NULL, {"list", &hclv_list_bool, 0}),
+        HCLV_FUNC("alltrue", fn_alltrue, &hcl_type_bool, NULL,
+                  {"list", &hclv_list_bool, HCLV_ALLOW_PARTIAL}),
+        HCLV_FUNC("anytrue", fn_anytrue, &hcl_type_bool, NULL,
+                  {"list", &hclv_list_bool, HCLV_ALLOW_PARTIAL}),
         HCLV_FUNC("chunklist", fn_chunklist, &hcl_type_dynamic, NULL,
                   {"list", &hclv_list_any, HCLV_ALLOW_PARTIAL}, {"size", &hcl_type_number, 0}),
         HCLV_FUNCV("coalesce", fn_coalesce, &hcl_type_dynamic,

@@ -75,15 +75,14 @@ static const hcl_value *fn_base64decode(hclv_call *c, const hcl_value *const *ar
 		gf_buf_dispose(&b);
 		gf_buf q = GF_BUF_INIT;
 		hclv_quote_go(&q, s, len);
-		const hcl_value *r = hclv_arg_error(c, 0, "failed to decode base64 data %s", q.ptr);
+		const hcl_value *r = hclv_call_error(c, "failed to decode base64 data %s", q.ptr);
 		gf_buf_dispose(&q);
 		return r;
 	}
 	if (!hclv_utf8_valid(gf_buf_cstr(&b), b.len)) {
 		gf_buf_dispose(&b);
-		return hclv_arg_error(c, 0,
-		                      "the result of decoding the provided string is not valid "
-		                      "UTF-8");
+		return hclv_call_error(c, "the result of decoding the provided string is not valid "
+		                          "UTF-8");
 	}
 	const hcl_value *r = hclv_str(c, gf_buf_cstr(&b), b.len);
 	gf_buf_dispose(&b);
@@ -128,27 +127,31 @@ static const hcl_value *fn_jsondecode(hclv_call *c, const hcl_value *const *args
 
 typedef GF_VEC(const hcl_value *) field_vec;
 
+#define CSV_EQUOTE "extraneous or missing \" in quoted-field"
+
 /* Reads one record starting at *pos; false at end of input. */
 static bool csv_record(hclv_call *c, const char *s, size_t len, size_t *pos, size_t line,
                        field_vec *fields, const char **err)
 {
 	fields->len = 0;
+	/* blank lines are skipped, as Go's csv.Reader does */
+	while (*pos < len &&
+	       (s[*pos] == '\n' || (s[*pos] == '\r' && *pos + 1 < len && s[*pos + 1] == '\n')))
+		*pos += s[*pos] == '\r' ? 2 : 1;
 	if (*pos >= len)
 		return false;
 	size_t i = *pos;
 	gf_buf f = GF_BUF_INIT;
 	for (;;) {
 		gf_buf_clear(&f);
-		size_t col = i - *pos + 1;
+
 		if (i < len && s[i] == '"') {
 			i++;
 			for (;;) {
 				if (i >= len) {
-					*err = gf_arena_printf(
-					        c->a,
-					        "parse error on line %zu, column %zu: extraneous "
-					        "or missing \" in quoted-field",
-					        line, col);
+					*err = gf_arena_printf(c->a,
+					                       "CSV parse error on line %zu: %s",
+					                       line, CSV_EQUOTE);
 					gf_buf_dispose(&f);
 					return false;
 				}
@@ -164,11 +167,8 @@ static bool csv_record(hclv_call *c, const char *s, size_t len, size_t *pos, siz
 				gf_buf_putc(&f, s[i++]);
 			}
 			if (i < len && s[i] != ',' && s[i] != '\n' && s[i] != '\r') {
-				*err = gf_arena_printf(
-				        c->a,
-				        "parse error on line %zu, column %zu: extraneous or "
-				        "missing \" in quoted-field",
-				        line, i - *pos + 1);
+				*err = gf_arena_printf(c->a, "CSV parse error on line %zu: %s",
+				                       line, CSV_EQUOTE);
 				gf_buf_dispose(&f);
 				return false;
 			}
@@ -178,9 +178,9 @@ static bool csv_record(hclv_call *c, const char *s, size_t len, size_t *pos, siz
 				if (s[i] == '"') {
 					*err = gf_arena_printf(
 					        c->a,
-					        "parse error on line %zu, column %zu: bare \" in "
+					        "CSV parse error on line %zu: bare \" in "
 					        "non-quoted-field",
-					        line, i - *pos + 1);
+					        line);
 					gf_buf_dispose(&f);
 					return false;
 				}
@@ -220,10 +220,20 @@ static const hcl_value *fn_csvdecode(hclv_call *c, const hcl_value *const *args,
 	for (size_t i = 0; i < ncols; i++) {
 		types[i] = &hcl_type_string;
 		names[i] = header.items[i]->u.str.ptr;
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(names[j], names[i]) == 0) {
+				gf_buf q = GF_BUF_INIT;
+				hclv_quote_go(&q, names[i], strlen(names[i]));
+				hclv_call_error(c, "duplicate column name %s", q.ptr);
+				gf_buf_dispose(&q);
+				goto done;
+			}
+		}
 	}
 	while (++line, csv_record(c, s, len, &pos, line, &fields, &err)) {
 		if (fields.len != ncols) {
-			hclv_call_error(c, "record on line %zu: wrong number of fields", line);
+			hclv_call_error(c, "CSV parse error on line %zu: wrong number of fields",
+			                line);
 			goto done;
 		}
 		const char **keys = gf_arena_alloc(c->a, (ncols + 1) * sizeof(*keys));

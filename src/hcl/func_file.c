@@ -8,6 +8,7 @@
 #include "hcl/func_impl.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -81,6 +82,14 @@ static const char *resolve(hclv_call *c, const char *p)
 	return gf_arena_printf(c->a, "%s/%s", c->env->base_dir, p);
 }
 
+/* A path as Terraform's redactIfSensitive prints it: Go-quoted. */
+static const char *quoted(hclv_call *c, const char *s)
+{
+	gf_buf q = GF_BUF_INIT;
+	hclv_quote_go(&q, s, strlen(s));
+	return hclv_buf_finish(c->a, &q);
+}
+
 bool hclv_read_file(hclv_call *c, size_t arg, const char *path, gf_buf *out)
 {
 	const char *full = resolve(c, path);
@@ -89,15 +98,15 @@ bool hclv_read_file(hclv_call *c, size_t arg, const char *path, gf_buf *out)
 	if (rc == GF_ENOTFOUND) {
 		hclv_arg_error(
 		        c, arg,
-		        "no file exists at \"%s\"; this function works only with files that "
+		        "no file exists at %s; this function works only with files that "
 		        "are distributed as part of the configuration source code, so if this "
 		        "file will be created by a resource in this configuration you must "
 		        "instead obtain this result from an attribute of that resource",
-		        path);
+		        quoted(c, path));
 		return false;
 	}
 	if (rc < 0) {
-		hclv_arg_error(c, arg, "failed to read file \"%s\": %s", path, gf_err_msg());
+		hclv_arg_error(c, arg, "failed to read file: %s", gf_err_msg());
 		return false;
 	}
 	return true;
@@ -109,13 +118,13 @@ static const hcl_value *fn_file(hclv_call *c, const hcl_value *const *args, size
 	const hcl_value *r = NULL;
 	if (hclv_read_file(c, 0, args[0]->u.str.ptr, &b)) {
 		if (!hclv_utf8_valid(gf_buf_cstr(&b), b.len))
-			hclv_arg_error(
-			        c, 0,
-			        "contents of \"%s\" are not valid UTF-8; use the filebase64 "
+			hclv_call_error(
+			        c,
+			        "contents of %s are not valid UTF-8; use the filebase64 "
 			        "function to obtain the Base64 encoded contents or the other file "
 			        "functions (e.g. filemd5, filesha256) to obtain file hashing "
 			        "results instead",
-			        args[0]->u.str.ptr);
+			        quoted(c, args[0]->u.str.ptr));
 		else
 			r = hclv_str(c, gf_buf_cstr(&b), b.len);
 	}
@@ -139,12 +148,21 @@ static const hcl_value *fn_filebase64(hclv_call *c, const hcl_value *const *args
 static const hcl_value *fn_fileexists(hclv_call *c, const hcl_value *const *args, size_t n)
 {
 	struct stat st;
-	const char *full = resolve(c, args[0]->u.str.ptr);
-	if (stat(full, &st) != 0)
-		return &hcl_false;
-	if (!S_ISREG(st.st_mode))
-		return hclv_arg_error(c, 0, "\"%s\" is not a regular file", args[0]->u.str.ptr);
-	return &hcl_true;
+	const char *full = path_clean(c->a, resolve(c, args[0]->u.str.ptr));
+	if (stat(full, &st) != 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return &hcl_false;
+		return hclv_call_error(c, "failed to stat %s", quoted(c, full));
+	}
+	if (S_ISREG(st.st_mode))
+		return &hcl_true;
+	const char *what = S_ISDIR(st.st_mode) ? "is a directory, not a file"
+	                   : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)
+	                           ? "is a device node, not a regular file"
+	                   : S_ISFIFO(st.st_mode) ? "is a named pipe, not a regular file"
+	                   : S_ISSOCK(st.st_mode) ? "is a unix domain socket, not a regular file"
+	                                          : "is not a regular file";
+	return hclv_arg_error(c, 0, "%s %s", quoted(c, full), what);
 }
 
 static const hcl_value *fn_pathexpand(hclv_call *c, const hcl_value *const *args, size_t n)

@@ -16,7 +16,10 @@ typedef struct {
 	int prefix; /* prefix length */
 } cidr;
 
-static bool cidr_parse(hclv_call *c, size_t arg, const char *s, cidr *out)
+/* Parses a prefix as Go's net.ParseCIDR does. Terraform reports a bad
+ * prefix as a failed call, except cidrsubnets, which blames argument 0:
+ * `arg` is -1 for the former. */
+static bool cidr_parse(hclv_call *c, int arg, const char *s, cidr *out)
 {
 	const char *slash = strchr(s, '/');
 	char addr[64];
@@ -43,7 +46,11 @@ static bool cidr_parse(hclv_call *c, size_t arg, const char *s, cidr *out)
 		out->ip[b / 8] &= (unsigned char)~(0x80u >> (b % 8));
 	return true;
 bad:
-	hclv_arg_error(c, arg, "invalid CIDR expression: invalid CIDR address: %s", s);
+	if (arg < 0)
+		hclv_call_error(c, "invalid CIDR expression: invalid CIDR address: %s", s);
+	else
+		hclv_arg_error(c, (size_t)arg, "invalid CIDR expression: invalid CIDR address: %s",
+		               s);
 	return false;
 }
 
@@ -83,7 +90,7 @@ static const hcl_value *fn_cidrhost(hclv_call *c, const hcl_value *const *args, 
 {
 	cidr x;
 	int64_t host;
-	if (!cidr_parse(c, 0, args[0]->u.str.ptr, &x) || !hclv_arg_int(c, 1, args[1], &host))
+	if (!hclv_arg_int(c, 1, args[1], &host) || !cidr_parse(c, -1, args[0]->u.str.ptr, &x))
 		return NULL;
 	int hostbits = x.bits - x.prefix;
 	bool fits;
@@ -111,11 +118,11 @@ static const hcl_value *fn_cidrhost(hclv_call *c, const hcl_value *const *args, 
 static const hcl_value *fn_cidrnetmask(hclv_call *c, const hcl_value *const *args, size_t n)
 {
 	cidr x;
-	if (!cidr_parse(c, 0, args[0]->u.str.ptr, &x))
+	if (!cidr_parse(c, -1, args[0]->u.str.ptr, &x))
 		return NULL;
 	if (x.bits != 32)
-		return hclv_arg_error(c, 0, "IPv6 addresses cannot have a netmask: %s",
-		                      args[0]->u.str.ptr);
+		return hclv_call_error(c, "IPv6 addresses cannot have a netmask: %s",
+		                       args[0]->u.str.ptr);
 	for (int b = 0; b < 32; b++)
 		set_bit(&x, b, b < x.prefix);
 	return cidr_string(c, &x, false);
@@ -144,8 +151,8 @@ static const hcl_value *fn_cidrsubnet(hclv_call *c, const hcl_value *const *args
 {
 	cidr x;
 	int64_t newbits, netnum;
-	if (!cidr_parse(c, 0, args[0]->u.str.ptr, &x) || !hclv_arg_int(c, 1, args[1], &newbits) ||
-	    !hclv_arg_int(c, 2, args[2], &netnum))
+	if (!hclv_arg_int(c, 1, args[1], &newbits) || !hclv_arg_int(c, 2, args[2], &netnum) ||
+	    !cidr_parse(c, -1, args[0]->u.str.ptr, &x))
 		return NULL;
 	if (!subnet(c, &x, newbits, netnum))
 		return NULL;
@@ -184,7 +191,11 @@ static const hcl_value *fn_cidrsubnets(hclv_call *c, const hcl_value *const *arg
 		int64_t nb;
 		if (!hclv_arg_int(c, i, args[i], &nb))
 			return NULL;
-		if (nb < 1 || base.prefix + nb > base.bits)
+		if (nb < 1)
+			return hclv_arg_error(c, i, "must extend prefix by at least one bit");
+		if (nb > 32)
+			return hclv_arg_error(c, i, "may not extend prefix by more than 32 bits");
+		if (base.prefix + nb > base.bits)
 			return hclv_arg_error(
 			        c, i,
 			        "would extend prefix to %lld bits, which is too long for "

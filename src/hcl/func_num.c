@@ -141,7 +141,7 @@ static const hcl_value *to_type(hclv_call *c, const hcl_value *v, const hcl_type
 	const hcl_value *r = hcl_convert(c->a, v, want, &why);
 	if (r)
 		return r;
-	if (v->marks & HCL_MARK_SENSITIVE)
+	if (hcl_value_deep_marks(v) & HCL_MARK_SENSITIVE)
 		return hclv_arg_error(c, 0, "cannot convert this sensitive %s to %s",
 		                      hcl_type_friendly(c->a, v->type),
 		                      hclv_friendly_constraint(c->a, want));

@@ -41,8 +41,10 @@ static void regex_dispose(regex *r)
 		pcre2_code_free(r->re);
 }
 
-/* Compiles the pattern; on error reports against argument `arg`. */
-static bool regex_compile(hclv_call *c, regex *r, const hcl_value *pat, size_t arg)
+/* Compiles the pattern. For regex() and regexall() (`for_replace` false)
+ * errors blame the pattern argument and named and unnamed groups must not
+ * mix; replace() reports a failed call, as Terraform's does. */
+static bool regex_compile(hclv_call *c, regex *r, const hcl_value *pat, bool for_replace)
 {
 	memset(r, 0, sizeof(*r));
 	int code;
@@ -53,8 +55,14 @@ static bool regex_compile(hclv_call *c, regex *r, const hcl_value *pat, size_t a
 	if (!r->re) {
 		PCRE2_UCHAR msg[256];
 		pcre2_get_error_message(code, msg, sizeof(msg));
-		hclv_arg_error(c, arg, "invalid regular expression pattern: %s at offset %zu",
-		               (const char *)msg, (size_t)off);
+		if (for_replace)
+			hclv_call_error(c, "error parsing regexp: %s at offset %zu: `%.*s`",
+			                (const char *)msg, (size_t)off, (int)pat->u.str.len,
+			                pat->u.str.ptr);
+		else
+			hclv_arg_error(c, 0, "invalid regexp pattern: %s at offset %zu in `%.*s`",
+			               (const char *)msg, (size_t)off, (int)pat->u.str.len,
+			               pat->u.str.ptr);
 		return false;
 	}
 	pcre2_pattern_info(r->re, PCRE2_INFO_CAPTURECOUNT, &r->ncap);
@@ -71,10 +79,10 @@ static bool regex_compile(hclv_call *c, regex *r, const hcl_value *pat, size_t a
 			if (group <= r->ncap)
 				r->names[group] = gf_arena_strdup(c->a, (const char *)e + 2);
 		}
-		if (r->nnames != r->ncap) {
-			hclv_arg_error(c, arg,
-			               "invalid regular expression pattern: cannot mix both "
-			               "named and unnamed capture groups");
+		if (r->nnames != r->ncap && !for_replace) {
+			hclv_arg_error(c, 0,
+			               "invalid regexp pattern: cannot mix both named and unnamed "
+			               "capture groups");
 			return false;
 		}
 	}
@@ -146,12 +154,12 @@ static const hcl_value *fn_regex(hclv_call *c, const hcl_value *const *args, siz
 {
 	regex r;
 	const hcl_value *res = NULL;
-	if (regex_compile(c, &r, args[0], 0)) {
+	if (regex_compile(c, &r, args[0], false)) {
 		size_t pos = 0;
 		bool empty = false;
 		int rc = regex_next(c, &r, args[1], &pos, &empty);
 		if (rc == 0)
-			hclv_arg_error(c, 1, "pattern did not match any part of the given string");
+			hclv_call_error(c, "pattern did not match any part of the given string");
 		else if (rc > 0)
 			res = match_result(c, &r, args[1]);
 	}
@@ -164,7 +172,7 @@ static const hcl_value *fn_regexall(hclv_call *c, const hcl_value *const *args, 
 	regex r;
 	const hcl_value *res = NULL;
 	GF_VEC(const hcl_value *) all = {0};
-	if (!regex_compile(c, &r, args[0], 0))
+	if (!regex_compile(c, &r, args[0], false))
 		goto done;
 	size_t pos = 0;
 	bool empty = false;
@@ -274,7 +282,7 @@ static const hcl_value *replace_regex(hclv_call *c, const hcl_value *str, const 
 	regex r;
 	const hcl_value *res = NULL;
 	gf_buf b = GF_BUF_INIT;
-	if (!regex_compile(c, &r, &pv, 1))
+	if (!regex_compile(c, &r, &pv, true))
 		goto done;
 	size_t pos = 0, copied = 0;
 	bool empty = false;

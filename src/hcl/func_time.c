@@ -15,6 +15,7 @@ typedef struct {
 	int64_t secs;  /* Unix time, UTC */
 	int offset;    /* seconds east of UTC */
 	bool utc;      /* written with Z */
+	double frac;   /* fraction of a second, [0, 1) */
 	struct tm loc; /* broken-down local time (secs + offset) */
 } tstamp;
 
@@ -35,37 +36,94 @@ static void tstamp_local(tstamp *t)
 	gmtime_r(&local, &t->loc);
 }
 
-static bool parse_rfc3339(const char *s, tstamp *t)
+/* A quoted copy of the rest of the input, as Go's time errors show it. */
+static const char *rest_q(gf_arena *a, const char *s)
 {
-	size_t len = strlen(s);
-	if (len < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') ||
-	    s[13] != ':' || s[16] != ':')
-		return false;
-	int y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2), h = digits(s + 11, 2),
-	    mi = digits(s + 14, 2), se = digits(s + 17, 2);
-	if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
-	    se < 0 || se > 59)
-		return false;
-	size_t i = 19;
-	if (s[i] == '.') {
-		i++;
-		size_t start = i;
-		while (i < len && s[i] >= '0' && s[i] <= '9')
-			i++;
-		if (i == start)
-			return false;
+	gf_buf q = GF_BUF_INIT;
+	hclv_quote_go(&q, s, strlen(s));
+	return hclv_buf_finish(a, &q);
+}
+
+/* Reads `n` digits for `what`; NULL or cty's message. */
+static const char *read_field(gf_arena *a, const char **p, int n, int min, int max,
+                              const char *what, int *out)
+{
+	const char *s = *p;
+	if (!*s)
+		return gf_arena_printf(a, "end of string before %s", what);
+	int v = (int)strnlen(s, (size_t)n) == n ? digits(s, n) : -1;
+	if (v < 0 || v < min || v > max) {
+		if (!strcmp(what, "hour") && strchr(s, ':'))
+			return "hour must be between 0 and 23 inclusive";
+		if ((!strcmp(what, "hour") || !strcmp(what, "minute")) && strlen(s) != 2 && v < 0)
+			return gf_arena_printf(a, "%s must have exactly two digits", what);
+		if (v >= 0 && !strcmp(what, "month"))
+			return "month out of range";
+		if (v >= 0 && !strcmp(what, "day of month"))
+			return "day out of range";
+		return gf_arena_printf(a, "cannot use %s as %s", rest_q(a, s), what);
+	}
+	*out = v;
+	*p = s + n;
+	return NULL;
+}
+
+static const char *expect_sep(gf_arena *a, const char **p, char sep)
+{
+	if (**p == sep) {
+		(*p)++;
+		return NULL;
+	}
+	if (!**p)
+		return gf_arena_printf(a, "end of string where \"%c\" is expected", sep);
+	return gf_arena_printf(a, "found %s where \"%c\" is expected", rest_q(a, *p), sep);
+}
+
+/* Strict RFC 3339, with the messages cty gives for each way it can fail
+ * (without the "not a valid RFC3339 timestamp" prefix). */
+static const char *parse_rfc3339(gf_arena *a, const char *s, tstamp *t)
+{
+	const char *p = s, *err;
+	int y, mo, d, h, mi, se;
+	if ((err = read_field(a, &p, 4, 0, 9999, "year", &y)) || (err = expect_sep(a, &p, '-')) ||
+	    (err = read_field(a, &p, 2, 1, 12, "month", &mo)) || (err = expect_sep(a, &p, '-')) ||
+	    (err = read_field(a, &p, 2, 1, 31, "day of month", &d)))
+		return err;
+	if (*p != 'T' && *p != 't')
+		return "missing required time introducer 'T'";
+	p++;
+	if ((err = read_field(a, &p, 2, 0, 23, "hour", &h)) || (err = expect_sep(a, &p, ':')) ||
+	    (err = read_field(a, &p, 2, 0, 59, "minute", &mi)) || (err = expect_sep(a, &p, ':')) ||
+	    (err = read_field(a, &p, 2, 0, 59, "second", &se)))
+		return err;
+	double frac = 0;
+	if (*p == '.') {
+		const char *start = p++;
+		while (*p >= '0' && *p <= '9')
+			p++;
+		if (p == start + 1)
+			return gf_arena_printf(a, "cannot use %s as second", rest_q(a, start));
+		frac = strtod(gf_arena_printf(a, "0%.*s", (int)(p - start), start), NULL);
 	}
 	memset(t, 0, sizeof(*t));
-	if ((s[i] == 'Z' || s[i] == 'z') && i + 1 == len) {
+	t->frac = frac;
+	if (*p == 'Z' || *p == 'z') {
 		t->utc = true;
-	} else if ((s[i] == '+' || s[i] == '-') && i + 6 == len && s[i + 3] == ':') {
-		int oh = digits(s + i + 1, 2), om = digits(s + i + 4, 2);
-		if (oh < 0 || oh > 23 || om < 0 || om > 59)
-			return false;
-		t->offset = (oh * 3600 + om * 60) * (s[i] == '-' ? -1 : 1);
+		p++;
+	} else if ((*p == '+' || *p == '-') && strlen(p) >= 6 && p[3] == ':' &&
+	           digits(p + 1, 2) >= 0 && digits(p + 4, 2) >= 0) {
+		int oh = digits(p + 1, 2), om = digits(p + 4, 2);
+		if (oh > 23 || om > 59)
+			return "UTC offset out of range";
+		t->offset = (oh * 3600 + om * 60) * (*p == '-' ? -1 : 1);
+		p += 6;
+	} else if (!*p) {
+		return "end of string before UTC offset";
 	} else {
-		return false;
+		return gf_arena_printf(a, "cannot use %s as UTC offset", rest_q(a, p));
 	}
+	if (*p)
+		return gf_arena_printf(a, "extra text: %s", rest_q(a, p));
 	struct tm tm = {.tm_year = y - 1900,
 	                .tm_mon = mo - 1,
 	                .tm_mday = d,
@@ -74,10 +132,10 @@ static bool parse_rfc3339(const char *s, tstamp *t)
 	                .tm_sec = se};
 	int64_t local = (int64_t)timegm(&tm);
 	if (tm.tm_mday != d) /* 31 February and friends */
-		return false;
+		return "day out of range";
 	t->secs = local - t->offset;
 	tstamp_local(t);
-	return true;
+	return NULL;
 }
 
 static void put_offset(gf_buf *b, int offset, bool colon)
@@ -112,14 +170,42 @@ static const char *const months[] = {"January",   "February", "March",    "April
 static const char *const days[] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
                                    "Thursday", "Friday", "Saturday"};
 
+/* What cty says a mistyped verb should have been. */
+static const char *verb_rule(gf_arena *a, char ch)
+{
+	switch (ch) {
+	case 'Y':
+		return "year must either be \"YY\" or \"YYYY\"";
+	case 'M':
+		return "month must be \"M\", \"MM\", \"MMM\", or \"MMMM\"";
+	case 'D':
+		return "day of month must either be \"D\" or \"DD\"";
+	case 'E':
+		return "day of week must either be \"EEE\" or \"EEEE\"";
+	case 'h':
+		return "24-hour must either be \"h\" or \"hh\"";
+	case 'H':
+		return "12-hour must either be \"H\" or \"HH\"";
+	case 'A':
+	case 'a':
+		return gf_arena_printf(a, "must be \"%c%c\"", ch, ch);
+	case 'm':
+		return "minute must either be \"m\" or \"mm\"";
+	case 's':
+		return "second must either be \"s\" or \"ss\"";
+	case 'Z':
+		return "timezone must be Z, ZZZZ, or ZZZZZ";
+	default:
+		return NULL;
+	}
+}
+
 static const hcl_value *fn_formatdate(hclv_call *c, const hcl_value *const *args, size_t n)
 {
 	tstamp t;
-	if (!parse_rfc3339(args[1]->u.str.ptr, &t))
-		return hclv_arg_error(c, 1,
-		                      "not a valid RFC3339 timestamp: cannot use \"%s\" as "
-		                      "RFC3339",
-		                      args[1]->u.str.ptr);
+	const char *err = parse_rfc3339(c->a, args[1]->u.str.ptr, &t);
+	if (err)
+		return hclv_arg_error(c, 1, "not a valid RFC3339 timestamp: %s", err);
 	const char *f = args[0]->u.str.ptr;
 	size_t len = args[0]->u.str.len, i = 0;
 	gf_buf b = GF_BUF_INIT;
@@ -252,8 +338,10 @@ static const hcl_value *fn_formatdate(hclv_call *c, const hcl_value *const *args
 			ok = false;
 		}
 		if (!ok) {
-			const hcl_value *r = hclv_arg_error(
-			        c, 0, "invalid date format verb \"%.*s\"", (int)run, f + i);
+			const char *why = verb_rule(c->a, ch);
+			const hcl_value *r =
+			        hclv_arg_error(c, 0, "invalid date format verb \"%.*s\"%s%s",
+			                       (int)run, f + i, why ? ": " : "", why ? why : "");
 			gf_buf_dispose(&b);
 			return r;
 		}
@@ -317,15 +405,17 @@ static bool parse_duration(const char *s, double *out)
 static const hcl_value *fn_timeadd(hclv_call *c, const hcl_value *const *args, size_t n)
 {
 	tstamp t;
-	if (!parse_rfc3339(args[0]->u.str.ptr, &t))
-		return hclv_arg_error(c, 0,
-		                      "not a valid RFC3339 timestamp: cannot use \"%s\" as "
-		                      "RFC3339",
-		                      args[0]->u.str.ptr);
+	const char *err = parse_rfc3339(c->a, args[0]->u.str.ptr, &t);
+	if (err)
+		return hclv_call_error(c, "not a valid RFC3339 timestamp: %s", err);
 	double d;
 	if (!parse_duration(args[1]->u.str.ptr, &d))
-		return hclv_arg_error(c, 1, "time: invalid duration \"%s\"", args[1]->u.str.ptr);
-	t.secs += (int64_t)floor(d);
+		return hclv_call_error(c, "time: invalid duration %s",
+		                       rest_q(c->a, args[1]->u.str.ptr));
+	/* whole seconds of (fraction + duration); the output, like Go's
+	 * time.RFC3339, has no fractional part */
+	double total = t.frac + d;
+	t.secs += (int64_t)floor(total);
 	tstamp_local(&t);
 	return rfc3339(c, &t);
 }

@@ -25,7 +25,7 @@ static void test_bools_and_lists(void **state)
 	      "\"d\",\n  ]),\n  tolist([\n    \"e\",\n  ]),\n])");
 	CHECK("chunklist", "[[1, 2], 0]", "tolist([\n  tolist([\n    1,\n    2,\n  ]),\n])");
 	CHECK("chunklist", "[[1], -1]",
-	      "ERR Invalid function argument | Invalid value for \"size\" parameter: the size "
+	      "ERR Error in function call | Call to function \"chunklist\" failed: the size "
 	      "argument must be positive.");
 	CHECK("compact", "[[\"a\", \"\", null, \"b\"]]", "tolist([\n  \"a\",\n  \"b\",\n])");
 	CHECK("distinct", "[[\"a\", \"b\", \"a\", \"c\", \"b\"]]",
@@ -42,8 +42,12 @@ static void test_bools_and_lists(void **state)
 	CHECK("contains", "[[\"a\", \"b\"], \"b\"]", "true");
 	CHECK("contains", "[[\"a\", \"b\"], \"c\"]", "false");
 	CHECK("contains", "[\"a\", \"b\"]",
-	      "ERR Invalid function argument | Invalid value for \"list\" parameter: argument must "
-	      "be list, tuple, or set.");
+	      "ERR Error in function call | Call to function \"contains\" failed: argument must be "
+	      "list, tuple, or set.");
+	CHECK("contains", "[[\"1\"], 1]", "false");
+	CHECK("index", "[[], 1]",
+	      "ERR Error in function call | Call to function \"index\" failed: cannot search an "
+	      "empty list.");
 	assert_string_equal(callv("contains", (const hcl_value *[]){l, J("\"a\"")}, 2, false),
 	                    "true");
 	CHECK("index", "[[\"a\", \"b\", \"c\"], \"b\"]", "1");
@@ -55,10 +59,10 @@ static void test_bools_and_lists(void **state)
 	      "ERR Error in function call | Call to function \"element\" failed: cannot use "
 	      "element "
 	      "function with an empty list.");
-	CHECK("element", "[[1], -1]",
-	      "ERR Error in function call | Call to function \"element\" failed: cannot use "
-	      "element "
-	      "function with a negative index.");
+	CHECK("element", "[[1, 2, 3], -1]", "3");
+	CHECK("element", "[\"abc\", 0]",
+	      "ERR Error in function call | Call to function \"element\" failed: cannot read "
+	      "elements from string.");
 	CHECK("flatten", "[[[\"a\", \"b\"], [], [\"c\", [\"d\"]]]]",
 	      "[\n  \"a\",\n  \"b\",\n  \"c\",\n  \"d\",\n]");
 	CHECK("length", "[{\"a\": 1, \"b\": 2}]", "2");
@@ -69,6 +73,10 @@ static void test_bools_and_lists(void **state)
 	      "be a string, a collection type, or a structural type.");
 	CHECK("one", "[[]]", "null");
 	CHECK("one", "[[\"x\"]]", "\"x\"");
+	CHECK("one", "[\"x\"]",
+	      "ERR Invalid function argument | Invalid value for \"list\" parameter: must be a "
+	      "list, "
+	      "set, or tuple value with either zero or one elements.");
 	CHECK("one", "[[1, 2]]",
 	      "ERR Invalid function argument | Invalid value for \"list\" parameter: must be a "
 	      "list, "
@@ -79,12 +87,24 @@ static void test_bools_and_lists(void **state)
 	      "ERR Invalid function argument | Invalid value for \"end_index\" parameter: end "
 	      "index "
 	      "must not be greater than the length of the list.");
+	CHECK("slice", "[[\"a\"], 2, 2]",
+	      "ERR Invalid function argument | Invalid value for \"start_index\" parameter: start "
+	      "index must not be greater than the length of the list.");
 	CHECK("slice", "[[\"a\", \"b\"], 2, 1]",
 	      "ERR Invalid function argument | Invalid value for \"start_index\" parameter: start "
 	      "index must not be greater than end index.");
 	CHECK("sort", "[[\"e\", \"d\", \"a\", \"x\", \"10\", \"9\"]]",
 	      "tolist([\n  \"10\",\n  \"9\",\n  \"a\",\n  \"d\",\n  \"e\",\n  \"x\",\n])");
 	CHECK("sum", "[[10, 13, 6, 4.5]]", "33.5");
+	CHECK("sum", "[\"x\"]",
+	      "ERR Invalid function argument | Invalid value for \"list\" parameter: cannot sum "
+	      "noniterable.");
+	CHECK("sum", "[{\"a\": 1}]",
+	      "ERR Invalid function argument | Invalid value for \"list\" parameter: argument must "
+	      "be list, set, or tuple. Received object.");
+	CHECK("sort", "[[\"a\", null]]",
+	      "ERR Error in function call | Call to function \"sort\" failed: given list element 1 "
+	      "is null; a null string cannot be sorted.");
 	CHECK("sum", "[[]]",
 	      "ERR Invalid function argument | Invalid value for \"list\" parameter: cannot sum an "
 	      "empty list.");
@@ -92,9 +112,13 @@ static void test_bools_and_lists(void **state)
 	CHECK("range", "[1, 4]", "tolist([\n  1,\n  2,\n  3,\n])");
 	CHECK("range", "[4, 1]", "tolist([\n  4,\n  3,\n  2,\n])");
 	CHECK("range", "[0, 1, 0.25]", "tolist([\n  0,\n  0.25,\n  0.5,\n  0.75,\n])");
+	CHECK("range", "[-3]", "tolist([\n  0,\n  -1,\n  -2,\n])");
 	CHECK("range", "[1, 2, 0]",
-	      "ERR Error in function call | Call to function \"range\" failed: step must not be "
-	      "zero.");
+	      "ERR Invalid function argument | Invalid value for \"params\" parameter: step must "
+	      "not be zero.");
+	CHECK("range", "[1, 5, -1]",
+	      "ERR Invalid function argument | Invalid value for \"params\" parameter: end must be "
+	      "less than start when step is negative.");
 	CHECK("range", "[0, 2000]",
 	      "ERR Error in function call | Call to function \"range\" failed: more than 1024 "
 	      "values "
@@ -113,8 +137,11 @@ static void test_bools_and_lists(void **state)
 	      "must have the same type.");
 	CHECK("coalescelist", "[[], [\"c\"]]", "[\n  \"c\",\n]");
 	CHECK("coalescelist", "[[], \"x\"]",
-	      "ERR Invalid function argument | Invalid value for \"vals\" parameter: coalescelist "
-	      "arguments must be lists or tuples, got string.");
+	      "ERR Error in function call | Call to function \"coalescelist\" failed: coalescelist "
+	      "arguments must be lists or tuples.");
+	CHECK("coalescelist", "[null, [], []]",
+	      "ERR Error in function call | Call to function \"coalescelist\" failed: no non-null "
+	      "arguments.");
 }
 
 static void test_maps(void **state)
@@ -131,29 +158,51 @@ static void test_maps(void **state)
 	CHECK("lookup", "[{\"a\": \"ay\", \"b\": \"bee\"}, \"a\", \"what?\"]", "\"ay\"");
 	CHECK("lookup", "[{\"a\": \"ay\"}, \"c\", \"what?\"]", "\"what?\"");
 	CHECK("lookup", "[{\"a\": \"ay\"}, \"c\"]",
-	      "ERR Error in function call | Call to function \"lookup\" failed: lookup failed to "
-	      "find key \"c\".");
+	      "ERR Invalid function argument | Invalid value for \"inputMap\" parameter: the given "
+	      "object has no attribute \"c\".");
+	assert_string_equal(callv("lookup", (const hcl_value *[]){m, J("\"c\"")}, 2, false),
+	                    "ERR Error in function call | Call to function \"lookup\" failed: "
+	                    "lookup failed to find key \"c\".");
+	assert_string_equal(
+	        callv("lookup", (const hcl_value *[]){m, J("\"c\""), J("[]")}, 3, false),
+	        "ERR Invalid function argument | Invalid value for \"default\" "
+	        "parameter: the default value must have the same type as the map "
+	        "elements.");
+	assert_string_equal(callv("lookup", (const hcl_value *[]){m, J("\"c\""), J("1")}, 3, false),
+	                    "\"1\"");
 	CHECK("lookup", "[{\"a\": 1}, \"a\", 1, 2]",
-	      "ERR Invalid function argument | Invalid value for \"default\" parameter: lookup() "
-	      "accepts no more than one default value.");
+	      "ERR Error in function call | Call to function \"lookup\" failed: lookup() takes two "
+	      "or three arguments, got 4.");
+	CHECK("lookup", "[[1], \"a\"]",
+	      "ERR Invalid function argument | Invalid value for \"inputMap\" parameter: lookup() "
+	      "requires a map as the first argument.");
 	CHECK("merge", "[{\"a\": \"b\", \"c\": \"d\"}, {\"e\": \"f\", \"c\": \"z\"}]",
 	      "{\n  \"a\" = \"b\"\n  \"c\" = \"z\"\n  \"e\" = \"f\"\n}");
 	assert_string_equal(
 	        callv("merge", (const hcl_value *[]){m, &hcl_null_dynamic, m}, 3, false),
 	        "tomap({\n  \"a\" = \"y\"\n  \"b\" = \"x\"\n})");
 	CHECK("merge", "[{\"a\": 1}, [1]]",
-	      "ERR Invalid function argument | Invalid value for \"maps\" parameter: arguments "
-	      "must "
-	      "be maps or objects, got tuple.");
+	      "ERR Error in function call | Call to function \"merge\" failed: arguments must be "
+	      "maps or objects, got \"tuple\".");
+	CHECK("values", "[[1]]",
+	      "ERR Error in function call | Call to function \"values\" failed: values() requires "
+	      "a map as the first argument.");
+	CHECK("zipmap", "[[\"a\"], \"x\"]",
+	      "ERR Error in function call | Call to function \"zipmap\" failed: values argument "
+	      "must be a list or tuple value.");
 	CHECK("zipmap", "[[\"a\", \"b\"], [1, 2]]", "{\n  \"a\" = 1\n  \"b\" = 2\n}");
 	CHECK("zipmap", "[[\"a\"], [1, 2]]",
 	      "ERR Error in function call | Call to function \"zipmap\" failed: number of keys (1) "
 	      "does not match number of values (2).");
+	CHECK("transpose", "[{\"b\": [\"1\"], \"a\": [\"1\"]}]",
+	      "tomap({\n  \"1\" = tolist([\n    \"a\",\n    \"b\",\n  ])\n})");
 	CHECK("transpose", "[{\"a\": [\"1\", \"2\"], \"b\": [\"2\", \"3\"]}]",
 	      "tomap({\n  \"1\" = tolist([\n    \"a\",\n  ])\n  \"2\" = tolist([\n    \"a\",\n    "
 	      "\"b\",\n  ])\n  \"3\" = tolist([\n    \"b\",\n  ])\n})");
 	CHECK("matchkeys", "[[\"i-1\", \"i-2\", \"i-3\"], [\"us1\", \"us2\", \"us1\"], [\"us1\"]]",
 	      "tolist([\n  \"i-1\",\n  \"i-3\",\n])");
+	CHECK("matchkeys", "[[\"a\"], [1], []]", "tolist([])");
+	CHECK("matchkeys", "[[\"a\", \"b\"], [1, 2], [\"2\"]]", "tolist([\n  \"b\",\n])");
 	CHECK("matchkeys", "[[1], [1, 2], [1]]",
 	      "ERR Error in function call | Call to function \"matchkeys\" failed: length of keys "
 	      "and values should be equal.");

@@ -279,14 +279,23 @@ static void test_regex(void **state)
 	      "{\n  \"authority\" = \"terraform.io\"\n  \"scheme\" = \"https\"\n}");
 	CHECK("regex", "[\"(a)|(b)\", \"b\"]", "[\n  tostring(null),\n  \"b\",\n]");
 	CHECK("regex", "[\"x\", \"abc\"]",
-	      "ERR Invalid function argument | Invalid value for \"string\" parameter: pattern did "
-	      "not match any part of the given string.");
+	      "ERR Error in function call | Call to function \"regex\" failed: pattern did not "
+	      "match "
+	      "any part of the given string.");
 	CHECK("regex", "[\"(?P<a>x)(y)\", \"xy\"]",
 	      "ERR Invalid function argument | Invalid value for \"pattern\" parameter: invalid "
-	      "regular expression pattern: cannot mix both named and unnamed capture groups.");
-	assert_true(strstr(CALL("regex", "[\"(\", \"x\"]"),
-	                   "Invalid value for \"pattern\" parameter: invalid regular expression "
-	                   "pattern: missing closing parenthesis") != NULL);
+	      "regexp pattern: cannot mix both named and unnamed capture groups.");
+	CHECK("regex", "[\"(\", \"x\"]",
+	      "ERR Invalid function argument | Invalid value for \"pattern\" parameter: invalid "
+	      "regexp pattern: missing closing parenthesis at offset 1 in `(`.");
+	CHECK("replace", "[\"x\", \"/(/\", \"y\"]",
+	      "ERR Error in function call | Call to function \"replace\" failed: error parsing "
+	      "regexp: missing closing parenthesis at offset 1: `(`.");
+	CHECK("replace", "[\"ab\", \"/(?P<x>a)(b)/\", \"${x}-$2\"]", "\"a-b\"");
+	/* backtracking patterns are cut off instead of running away */
+	assert_true(strstr(CALL("regex", "[\"(a+)+$\", \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab\"]"),
+	                   "failed: regular expression matching failed: match limit exceeded") !=
+	            NULL);
 	CHECK("regexall", "[\"[a-z]+\", \"1234abcd5678efgh9\"]",
 	      "tolist([\n  \"abcd\",\n  \"efgh\",\n])");
 	CHECK("regexall", "[\"[a-z]+\", \"1234\"]", "tolist([])");
@@ -294,8 +303,9 @@ static void test_regex(void **state)
 	CHECK("regexall", "[\"(\\\\w)=(\\\\d)\", \"a=1 b=2\"]",
 	      "tolist([\n  [\n    \"a\",\n    \"1\",\n  ],\n  [\n    \"b\",\n    \"2\",\n  ],\n])");
 	CHECK("regex", "[\"a$\", \"a\\n\"]",
-	      "ERR Invalid function argument | Invalid value for \"string\" parameter: pattern did "
-	      "not match any part of the given string.");
+	      "ERR Error in function call | Call to function \"regex\" failed: pattern did not "
+	      "match "
+	      "any part of the given string.");
 	CHECK("replace", "[\"1 + 2 + 3\", \"+\", \"-\"]", "\"1 - 2 - 3\"");
 	CHECK("replace", "[\"hello world\", \"/w.*d/\", \"everybody\"]", "\"hello everybody\"");
 	CHECK("replace", "[\"key=value\", \"/(\\\\w+)=(\\\\w+)/\", \"$2=${1}!$$\"]",

@@ -29,11 +29,14 @@ static void test_encoding(void **state)
 	CHECK("base64decode", "[\"SGVsbG8gV29ybGQ=\"]", "\"Hello World\"");
 	CHECK("base64decode", "[\"YWI=\"]", "\"ab\"");
 	CHECK("base64decode", "[\"YW=I\"]",
-	      "ERR Invalid function argument | Invalid value for \"str\" parameter: failed to "
+	      "ERR Error in function call | Call to function \"base64decode\" failed: failed to "
 	      "decode base64 data \"YW=I\".");
+	CHECK("base64decode", "[\"YWJj\\n\"]",
+	      "ERR Error in function call | Call to function \"base64decode\" failed: failed to "
+	      "decode base64 data \"YWJj\\n\".");
 	CHECK("base64decode", "[\"/w==\"]",
-	      "ERR Invalid function argument | Invalid value for \"str\" parameter: the result of "
-	      "decoding the provided string is not valid UTF-8.");
+	      "ERR Error in function call | Call to function \"base64decode\" failed: the result "
+	      "of decoding the provided string is not valid UTF-8.");
 	CHECK("urlencode", "[\"Hello World!\"]", "\"Hello+World%21\"");
 	CHECK("urlencode", "[\"caf\xc3\xa9/a-b_c.d~\"]", "\"caf%C3%A9%2Fa-b_c.d~\"");
 	CHECK("jsonencode", "[{\"hello\": \"world\", \"n\": [1, 2.5, null]}]",
@@ -56,14 +59,27 @@ static void test_encoding(void **state)
 	CHECK("csvdecode", "[\"a,b\\r\\n1,2\"]",
 	      "tolist([\n  {\n    \"a\" = \"1\"\n    \"b\" = \"2\"\n  },\n])");
 	CHECK("csvdecode", "[\"a,b\\n1\"]",
-	      "ERR Error in function call | Call to function \"csvdecode\" failed: record on line "
-	      "2: wrong number of fields.");
+	      "ERR Error in function call | Call to function \"csvdecode\" failed: CSV parse error "
+	      "on line 2: wrong number of fields.");
+	CHECK("csvdecode", "[\"a,b\\n\\n1,2\\n\\n\"]",
+	      "tolist([\n  {\n    \"a\" = \"1\"\n    \"b\" = \"2\"\n  },\n])");
+	CHECK("csvdecode", "[\"a,a\\n1,2\"]",
+	      "ERR Error in function call | Call to function \"csvdecode\" failed: duplicate "
+	      "column "
+	      "name \"a\".");
+	CHECK("csvdecode", "[\"a\\n\\\"x\"]",
+	      "ERR Error in function call | Call to function \"csvdecode\" failed: CSV parse error "
+	      "on line 2: extraneous or missing \" in quoted-field.");
+	CHECK("csvdecode", "[\"a\\n\\\"x\\\"y\"]",
+	      "ERR Error in function call | Call to function \"csvdecode\" failed: CSV parse error "
+	      "on line 2: extraneous or missing \" in quoted-field.");
+	CHECK("csvdecode", "[\"a\\n\"]", "tolist([])");
 	CHECK("csvdecode", "[\"\"]",
 	      "ERR Error in function call | Call to function \"csvdecode\" failed: missing header "
 	      "line.");
 	CHECK("csvdecode", "[\"a\\nx\\\"y\"]",
-	      "ERR Error in function call | Call to function \"csvdecode\" failed: parse error on "
-	      "line 2, column 2: bare \" in non-quoted-field.");
+	      "ERR Error in function call | Call to function \"csvdecode\" failed: CSV parse error "
+	      "on line 2: bare \" in non-quoted-field.");
 }
 
 static void test_hashes(void **state)
@@ -98,7 +114,7 @@ static void test_files(void **state)
 	      "this configuration you must instead obtain this result from an attribute of that "
 	      "resource.");
 	CHECK("file", "[\"binary.bin\"]",
-	      "ERR Invalid function argument | Invalid value for \"path\" parameter: contents of "
+	      "ERR Error in function call | Call to function \"file\" failed: contents of "
 	      "\"binary.bin\" are not valid UTF-8; use the filebase64 function to obtain the "
 	      "Base64 "
 	      "encoded contents or the other file functions (e.g. filemd5, filesha256) to obtain "
@@ -106,9 +122,12 @@ static void test_files(void **state)
 	CHECK("filebase64", "[\"binary.bin\"]", "\"//4gYmluYXJ5\"");
 	CHECK("fileexists", "[\"hello.txt\"]", "true");
 	CHECK("fileexists", "[\"nope.txt\"]", "false");
-	CHECK("fileexists", "[\"files\"]",
-	      "ERR Invalid function argument | Invalid value for \"path\" parameter: \"files\" is "
-	      "not a regular file.");
+	/* the message names the resolved, cleaned path */
+	const char *dir = CALL("fileexists", "[\"files/../files/\"]");
+	assert_true(gf_str_has_prefix(dir, "ERR Invalid function argument | Invalid value for "
+	                                   "\"path\" parameter: \"/"));
+	assert_true(gf_str_has_suffix(dir, "/hcl_func/files\" is a directory, not a file."));
+	CHECK("fileexists", "[\"hello.txt/x\"]", "false");
 	CHECK("fileset", "[\"files\", \"*.txt\"]", "toset([\n  \"a.txt\",\n])");
 	CHECK("fileset", "[\"files\", \"**/*.txt\"]",
 	      "toset([\n  \"a.txt\",\n  \"other/e.txt\",\n  \"sub/c.txt\",\n  "
@@ -180,8 +199,9 @@ static void test_network(void **state)
 	      "cannot accommodate a host numbered 4.");
 	CHECK("cidrnetmask", "[\"172.16.0.0/12\"]", "\"255.240.0.0\"");
 	CHECK("cidrnetmask", "[\"::/64\"]",
-	      "ERR Invalid function argument | Invalid value for \"prefix\" parameter: IPv6 "
-	      "addresses cannot have a netmask: ::/64.");
+	      "ERR Error in function call | Call to function \"cidrnetmask\" failed: IPv6 "
+	      "addresses "
+	      "cannot have a netmask: ::/64.");
 	CHECK("cidrsubnet", "[\"172.16.0.0/12\", 4, 2]", "\"172.18.0.0/16\"");
 	CHECK("cidrsubnet", "[\"10.1.2.0/24\", 4, 15]", "\"10.1.2.240/28\"");
 	CHECK("cidrsubnet", "[\"fd00:fd12:3456:7890::/56\", 16, 162]",
@@ -193,9 +213,21 @@ static void test_network(void **state)
 	      "ERR Error in function call | Call to function \"cidrsubnet\" failed: insufficient "
 	      "address space to extend prefix of 30 by 4.");
 	CHECK("cidrsubnet", "[\"10.0.0/8\", 4, 0]",
+	      "ERR Error in function call | Call to function \"cidrsubnet\" failed: invalid CIDR "
+	      "expression: invalid CIDR address: 10.0.0/8.");
+	CHECK("cidrsubnets", "[\"10.0.0.0/33\", 1]",
 	      "ERR Invalid function argument | Invalid value for \"prefix\" parameter: invalid "
 	      "CIDR "
-	      "expression: invalid CIDR address: 10.0.0/8.");
+	      "expression: invalid CIDR address: 10.0.0.0/33.");
+	CHECK("cidrsubnets", "[\"10.0.0.0/8\"]", "tolist([])");
+	CHECK("cidrsubnets", "[\"10.0.0.0/8\", 0]",
+	      "ERR Invalid function argument | Invalid value for \"newbits\" parameter: must "
+	      "extend "
+	      "prefix by at least one bit.");
+	CHECK("cidrsubnets", "[\"10.0.0.0/8\", 30]",
+	      "ERR Invalid function argument | Invalid value for \"newbits\" parameter: would "
+	      "extend prefix to 38 bits, which is too long for an IPv4 address.");
+	CHECK("cidrhost", "[\"10.0.0.5/24\", 3]", "\"10.0.0.3\"");
 	CHECK("cidrsubnets", "[\"10.1.0.0/16\", 4, 4, 8, 4]",
 	      "tolist([\n  \"10.1.0.0/20\",\n  \"10.1.16.0/20\",\n  \"10.1.32.0/24\",\n  "
 	      "\"10.1.48.0/20\",\n])");
@@ -227,17 +259,50 @@ static void test_time(void **state)
 	CHECK("formatdate", "[\"YYY\", \"2018-03-04T17:06:07Z\"]",
 	      "ERR Invalid function argument | Invalid value for \"format\" parameter: invalid "
 	      "date "
-	      "format verb \"YYY\".");
-	CHECK("formatdate", "[\"YYYY\", \"2018-03-04\"]",
-	      "ERR Invalid function argument | Invalid value for \"time\" parameter: not a valid "
-	      "RFC3339 timestamp: cannot use \"2018-03-04\" as RFC3339.");
+	      "format verb \"YYY\": year must either be \"YY\" or \"YYYY\".");
+	CHECK("formatdate", "[\"q\", \"2018-03-04T17:06:07Z\"]",
+	      "ERR Invalid function argument | Invalid value for \"format\" parameter: invalid "
+	      "date "
+	      "format verb \"q\".");
+	CHECK("formatdate", "[\"'abc\", \"2018-03-04T17:06:07Z\"]",
+	      "ERR Invalid function argument | Invalid value for \"format\" parameter: "
+	      "unterminated "
+	      "literal '.");
+	static const struct {
+		const char *ts, *why;
+	} bad[] = {
+	        {"2018-03-04", "missing required time introducer 'T'"},
+	        {"2018-03", "end of string where \"-\" is expected"},
+	        {"2018/03/04T00:00:00Z", "found \"/03/04T00:00:00Z\" where \"-\" is expected"},
+	        {"2018-3-04T00:00:00Z", "cannot use \"3-04T00:00:00Z\" as month"},
+	        {"2018-13-04T00:00:00Z", "month out of range"},
+	        {"2018-02-30T00:00:00Z", "day out of range"},
+	        {"2018-02-03T25:00:00Z", "hour must be between 0 and 23 inclusive"},
+	        {"2018-02-03T10:00:00", "end of string before UTC offset"},
+	        {"2018-02-03T10:00:00Zjunk", "extra text: \"junk\""},
+	};
+	for (size_t i = 0; i < GF_ARRAY_LEN(bad); i++) {
+		const hcl_value *args[2] = {J("\"YYYY\""), hcl_cstring(&A, bad[i].ts)};
+		assert_string_equal(
+		        callv("formatdate", args, 2, false),
+		        gf_arena_printf(&A,
+		                        "ERR Invalid function argument | Invalid value for "
+		                        "\"time\" parameter: not a valid RFC3339 timestamp: "
+		                        "%s.",
+		                        bad[i].why));
+	}
 	CHECK("timeadd", "[\"2017-11-22T00:00:00Z\", \"10m\"]", "\"2017-11-22T00:10:00Z\"");
 	CHECK("timeadd", "[\"2017-11-22T00:00:00Z\", \"-1h30m\"]", "\"2017-11-21T22:30:00Z\"");
 	CHECK("timeadd", "[\"2017-12-31T23:00:00+01:00\", \"1.5h\"]",
 	      "\"2018-01-01T00:30:00+01:00\"");
 	CHECK("timeadd", "[\"2017-11-22T00:00:00Z\", \"10 minutes\"]",
-	      "ERR Invalid function argument | Invalid value for \"duration\" parameter: time: "
-	      "invalid duration \"10 minutes\".");
+	      "ERR Error in function call | Call to function \"timeadd\" failed: time: invalid "
+	      "duration \"10 minutes\".");
+	CHECK("timeadd", "[\"2017-11-22\", \"1h\"]",
+	      "ERR Error in function call | Call to function \"timeadd\" failed: not a valid "
+	      "RFC3339 timestamp: missing required time introducer 'T'.");
+	CHECK("timeadd", "[\"2017-11-22T00:00:00.123Z\", \"1500ms\"]", "\"2017-11-22T00:00:01Z\"");
+	CHECK("timeadd", "[\"2017-11-22T00:00:00.9Z\", \"200ms\"]", "\"2017-11-22T00:00:01Z\"");
 }
 
 int main(void)
