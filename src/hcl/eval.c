@@ -480,14 +480,15 @@ static const hcl_value *eval_scope_traversal(hcle_ctx *c, const hcl_expr *e)
 		return hcle_error(c, &e->u.scope.root_range, &e->range, "Invalid template variable",
 		                  "vars map does not contain key \"%s\", referenced at %s", root,
 		                  hcl_range_string(c->a, &e->u.scope.root_range));
+	if (!c->scope->lookup) {
+		hcl_diags_add(c->root_diags, HCL_DIAG_ERROR, &e->range, "Variables not allowed",
+		              "Variables may not be used here.");
+		return NULL;
+	}
 	hcl_ref ref;
 	if (!hcl_ref_parse(&ref, e, c->root_diags))
 		return NULL;
-	const hcl_value *v;
-	if (!c->scope->lookup)
-		v = hcl_ref_not_allowed(c->root_diags, &ref);
-	else
-		v = c->scope->lookup(c->scope->payload, &ref, c->a, c->root_diags);
+	const hcl_value *v = c->scope->lookup(c->scope->payload, &ref, c->a, c->root_diags);
 	if (!v)
 		return NULL;
 	return apply_steps(c, v, &e->u.scope.steps, ref.nsteps);
