@@ -109,7 +109,6 @@ int cmd_console(int argc, char **argv)
 	config_var_arg *args = NULL;
 	size_t nargs = cli_var_args(&args, argc, argv, next);
 	config *cfg = config_load(".");
-	int status = 0;
 	if (!hcl_diags_has_errors(&cfg->diags))
 		config_set_variables(cfg, args, nargs, environ);
 	free(args);
@@ -138,8 +137,10 @@ int cmd_console(int argc, char **argv)
 		const char *t = gf_buf_cstr(&pending);
 		while (isspace((unsigned char)*t))
 			t++;
-		if (strncmp(t, "exit", 4) == 0 && (t[4] == 0 || isspace((unsigned char)t[4])))
+		if (strncmp(t, "exit", 4) == 0 && (t[4] == 0 || isspace((unsigned char)t[4]))) {
+			gf_buf_clear(&pending);
 			break;
+		}
 		if (*t)
 			eval_line(cfg, gf_buf_cstr(&pending));
 		gf_buf_clear(&pending);
@@ -149,5 +150,5 @@ int cmd_console(int argc, char **argv)
 	free(line);
 	gf_buf_dispose(&pending);
 	config_free(cfg);
-	return status;
+	return 0;
 }
