@@ -9,6 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Chains of locals deeper than this are refused rather than recursed into:
+ * each level takes a few C stack frames. */
+#define MAX_LOCAL_DEPTH 500
+
 typedef struct {
 	config *cfg;
 	config_module *mod;
@@ -47,6 +51,15 @@ const hcl_value *cfgi_local_value(config *cfg, config_module *mod, size_t i, con
 		        "to itself, directly or through other local values.",
 		        mod->locals.items[i].name, gf_buf_cstr(&path));
 		gf_buf_dispose(&path);
+		return &hcl_unknown_dynamic;
+	}
+	if (mod->local_depth >= MAX_LOCAL_DEPTH) {
+		cfgi_error(
+		        cfg, ref ? &ref->range : &mod->locals.items[i].range,
+		        "Local values nested too deeply",
+		        "Evaluating local.%s needs more than %d local values that each depend on "
+		        "the next; gitfleet stops there to protect its stack.",
+		        mod->locals.items[i].name, MAX_LOCAL_DEPTH);
 		return &hcl_unknown_dynamic;
 	}
 	mod->local_state[i] = ++mod->local_depth;
