@@ -36,7 +36,8 @@ static const hcl_value *lookup(void *payload, const hcl_ref *ref, gf_arena *a, h
 			                                 : "{\"id\": \"i\", \"tags\": [\"t\"]}";
 			return hcl_value_from_json(a, json, strlen(json), NULL);
 		}
-		return hcl_ref_undeclared(diags, ref, (const char *const[]){"n", "s", "l"}, 3, NULL);
+		return hcl_ref_undeclared(diags, ref, (const char *const[]){"n", "s", "l"}, 3,
+		                          NULL);
 	case HCL_REF_LOCAL:
 		return hcl_ref_undeclared(diags, ref, NULL, 0, NULL);
 	case HCL_REF_RESOURCE: {
@@ -71,8 +72,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	gf_arena_init(&a);
 	hcl_diags diags;
 	hcl_diags_init(&diags, &a);
-	hcl_expr *e = hcl_parse_expression("fuzz", (const char *)data, size, hcl_pos_start(), &a,
-	                                   &diags);
+	hcl_expr *e =
+	        hcl_parse_expression("fuzz", (const char *)data, size, hcl_pos_start(), &a, &diags);
 	if (!hcl_diags_has_errors(&diags)) {
 		hcl_scope scope = {.lookup = lookup};
 		const hcl_value *v = hcl_eval(&a, e, &scope, &diags);
