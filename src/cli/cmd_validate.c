@@ -24,7 +24,15 @@ static int print_json(const config *cfg)
 	json_object_set_new(o, "warning_count", json_integer((json_int_t)warnings));
 	json_object_set_new(o, "diagnostics", list);
 	char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	puts(s);
+	/* Go's encoding/json escapes <, > and & (they can only occur inside
+	 * strings); terraform's output does, so ours does too. */
+	for (const char *p = s; *p; p++) {
+		if (*p == '<' || *p == '>' || *p == '&')
+			printf("\\u%04x", (unsigned)*p);
+		else
+			putchar(*p);
+	}
+	putchar('\n');
 	free(s);
 	json_decref(o);
 	return d->errors ? 1 : 0;
