@@ -89,6 +89,8 @@ typedef struct {
 	const char *description;
 	bool sensitive;
 	const hcl_expr *depends_on;
+	config_check *preconditions;
+	size_t npreconditions;
 } config_output;
 
 typedef enum {

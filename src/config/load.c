@@ -199,6 +199,7 @@ static void load_output(config *cfg, config_module *mod, const hcl_block *b)
 	o.depends_on = d ? d->expr : NULL;
 	cfgi_const_string(cfg, b->body, "description", &o.description);
 	cfgi_const_bool(cfg, b->body, "sensitive", &o.sensitive);
+	load_checks(cfg, b, "precondition", &o.preconditions, &o.npreconditions);
 	long prev = cfgi_ix_add(mod, CFGI_IX_OUTPUT, NULL, o.name, mod->outputs.len);
 	if (prev >= 0) {
 		cfgi_error(cfg, &o.decl_range, "Duplicate output definition",

@@ -243,8 +243,11 @@ static void validate_module(config *cfg, config_module *mod)
 		validate_resource(cfg, mod, &mod->resources.items[i]);
 	for (size_t i = 0; i < mod->calls.len; i++)
 		validate_call(cfg, mod, &mod->calls.items[i]);
-	for (size_t i = 0; i < mod->outputs.len; i++)
-		config_output_value(cfg, mod, &mod->outputs.items[i]);
+	for (size_t i = 0; i < mod->outputs.len; i++) {
+		const config_output *o = &mod->outputs.items[i];
+		config_output_value(cfg, mod, o);
+		walk_checks(cfg, mod, o->preconditions, o->npreconditions, NULL);
+	}
 }
 
 bool config_validate(config *cfg)

@@ -390,7 +390,9 @@ static void test_validate_references(void **state)
 	    "resource \"fleet_lb\" \"fe\" {\n  for_each = [1]\n}\n"
 	    "data \"fleet_lb\" \"d\" { id = data.fleet_lb.e.id }\n"
 	    "output \"ok\" { value = [fleet_lb.many[\"a\"].id, var.names[0], local.url] }\n"
-	    "output \"s\" { value = sensitive(var.port) }\n");
+	    "output \"s\" { value = sensitive(var.port) }\n"
+	    "output \"p\" {\n  value = 1\n  precondition {\n    condition = var.porrt > 0\n"
+	    "    error_message = \"x\"\n  }\n}\n");
 	load();
 	assert_false(config_validate(CFG));
 	expect_diag("Reference to undeclared input variable | An input variable with the name "
@@ -412,7 +414,8 @@ static void test_validate_references(void **state)
 	expect_diag("Reference to undeclared resource | A data resource \"fleet_lb\" \"e\" has not "
 	            "been declared in the root module.");
 	expect_diag("Output refers to sensitive values");
-	assert_int_equal(CFG->diags.errors, 11);
+	expect_diag("\"porrt\" has not been declared. Did you mean \"port\"?");
+	assert_int_equal(CFG->diags.errors, 12);
 }
 
 static void test_required_version(void **state)
