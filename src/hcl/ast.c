@@ -229,8 +229,7 @@ char *hcl_traversal_string(gf_arena *a, const hcl_expr *t)
 		} else if (s->key.kind == HCL_LIT_BOOL) {
 			gf_buf_printf(&b, "[%s]", s->key.b ? "true" : "false");
 		} else {
-			gf_buf_puts(&b,
-			            s->key.kind == HCL_LIT_NULL && s->key.text ? "[null]" : "[*]");
+			gf_buf_puts(&b, "[null]");
 		}
 	}
 	char *out = gf_arena_strdup(a, gf_buf_cstr(&b));

@@ -8,6 +8,7 @@
  */
 #include "hcl/diag.h"
 #include "hcl/ast.h"
+#include "hcl/parse_int.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -437,6 +438,28 @@ void hcl_diags_render(gf_buf *out, const hcl_diags *d, const hcl_sources *source
 
 /* ---- JSON -------------------------------------------------------------- */
 
+/* A JSON string of s; bytes that are not UTF-8 (a source line may hold
+ * them) become U+FFFD, as JSON requires valid UTF-8. */
+static json_t *json_text(const char *s)
+{
+	gf_buf b;
+	gf_buf_init(&b, 0);
+	size_t n = strlen(s);
+	for (size_t i = 0; i < n;) {
+		size_t u = hcl_utf8_len((const unsigned char *)s + i, n - i);
+		if (u) {
+			gf_buf_put(&b, s + i, u);
+			i += u;
+		} else {
+			gf_buf_puts(&b, "\xEF\xBF\xBD");
+			i++;
+		}
+	}
+	json_t *j = json_stringn(b.ptr ? b.ptr : "", b.len);
+	gf_buf_dispose(&b);
+	return j;
+}
+
 static json_t *pos_json(const hcl_pos *p)
 {
 	return json_pack("{s:i,s:i,s:I}", "line", p->line, "column", p->column, "byte",
@@ -448,21 +471,20 @@ json_t *hcl_diag_to_json(const hcl_diag *d, const hcl_sources *sources)
 	json_t *o = json_object();
 	json_object_set_new(o, "severity",
 	                    json_string(d->severity == HCL_DIAG_ERROR ? "error" : "warning"));
-	json_object_set_new(o, "summary", json_string(d->summary));
-	json_object_set_new(o, "detail", json_string(d->detail ? d->detail : ""));
+	json_object_set_new(o, "summary", json_text(d->summary));
+	json_object_set_new(o, "detail", json_text(d->detail ? d->detail : ""));
 	if (!d->subject.filename)
 		return o;
 	snippet sn;
 	snippet_build(&sn, d, sources);
 	json_object_set_new(o, "range",
-	                    json_pack("{s:s,s:o,s:o}", "filename", d->subject.filename, "start",
-	                              pos_json(&sn.highlight.start), "end",
+	                    json_pack("{s:o,s:o,s:o}", "filename", json_text(d->subject.filename),
+	                              "start", pos_json(&sn.highlight.start), "end",
 	                              pos_json(&sn.highlight.end)));
 	if (sn.has_snippet) {
 		json_t *s = json_object();
-		json_object_set_new(s, "context",
-		                    sn.context ? json_string(sn.context) : json_null());
-		json_object_set_new(s, "code", json_stringn(sn.code, strlen(sn.code)));
+		json_object_set_new(s, "context", sn.context ? json_text(sn.context) : json_null());
+		json_object_set_new(s, "code", json_text(sn.code));
 		json_object_set_new(s, "start_line", json_integer(sn.start_line));
 		json_object_set_new(s, "highlight_start_offset",
 		                    json_integer((json_int_t)sn.hl_start));

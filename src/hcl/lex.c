@@ -18,6 +18,7 @@
  * depth is limited only by the parser (HCL_MAX_DEPTH).
  */
 #include "hcl/ast.h"
+#include "hcl/parse_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -61,8 +62,7 @@ hcl_pos hcl_pos_start(void)
 	return p;
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
+size_t hcl_utf8_len(const unsigned char *s, size_t n)
 {
 	if (s[0] < 0x80)
 		return 1;
@@ -186,7 +186,7 @@ static size_t ident_len(const lexer *lx, size_t k)
 			break;
 		if (c >= 0x80) {
 			const unsigned char *q = (const unsigned char *)lx->src + lx->i + k;
-			size_t u = utf8_len(q, lx->len - lx->i - k);
+			size_t u = hcl_utf8_len(q, lx->len - lx->i - k);
 			if (!u || !letter_like(q, u))
 				break;
 			k += u;
@@ -259,8 +259,8 @@ static size_t scan_literal(lexer *lx, int stop, bool backslash, bool keep_newlin
 			c = at(lx, 0);
 		}
 		if (c >= 0x80) {
-			size_t u =
-			        utf8_len((const unsigned char *)lx->src + lx->i, lx->len - lx->i);
+			size_t u = hcl_utf8_len((const unsigned char *)lx->src + lx->i,
+			                        lx->len - lx->i);
 			if (!u)
 				break;
 			advance(lx, u);
@@ -295,7 +295,7 @@ static void lex_quoted(lexer *lx)
 }
 
 /* True when the line at the current position is the heredoc's closing
- * marker: optional spaces and tabs, the marker, then a newline or EOF. */
+ * marker: the marker alone on its line, spaces and tabs around it allowed. */
 static bool at_heredoc_end(const lexer *lx, const frame *f, size_t *marker_end)
 {
 	size_t k = 0;
@@ -305,6 +305,8 @@ static bool at_heredoc_end(const lexer *lx, const frame *f, size_t *marker_end)
 	    memcmp(lx->src + lx->i + k, f->marker, f->marker_len) != 0)
 		return false;
 	k += f->marker_len;
+	while (at(lx, k) == ' ' || at(lx, k) == '\t') /* hclsyntax trims both sides */
+		k++;
 	int c = at(lx, k);
 	if (c >= 0 && c != '\n' && !(c == '\r' && at(lx, k + 1) == '\n'))
 		return false;
@@ -485,6 +487,39 @@ static void lex_comment(lexer *lx, bool block)
 	emit(lx, HCL_TOK_COMMENT);
 }
 
+/*
+ * At a newline inside a ${ of a quoted string (no bracket open): whether
+ * the sequence was abandoned rather than continued on the next line, as
+ * HCL allows ("${\n  var.x\n}"). It was abandoned when a string inside it
+ * just ended unclosed, or when the expression looks complete (it ends with a name, a literal or a closing bracket) and
+ * the next line starts something new (a name, a number, a quote) rather
+ * than an operator or the closing brace.
+ */
+static bool interp_abandoned(const lexer *lx)
+{
+	const hcl_token *last = &lx->toks.items[lx->toks.len - 1];
+	switch (last->type) {
+	case HCL_TOK_OQUOTE:
+	case HCL_TOK_QUOTED_LIT:
+		return true; /* a string inside it ended unclosed: it is broken */
+	case HCL_TOK_IDENT:
+	case HCL_TOK_NUMBER:
+	case HCL_TOK_CQUOTE:
+	case HCL_TOK_RPAREN:
+	case HCL_TOK_RBRACK:
+	case HCL_TOK_RBRACE:
+	case HCL_TOK_CHEREDOC:
+		break;
+	default:
+		return false;
+	}
+	size_t k = 0;
+	int c;
+	while ((c = at(lx, k)) == ' ' || c == '\t' || c == '\n' || c == '\r')
+		k++;
+	return c < 0 || c == '"' || is_digit(c) || ident_len(lx, k) > 0;
+}
+
 static void lex_main(lexer *lx)
 {
 	frame *f = top(lx);
@@ -496,11 +531,12 @@ static void lex_main(lexer *lx)
 	begin(lx);
 	if (c == '\n' || (c == '\r' && at(lx, 1) == '\n')) {
 		if (f->pushed && f->braces == 0 && f->brackets == 0 && lx->stack.len >= 2 &&
-		    lx->stack.items[lx->stack.len - 2].kind == FRAME_QUOTED) {
-			/* A quoted string cannot span lines: this ${ was never
-			 * closed. End it and its string with empty tokens, which
-			 * the parser reports, so that the next line lexes as
-			 * what it is rather than as the inside of a sequence. */
+		    lx->stack.items[lx->stack.len - 2].kind == FRAME_QUOTED &&
+		    interp_abandoned(lx)) {
+			/* This ${ was never closed. End it and its string with
+			 * empty tokens, which the parser reports, so that the
+			 * next line lexes as what it is rather than as the
+			 * inside of a sequence. */
 			emit(lx, HCL_TOK_TEMPLATE_SEQ_END);
 			emit(lx, HCL_TOK_CQUOTE);
 			lx->stack.len -= 2;
@@ -569,15 +605,15 @@ static void lex_main(lexer *lx)
 			return;
 		}
 	}
-	if (c >= 0x80 && !utf8_len((const unsigned char *)lx->src + lx->i, lx->len - lx->i)) {
+	if (c >= 0x80 && !hcl_utf8_len((const unsigned char *)lx->src + lx->i, lx->len - lx->i)) {
 		bad_utf8(lx);
 		return;
 	}
 	if (c == '*' && at(lx, 1) == '*') /* "**": one invalid token */
 		advance(lx, 2);
 	else
-		advance(lx, c >= 0x80 ? utf8_len((const unsigned char *)lx->src + lx->i,
-		                                 lx->len - lx->i)
+		advance(lx, c >= 0x80 ? hcl_utf8_len((const unsigned char *)lx->src + lx->i,
+		                                     lx->len - lx->i)
 		                      : 1);
 	invalid_char(lx, emit(lx, HCL_TOK_INVALID));
 }

@@ -54,6 +54,9 @@ const hcl_token *hcl_p_recover(hcl_parser *p, hcl_token_type close);
  * which case the caller returns an invalid node without entering. */
 bool hcl_p_enter(hcl_parser *p, const hcl_range *where);
 hcl_range hcl_range_between(hcl_range a, hcl_range b);
+/* Length of the valid UTF-8 sequence at s (at most n bytes, n > 0), 0 when
+ * it is not valid UTF-8 (overlong forms and surrogates included). */
+size_t hcl_utf8_len(const unsigned char *s, size_t n);
 
 hcl_expr *hcl_p_new_expr(hcl_parser *p, hcl_expr_kind kind, hcl_range range);
 hcl_expr *hcl_p_parse_expression(hcl_parser *p);

@@ -171,6 +171,11 @@ static void test_parse_templates(void **state)
 	         "(tpl (for v l (if v (then ${v}))))"},
 	        {"\"${ {a = \"}\"}.a }\"", "(wrap (rel {'a=\"}\"} .a))"},
 	        {"\"${\"nested ${x}\"}\"", "(wrap (tpl \"nested \" ${x}))"},
+	        /* an interpolation may span lines, even in a quoted string */
+	        {"\"${\n  var.x\n}\"", "(wrap var.x)"},
+	        {"\"${c ?\n  \"a\" :\n  \"b\"}\"", "(wrap (? c \"a\" \"b\"))"},
+	        {"\"${a\n  + b}\"", "(wrap (+ a b))"},
+	        {"\"${f(\n  x)}\"", "(wrap (call f x))"},
 	        {"<<EOT\nhello\nEOT", "\"hello\\n\""},
 	        {"<<EOT\nEOT", "\"\""},
 	        {"<<EOT\n  a ${b}\n  c\nEOT", "(tpl \"  a \" ${b} \"\\n  c\\n\")"},
