@@ -156,21 +156,6 @@ bool hclv_arg_int(hclv_call *c, size_t arg, const hcl_value *v, int64_t *out)
 	return true;
 }
 
-const hcl_value *hclv_list_of(hclv_call *c, const hcl_type *elem, const hcl_value **items, size_t n)
-{
-	if (!elem) {
-		const hcl_type **types = gf_arena_alloc(c->a, (n + 1) * sizeof(*types));
-		for (size_t i = 0; i < n; i++)
-			types[i] = items[i]->type;
-		elem = hclv_unify(c->a, types, n);
-		if (!elem)
-			return hcl_tuple(c->a, items, n);
-		for (size_t i = 0; i < n; i++)
-			items[i] = hcl_convert(c->a, items[i], elem, NULL);
-	}
-	return hcl_list(c->a, elem, items, n);
-}
-
 /* ---- the call ---------------------------------------------------------- */
 
 static const hcl_value *unknown_result(hclv_call *c, unsigned marks)

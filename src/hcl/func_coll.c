@@ -164,6 +164,12 @@ static const hcl_value *fn_concat(hclv_call *c, const hcl_value *const *args, si
 	for (size_t i = 0; i < n; i++) {
 		const hcl_value *v = args[i];
 		bool list_type = v->type->kind == HCL_TYPE_LIST;
+		if (v->type->kind == HCL_TYPE_DYNAMIC) {
+			/* an unknown of unknown type: the result's type is unknown too */
+			unknown = true;
+			all_lists = false;
+			continue;
+		}
 		if (!list_type && v->type->kind != HCL_TYPE_TUPLE)
 			return hclv_arg_error(c, i, "all arguments must be lists or tuples; got %s",
 			                      hcl_type_friendly(c->a, v->type));

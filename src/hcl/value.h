@@ -217,12 +217,21 @@ typedef struct {
 /*
  * Calls the named function with the arguments as written. `expand_last`
  * is the `...` after the final argument: the library expands that list, set
- * or tuple into further arguments, and reports anything else.
+ * or tuple into further arguments, and reports anything else ("Invalid
+ * expanding argument value"); an unknown expanded argument gives an unknown
+ * result.
  * Returns the result, or NULL and fills *err. An unknown name, a wrong
  * number of arguments and wrong argument types are all reported through
  * *err with Terraform's summaries ("Call to unknown function", "Not enough
  * function arguments", "Too many function arguments", "Invalid function
- * argument") and a detail that names the function and the parameter.
+ * argument") and a detail that names the function and the parameter; a
+ * failure of the function itself is "Error in function call" with
+ * `Call to function "f" failed: ...`. Arguments are converted to the
+ * parameter types first; an unknown argument makes the result unknown
+ * unless the function can answer without it; the result carries the
+ * union of the arguments' marks (sensitive in, sensitive out).
+ * try() and can() are listed (names, arity) but evaluated by the
+ * evaluator: calling them here is an error.
  */
 const hcl_value *hcl_func_call(const hcl_func_env *env, const char *name,
                                const hcl_value *const *args, size_t nargs, bool expand_last,
