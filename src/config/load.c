@@ -543,12 +543,14 @@ static void load_terraform(config *cfg, config_module *mod, const hcl_block *b)
 	}
 }
 
+/* moved, import, check and removed blocks change what plan and apply do,
+ * which gitfleet does not implement yet: they are accepted and ignored with
+ * a warning, so that configurations written for Terraform still validate. */
 static void load_unsupported(config *cfg, const hcl_block *b)
 {
-	cfgi_error(cfg, &b->type_range, "Unsupported block type",
-	           "gitfleet does not support \"%s\" blocks yet. Remove the block, or make the "
-	           "change it describes by hand.",
-	           b->type);
+	hcl_diags_add(&cfg->diags, HCL_DIAG_WARNING, &b->type_range, "Block ignored",
+	              "gitfleet does not support \"%s\" blocks yet: this block is ignored.",
+	              b->type);
 }
 
 /* ---- files and modules ------------------------------------------------- */
