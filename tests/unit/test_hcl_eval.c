@@ -58,6 +58,22 @@ static void test_comparison(void **state)
 	CHECK("3 >= 4", "false");
 	CHECK("\"a\" < 1", "ERR Invalid operand | Unsuitable value for left operand: a number "
 	                   "is required.");
+	CHECK("null < 1", "ERR Operation failed | Error during operation: argument must not be "
+	                  "null.");
+	CHECK("var.unk_any >= 1", "(known after apply)");
+	CHECK("var.secret < \"1\"", "ERR Invalid operand | Unsuitable value for left operand: a "
+	                            "number is required.");
+	CHECK("sensitive(2) > 1", "(sensitive value)");
+}
+
+static void test_unary_null(void **state)
+{
+	CHECK("!null", "ERR Operation failed | Error during operation: argument must not be null.");
+	CHECK("-var.nul", "ERR Operation failed | Error during operation: argument must not be "
+	                  "null.");
+	CHECK("!var.unk_any", "(known after apply)");
+	CHECK("-sensitive(1)", "(sensitive value)");
+	CHECK("-0", "0");
 }
 
 static void test_equality(void **state)
@@ -219,6 +235,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_arithmetic, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_comparison, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_equality, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_unary_null, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_logic, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_unknown_operands, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_sensitive, setup, teardown),
