@@ -26,6 +26,8 @@ const hcl_value *hcle_error(hcle_ctx *c, const hcl_range *subject, const hcl_ran
 	return NULL;
 }
 
+#define TEMPLATE_VAR_SUMMARY "Invalid template variable"
+
 const char *hcl_suggest(const char *given, const char *const *candidates, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -477,7 +479,7 @@ static const hcl_value *eval_scope_traversal(hcle_ctx *c, const hcl_expr *e)
 		if (b->name && strcmp(b->name, root) == 0)
 			return apply_steps(c, b->value, &e->u.scope.steps, 0);
 	if (c->template_only)
-		return hcle_error(c, &e->u.scope.root_range, &e->range, "Invalid template variable",
+		return hcle_error(c, &e->u.scope.root_range, &e->range, TEMPLATE_VAR_SUMMARY,
 		                  "vars map does not contain key \"%s\", referenced at %s", root,
 		                  hcl_range_string(c->a, &e->u.scope.root_range));
 	if (!c->scope->lookup) {
@@ -642,10 +644,15 @@ static const char *diags_text(gf_arena *a, const hcl_diags *d, const char *bulle
 		if (bullet)
 			gf_buf_printf(&b, "%s%s (at %s)\n  %s", bullet, g->summary,
 			              hcl_range_string(a, &g->subject), g->detail ? g->detail : "");
+		else if (!strcmp(g->summary, TEMPLATE_VAR_SUMMARY))
+			gf_buf_puts(&b, g->detail); /* names its own location */
 		else
 			gf_buf_printf(&b, "%s: %s; %s", hcl_range_string(a, &g->subject),
 			              g->summary, g->detail ? g->detail : "");
 	}
+	/* The caller ends the sentence (function errors add "."). */
+	if (!bullet && b.len && b.ptr[b.len - 1] == '.')
+		b.ptr[--b.len] = 0;
 	char *s = gf_arena_strdup(a, gf_buf_cstr(&b));
 	gf_buf_dispose(&b);
 	return s;

@@ -224,8 +224,21 @@ static void test_templatefile(void **state)
 {
 	CHECK("templatefile(\"hcl/eval/list.tftpl\", {name = \"fox\", items = [\"a\", \"b\"]})",
 	      "<<EOT\nHello, fox!\n- a\n- b\n\nEOT");
-	const char *r = EV("templatefile(\"hcl/eval/list.tftpl\", {name = \"fox\"})");
-	assert_non_null(strstr(r, "vars map does not contain key \"items\""));
+	char *want =
+	        gf_arena_printf(&A,
+	                        "ERR Error in function call | Call to function \"templatefile\" "
+	                        "failed: vars map does not contain key \"items\", referenced at "
+	                        "%s/hcl/eval/list.tftpl:2,13-18.",
+	                        getenv("GF_TEST_DATA"));
+	CHECK("templatefile(\"hcl/eval/list.tftpl\", {name = \"fox\"})", want);
+	want = gf_arena_printf(
+	        &A,
+	        "ERR Error in function call | Call to function \"templatefile\" "
+	        "failed: %s/hcl/eval/list.tftpl:2,13-18: Iteration over non-iterable "
+	        "value; A value of type number cannot be used as the collection in a "
+	        "'for' expression.",
+	        getenv("GF_TEST_DATA"));
+	CHECK("templatefile(\"hcl/eval/list.tftpl\", {name = \"fox\", items = 1})", want);
 }
 
 int main(void)
