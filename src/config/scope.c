@@ -85,6 +85,28 @@ static const hcl_value *module_object(config *cfg, const config_module_call *c)
 	return hcl_object(a, keys, vals, n);
 }
 
+/* A resource is unknown until apply; with count or for_each, an attribute
+ * taken from the whole (fleet_lb.web.id rather than fleet_lb.web[0].id) is
+ * Terraform's "Missing resource instance key". */
+static const hcl_value *resource_value(const config_resource *r, const hcl_ref *ref, gf_arena *a,
+                                       hcl_diags *diags)
+{
+	const hcl_steps *st = &ref->expr->u.scope.steps;
+	if ((r->count || r->for_each) && st->len > ref->nsteps &&
+	    st->steps[ref->nsteps].kind == HCL_STEP_ATTR) {
+		char *addr = hcl_ref_string(a, ref);
+		hcl_diags_add(
+		        diags, HCL_DIAG_ERROR, &ref->expr->range, "Missing resource instance key",
+		        "Because %s has \"%s\" set, its attributes must be accessed on specific "
+		        "instances.\n\nFor example, to correlate with indices of a referring "
+		        "resource, use:\n    %s[%s]",
+		        addr, r->count ? "count" : "for_each", addr,
+		        r->count ? "count.index" : "each.key");
+		return NULL;
+	}
+	return &hcl_unknown_dynamic;
+}
+
 static const hcl_value *iterator_value(const config_iterator *it, const hcl_ref *ref,
                                        hcl_diags *diags)
 {
@@ -135,9 +157,10 @@ static const hcl_value *lookup(void *payload, const hcl_ref *ref, gf_arena *a, h
 			if (ref->kind == HCL_REF_RESOURCE && !strcmp(it->name, ref->type))
 				return iterator_value(it, ref, diags);
 		config_mode mode = ref->kind == HCL_REF_DATA ? CONFIG_DATA : CONFIG_MANAGED;
-		if (cfgi_ix_find(mod, mode == CONFIG_DATA ? CFGI_IX_DATA : CFGI_IX_MANAGED,
-		                 ref->type, ref->name) >= 0)
-			return &hcl_unknown_dynamic;
+		long i = cfgi_ix_find(mod, mode == CONFIG_DATA ? CFGI_IX_DATA : CFGI_IX_MANAGED,
+		                      ref->type, ref->name);
+		if (i >= 0)
+			return resource_value(&mod->resources.items[i], ref, a, diags);
 		const char **names = names_of(a, mod->resources.len);
 		size_t n = 0;
 		for (size_t k = 0; k < mod->resources.len; k++) {

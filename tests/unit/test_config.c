@@ -392,6 +392,7 @@ static void test_validate_references(void **state)
 	    "data \"fleet_lb\" \"d\" { id = data.fleet_lb.e.id }\n"
 	    "output \"ok\" { value = [fleet_lb.many[\"a\"].id, var.names[0], local.url] }\n"
 	    "output \"s\" { value = sensitive(var.port) }\n"
+	    "output \"k\" { value = fleet_lb.many.id }\n"
 	    "output \"p\" {\n  value = 1\n  precondition {\n    condition = var.porrt > 0\n"
 	    "    error_message = \"x\"\n  }\n}\n");
 	load();
@@ -416,7 +417,11 @@ static void test_validate_references(void **state)
 	            "been declared in the root module.");
 	expect_diag("Output refers to sensitive values");
 	expect_diag("\"porrt\" has not been declared. Did you mean \"port\"?");
-	assert_int_equal(CFG->diags.errors, 12);
+	expect_diag("Missing resource instance key | Because fleet_lb.many has \"for_each\" set, "
+	            "its attributes must be accessed on specific instances.\n\nFor example, to "
+	            "correlate with indices of a referring resource, use:\n    "
+	            "fleet_lb.many[each.key]");
+	assert_int_equal(CFG->diags.errors, 13);
 }
 
 static void test_required_version(void **state)
