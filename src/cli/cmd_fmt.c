@@ -122,8 +122,9 @@ done:
 	return rc;
 }
 
+/* `mode` is the file's permission bits, kept when it is rewritten. */
 static void process_source(fmt_opts *o, const char *path, const char *src, size_t len,
-                           bool from_stdin)
+                           bool from_stdin, unsigned mode)
 {
 	gf_arena arena;
 	gf_arena_init(&arena);
@@ -148,7 +149,7 @@ static void process_source(fmt_opts *o, const char *path, const char *src, size_
 		o->unformatted = true;
 		if (o->list)
 			printf("%s\n", path);
-		if (o->write && !from_stdin && gf_fs_write_atomic(path, out, out_len, 0644) != 0) {
+		if (o->write && !from_stdin && gf_fs_write_atomic(path, out, out_len, mode) != 0) {
 			fprintf(stderr, "gitfleet fmt: failed to write %s: %s\n", path,
 			        gf_err_msg());
 			o->failed = true;
@@ -172,7 +173,9 @@ static void process_file(fmt_opts *o, const char *path)
 		fprintf(stderr, "gitfleet fmt: failed to read %s: %s\n", path, gf_err_msg());
 		o->failed = true;
 	} else {
-		process_source(o, path, b.ptr ? b.ptr : "", b.len, false);
+		struct stat st;
+		unsigned mode = stat(path, &st) == 0 ? (unsigned)(st.st_mode & 07777) : 0644;
+		process_source(o, path, b.ptr ? b.ptr : "", b.len, false, mode);
 	}
 	gf_buf_dispose(&b);
 }
@@ -255,7 +258,7 @@ static int fmt_stdin(fmt_opts *o)
 	if (rc == 0) {
 		o->list = false;
 		o->write = false;
-		process_source(o, "<stdin>", b.ptr ? b.ptr : "", b.len, true);
+		process_source(o, "<stdin>", b.ptr ? b.ptr : "", b.len, true, 0);
 	}
 	gf_buf_dispose(&b);
 	return rc;

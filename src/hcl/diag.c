@@ -178,8 +178,11 @@ static void snippet_build(snippet *sn, const hcl_diag *d, const hcl_sources *sou
 	if (!src)
 		return;
 	sn->has_snippet = true;
-	sn->context = d->context_name ? gf_xstrdup(d->context_name)
-	                              : context_of(src->body, (long)sn->highlight.start.byte - 1);
+	const char *cn = d->context_name;
+	if (cn && strncmp(cn, "in ", 3) == 0)
+		cn += 3;
+	sn->context =
+	        cn ? gf_xstrdup(cn) : context_of(src->body, (long)sn->highlight.start.byte - 1);
 	/* The lines that overlap the snippet range, without their newlines,
 	 * with HCL's notion of overlap: empty lines never overlap, and an end
 	 * offset counts as inside the line that starts there. */

@@ -34,10 +34,13 @@ typedef enum {
 typedef struct {
 	hcl_severity severity;
 	const char *summary;
-	const char *detail;       /* may be NULL */
-	hcl_range subject;        /* what is wrong; filename NULL when none */
-	hcl_range context;        /* the enclosing construct; filename NULL when none */
-	const char *context_name; /* "in resource \"fleet_lb\" \"web\"", or NULL */
+	const char *detail; /* may be NULL */
+	hcl_range subject;  /* what is wrong; filename NULL when none */
+	hcl_range context;  /* the enclosing construct; filename NULL when none */
+	/* The enclosing block as terraform names it, `resource "fleet_lb"
+	 * "web"` (a leading "in " is accepted); NULL to let the renderer find
+	 * the top-level block around the subject in the source's body. */
+	const char *context_name;
 } hcl_diag;
 
 typedef struct {

@@ -8,10 +8,15 @@
  *            becomes TEMPLATE_SEQ_END and pops the frame.
  *   QUOTED   inside "...": literal runs, `${`/`%{` push MAIN, `"` pops.
  *            A newline ends the frame without a closing quote; the parser
- *            reports the unterminated string.
+ *            reports the unterminated string. A MAIN frame inside a QUOTED
+ *            one may span lines, as HCL allows, unless interp_abandoned()
+ *            decides the line ended a broken `${`: then empty SEQ_END and
+ *            CQUOTE tokens close both frames (our one departure from
+ *            hclsyntax, for error recovery; see docs/language.md).
  *   HEREDOC  inside <<EOT: literal runs of at most one line each (the
  *            parser strips `<<-` indentation per line); a line holding only
- *            the marker (spaces allowed before it) is CHEREDOC and pops.
+ *            the marker (spaces and tabs around it allowed) is CHEREDOC and
+ *            pops.
  *   BARE     a bare template: like HEREDOC without a closing marker.
  *
  * The stack lives on the heap and the loop does not recurse, so nesting

@@ -45,6 +45,7 @@ out=$(printf 'a=1\nbb   =2\n' | "$GITFLEET" fmt -)
 expect_eq "stdin is formatted to stdout" 'a  = 1
 bb = 2' "$out"
 
+chmod 0640 main.tf
 out=$("$GITFLEET" fmt)
 expect_eq "default run lists what it rewrote" "main.tf
 vars.tfvars" "$out"
@@ -52,6 +53,7 @@ expect_eq "main.tf rewritten" 'resource "aws_lb" "lb" {
   name = "web"
   port = 8080
 }' "$(cat main.tf)"
+expect_eq "the file's mode is kept" "640" "$(stat -c %a main.tf)"
 expect_eq "subdirectories untouched without -recursive" "x=1" "$(cat sub/x.tf)"
 expect_eq "hidden files untouched" "x=1" "$(cat .hidden.tf)"
 out=$("$GITFLEET" fmt)

@@ -180,6 +180,32 @@ static void test_render_wrap(void **state)
 	gf_arena_dispose(&a);
 }
 
+static void test_render_context_name(void **state)
+{
+	/* A caller-given context wins over the one found in the body, with
+	 * or without its "in ". */
+	gf_arena a;
+	gf_arena_init(&a);
+	hcl_diags d;
+	hcl_sources s;
+	example(&a, &d, &s);
+	d.list.items[0].context_name = "in module \"m\"";
+	gf_buf out;
+	gf_buf_init(&out, 0);
+	hcl_diag_render(&out, &d.list.items[0], &s, HCL_RENDER_PLAIN, 78);
+	assert_non_null(strstr(gf_buf_cstr(&out), "  on main.tf line 3, in module \"m\":\n"));
+	d.list.items[0].context_name = "dynamic \"tag\"";
+	json_t *j = hcl_diag_to_json(&d.list.items[0], &s);
+	assert_string_equal(
+	        json_string_value(json_object_get(json_object_get(j, "snippet"), "context")),
+	        "dynamic \"tag\"");
+	json_decref(j);
+	gf_buf_dispose(&out);
+	hcl_sources_dispose(&s);
+	hcl_diags_dispose(&d);
+	gf_arena_dispose(&a);
+}
+
 static void test_range_string(void **state)
 {
 	gf_arena a;
@@ -277,6 +303,7 @@ int main(void)
 	        cmocka_unit_test(test_render_json),
 	        cmocka_unit_test(test_render_no_source_and_no_range),
 	        cmocka_unit_test(test_render_wrap),
+	        cmocka_unit_test(test_render_context_name),
 	        cmocka_unit_test(test_range_string),
 	        cmocka_unit_test(test_golden),
 	};
