@@ -1,0 +1,3 @@
+locals {
+  html = "<b>&nbsp;</b>" + 1
+}

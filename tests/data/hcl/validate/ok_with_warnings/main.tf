@@ -1,0 +1,15 @@
+resource "fleet_lb" "web" {
+  name = "web"
+}
+
+moved {
+  from = fleet_lb.main
+  to   = fleet_lb.web
+}
+
+check "lb_named" {
+  assert {
+    condition     = fleet_lb.web.name != ""
+    error_message = "The load balancer has no name."
+  }
+}
