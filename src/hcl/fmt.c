@@ -525,6 +525,8 @@ int hcl_fmt(char **out, size_t *out_len, const char *filename, const char *src, 
 			nl = b.len > 1 && b.ptr[b.len - 2] == '\r' ? "\r\n" : "\n";
 		b.len--;
 	}
+	if (b.ptr)
+		b.ptr[b.len] = 0;
 	if (b.len > 0)
 		gf_buf_puts(&b, nl);
 	gf_vec_dispose(&lines);

@@ -1,0 +1,3 @@
+resource "fleet_lb" "web" {
+  name "web"
+}

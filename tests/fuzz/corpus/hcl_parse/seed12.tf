@@ -1,0 +1,5 @@
+variable "port" {
+  type    = number
+  default = 8080
+  default = 8081
+}

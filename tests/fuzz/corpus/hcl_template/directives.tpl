@@ -1,0 +1,7 @@
+Hello ${name}!
+%{ if a ~}
+ yes
+%{~ else ~}
+ no
+%{ endif }
+$

@@ -1,0 +1,3 @@
+%{ for k, v in m ~}
+${k} = ${jsonencode(v)}
+%{ endfor ~}
