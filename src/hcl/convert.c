@@ -140,17 +140,48 @@ const hcl_type *hclv_unify(gf_arena *a, const hcl_type *const *in, size_t n_in)
 		       : k == HCL_TYPE_SET ? hcl_type_set(a, e)
 		                           : hcl_type_map(a, e);
 	}
-	/* Otherwise one of the types must take all others by safe conversion:
-	 * string takes numbers and bools. */
-	for (size_t c = 0; c < n; c++) {
-		bool ok = true;
-		for (size_t i = 0; i < n && ok; i++) {
-			if (hcl_type_equal(types[i], types[c]))
-				continue;
-			ok = types[c]->kind == HCL_TYPE_STRING && is_primitive(types[i]);
+	/* Lists meet tuples as a list, maps meet objects as a map, of all their
+	 * element types unified (cty's unifyTuplesAsList/unifyObjectsAsMaps):
+	 * `cond ? [] : var.names` is a list(string). */
+	size_t nlist = 0, ntuple = 0, nmap = 0, nobject = 0, nelems = 0;
+	for (size_t i = 0; i < n; i++) {
+		hcl_type_kind ki = types[i]->kind;
+		nlist += ki == HCL_TYPE_LIST;
+		nmap += ki == HCL_TYPE_MAP;
+		ntuple += ki == HCL_TYPE_TUPLE;
+		nobject += ki == HCL_TYPE_OBJECT;
+		nelems += ki == HCL_TYPE_TUPLE || ki == HCL_TYPE_OBJECT ? types[i]->n : 1;
+	}
+	if (ntuple && nobject)
+		return NULL;
+	if ((nlist && nlist + ntuple == n) || (nmap && nmap + nobject == n)) {
+		const hcl_type **elems = gf_arena_alloc(a, (nelems + 1) * sizeof(*elems));
+		size_t ne = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (types[i]->kind == HCL_TYPE_TUPLE || types[i]->kind == HCL_TYPE_OBJECT)
+				for (size_t j = 0; j < types[i]->n; j++)
+					elems[ne++] = types[i]->types[j];
+			else
+				elems[ne++] = types[i]->elem;
 		}
-		if (ok)
-			return types[c];
+		const hcl_type *e = hclv_unify(a, elems, ne);
+		if (e)
+			return nlist ? hcl_type_list(a, e) : hcl_type_map(a, e);
+	}
+	/* Otherwise one of the types must take all the others, as cty's
+	 * UnifyUnsafe finds it: string first (it takes numbers and bools),
+	 * then the others in order. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t c = 0; c < n; c++) {
+			if ((types[c]->kind == HCL_TYPE_STRING) != (pass == 0))
+				continue;
+			bool ok = true;
+			for (size_t i = 0; i < n && ok; i++)
+				ok = hcl_type_equal(types[i], types[c]) ||
+				     hclv_convert_type(a, types[i], types[c]) != NULL;
+			if (ok)
+				return types[c];
+		}
 	}
 	return NULL;
 }

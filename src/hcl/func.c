@@ -156,31 +156,7 @@ bool hclv_arg_int(hclv_call *c, size_t arg, const hcl_value *v, int64_t *out)
 	return true;
 }
 
-const hcl_value *hclv_list_of(hclv_call *c, const hcl_type *elem, const hcl_value **items, size_t n)
-{
-	if (!elem) {
-		const hcl_type **types = gf_arena_alloc(c->a, (n + 1) * sizeof(*types));
-		for (size_t i = 0; i < n; i++)
-			types[i] = items[i]->type;
-		elem = hclv_unify(c->a, types, n);
-		if (!elem)
-			return hcl_tuple(c->a, items, n);
-		for (size_t i = 0; i < n; i++)
-			items[i] = hcl_convert(c->a, items[i], elem, NULL);
-	}
-	return hcl_list(c->a, elem, items, n);
-}
-
 /* ---- the call ---------------------------------------------------------- */
-
-static const hcl_value *strip_marks(gf_arena *a, const hcl_value *v)
-{
-	if (!v->marks)
-		return v;
-	hcl_value *c = gf_arena_memdup(a, v, sizeof(*v));
-	c->marks = 0;
-	return c;
-}
 
 static const hcl_value *unknown_result(hclv_call *c, unsigned marks)
 {
@@ -274,7 +250,7 @@ const hcl_value *hcl_func_call(const hcl_func_env *env, const char *name,
 		else if (!(p->flags & (HCLV_ALLOW_PARTIAL | HCLV_ALLOW_UNKNOWN)) &&
 		         !hcl_value_is_wholly_known(cv))
 			unknown = true;
-		args[i] = (p->flags & HCLV_KEEP_MARKS) ? cv : strip_marks(a, cv);
+		args[i] = (p->flags & HCLV_KEEP_MARKS) ? cv : hcl_unmark(a, cv);
 	}
 	if (unknown)
 		return unknown_result(&c, marks);

@@ -379,11 +379,38 @@ static const hcl_value *fn_fileset(hclv_call *c, const hcl_value *const *args, s
 	return hcl_set(c->a, &hcl_type_string, items, k);
 }
 
+/* HCL's identifiers: a letter or underscore, then letters, digits,
+ * underscores and dashes; bytes beyond ASCII count as letters. */
+static bool is_identifier(const char *s)
+{
+	unsigned char ch = (unsigned char)*s;
+	if (!(ch == '_' || ch >= 0x80 || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')))
+		return false;
+	for (s++; *s; s++) {
+		ch = (unsigned char)*s;
+		if (!(ch == '_' || ch == '-' || ch >= 0x80 || (ch >= 'a' && ch <= 'z') ||
+		      (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')))
+			return false;
+	}
+	return true;
+}
+
 static const hcl_value *fn_templatefile(hclv_call *c, const hcl_value *const *args, size_t n)
 {
 	const hcl_value *vars = args[1];
 	if (vars->kind != HCL_VAL_MAP && vars->kind != HCL_VAL_OBJECT)
 		return hclv_arg_error(c, 1, "invalid vars value: must be a map");
+	/* a template can only refer to names that are identifiers */
+	for (size_t i = 0; i < vars->u.coll.len; i++) {
+		const char *k = vars->u.coll.keys[i];
+		if (!is_identifier(k))
+			return hclv_arg_error(
+			        c, 1,
+			        "invalid template variable name %s: must start with a "
+			        "letter, followed by zero or more letters, digits, and "
+			        "underscores",
+			        quoted(c, k));
+	}
 	if (!c->env->render_template)
 		return hclv_call_error(c, "templates cannot be rendered in this context");
 	gf_buf b = GF_BUF_INIT;

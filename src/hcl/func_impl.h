@@ -68,9 +68,6 @@ const hcl_value *hclv_str(hclv_call *c, const char *s, size_t len);
 const hcl_value *hclv_cstr(hclv_call *c, const char *s);
 /* A whole number from a number argument, or an argument error. */
 bool hclv_arg_int(hclv_call *c, size_t arg, const hcl_value *v, int64_t *out);
-/* A list or tuple built from a vector, with the unified element type. */
-const hcl_value *hclv_list_of(hclv_call *c, const hcl_type *elem, const hcl_value **items,
-                              size_t n);
 
 /* User-perceived characters (an approximation of Unicode grapheme
  * clusters: a base character with the combining marks, joiners, variation

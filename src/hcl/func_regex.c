@@ -92,25 +92,25 @@ static bool regex_compile(hclv_call *c, regex *r, const hcl_value *pat, bool for
 	return true;
 }
 
-/* Next match at or after *pos; 1 found, 0 none, -1 error (reported). */
-static int regex_next(hclv_call *c, regex *r, const hcl_value *s, size_t *pos, bool *last_empty)
+/* Where the search for the next match starts, and where the last match
+ * ended (SIZE_MAX before the first). */
+typedef struct {
+	size_t pos, prev_end;
+} match_iter;
+
+/*
+ * The next match, with Go's rules for successive matches (regexp's
+ * allMatches): after an empty match the search moves on by one character,
+ * and an empty match right where the previous match ended is skipped, so
+ * the pattern a* finds "", "aaa" and "" in "baaac" (Perl finds a fourth).
+ * Returns 1 with the match in r->md, 0 at the end, -1 on error (reported).
+ */
+static int regex_next(hclv_call *c, regex *r, const hcl_value *s, match_iter *it)
 {
-	for (;;) {
-		if (*pos > s->u.str.len)
-			return 0;
-		uint32_t opts = *last_empty ? PCRE2_NOTEMPTY_ATSTART | PCRE2_ANCHORED : 0;
-		int rc = pcre2_match(r->re, (PCRE2_SPTR)s->u.str.ptr, s->u.str.len, *pos, opts,
-		                     r->md, r->mctx);
-		if (rc == PCRE2_ERROR_NOMATCH && *last_empty) {
-			/* after an empty match, step over one character and retry */
-			*last_empty = false;
-			if (*pos >= s->u.str.len)
-				return 0;
-			size_t n;
-			hclv_utf8_decode(s->u.str.ptr + *pos, s->u.str.len - *pos, &n);
-			*pos += n;
-			continue;
-		}
+	size_t len = s->u.str.len;
+	while (it->pos <= len) {
+		int rc = pcre2_match(r->re, (PCRE2_SPTR)s->u.str.ptr, len, it->pos, 0, r->md,
+		                     r->mctx);
 		if (rc == PCRE2_ERROR_NOMATCH)
 			return 0;
 		if (rc < 0) {
@@ -121,10 +121,22 @@ static int regex_next(hclv_call *c, regex *r, const hcl_value *s, size_t *pos, b
 			return -1;
 		}
 		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(r->md);
-		*last_empty = ov[0] == ov[1];
-		*pos = ov[1];
-		return 1;
+		bool accept = true;
+		if (ov[1] == it->pos) {
+			/* an empty match here: never right after the previous one */
+			accept = ov[0] != it->prev_end;
+			size_t n = 1;
+			if (it->pos < len)
+				hclv_utf8_decode(s->u.str.ptr + it->pos, len - it->pos, &n);
+			it->pos += n;
+		} else {
+			it->pos = ov[1];
+		}
+		it->prev_end = ov[1];
+		if (accept)
+			return 1;
 	}
+	return 0;
 }
 
 static const hcl_value *group_value(hclv_call *c, const hcl_value *s, PCRE2_SIZE *ov, size_t g)
@@ -155,9 +167,8 @@ static const hcl_value *fn_regex(hclv_call *c, const hcl_value *const *args, siz
 	regex r;
 	const hcl_value *res = NULL;
 	if (regex_compile(c, &r, args[0], false)) {
-		size_t pos = 0;
-		bool empty = false;
-		int rc = regex_next(c, &r, args[1], &pos, &empty);
+		match_iter it = {.pos = 0, .prev_end = SIZE_MAX};
+		int rc = regex_next(c, &r, args[1], &it);
 		if (rc == 0)
 			hclv_call_error(c, "pattern did not match any part of the given string");
 		else if (rc > 0)
@@ -174,10 +185,9 @@ static const hcl_value *fn_regexall(hclv_call *c, const hcl_value *const *args, 
 	GF_VEC(const hcl_value *) all = {0};
 	if (!regex_compile(c, &r, args[0], false))
 		goto done;
-	size_t pos = 0;
-	bool empty = false;
+	match_iter it = {.pos = 0, .prev_end = SIZE_MAX};
 	int rc;
-	while ((rc = regex_next(c, &r, args[1], &pos, &empty)) > 0)
+	while ((rc = regex_next(c, &r, args[1], &it)) > 0)
 		gf_vec_push(&all, match_result(c, &r, args[1]));
 	if (rc < 0)
 		goto done;
@@ -284,10 +294,10 @@ static const hcl_value *replace_regex(hclv_call *c, const hcl_value *str, const 
 	gf_buf b = GF_BUF_INIT;
 	if (!regex_compile(c, &r, &pv, true))
 		goto done;
-	size_t pos = 0, copied = 0;
-	bool empty = false;
+	size_t copied = 0;
+	match_iter it = {.pos = 0, .prev_end = SIZE_MAX};
 	int rc;
-	while ((rc = regex_next(c, &r, str, &pos, &empty)) > 0) {
+	while ((rc = regex_next(c, &r, str, &it)) > 0) {
 		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(r.md);
 		gf_buf_put(&b, str->u.str.ptr + copied, ov[0] - copied);
 		expand_template(&b, rep->u.str.ptr, rep->u.str.len, &r, str);

@@ -36,11 +36,20 @@ static const hcl_value **unify_sets(hclv_call *c, const hcl_value *const *args, 
 	return out;
 }
 
+/* Sets are sorted in hcl_value_compare order: binary search. */
 static bool set_has(const hcl_value *set, const hcl_value *v)
 {
-	for (size_t i = 0; i < set->u.coll.len; i++)
-		if (hcl_value_equal(set->u.coll.items[i], v))
-			return true;
+	size_t lo = 0, hi = set->u.coll.len;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = hcl_value_compare(set->u.coll.items[mid], v);
+		if (c == 0)
+			return hcl_value_equal(set->u.coll.items[mid], v);
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return false;
 }
 
@@ -141,16 +150,14 @@ static const hcl_value *fn_setproduct(hclv_call *c, const hcl_value *const *args
 	return hcl_set(c->a, et, out, total);
 }
 
-static const hcl_type set_any = {.kind = HCL_TYPE_SET, .elem = &hcl_type_dynamic};
-
 const hclv_func hclv_funcs_set[] = {
         HCLV_FUNC("setintersection", fn_setintersection, &hcl_type_dynamic,
-                  HCLV_VAR("other_sets", &set_any, 0), {"first_set", &set_any, 0}),
+                  HCLV_VAR("other_sets", &hclv_set_any, 0), {"first_set", &hclv_set_any, 0}),
         HCLV_FUNCV("setproduct", fn_setproduct, &hcl_type_dynamic,
                    HCLV_VAR("sets", &hcl_type_dynamic, 0)),
-        HCLV_FUNC("setsubtract", fn_setsubtract, &hcl_type_dynamic, NULL, {"a", &set_any, 0},
-                  {"b", &set_any, 0}),
-        HCLV_FUNC("setunion", fn_setunion, &hcl_type_dynamic, HCLV_VAR("other_sets", &set_any, 0),
-                  {"first_set", &set_any, 0}),
+        HCLV_FUNC("setsubtract", fn_setsubtract, &hcl_type_dynamic, NULL, {"a", &hclv_set_any, 0},
+                  {"b", &hclv_set_any, 0}),
+        HCLV_FUNC("setunion", fn_setunion, &hcl_type_dynamic,
+                  HCLV_VAR("other_sets", &hclv_set_any, 0), {"first_set", &hclv_set_any, 0}),
 };
 const size_t hclv_nfuncs_set = GF_ARRAY_LEN(hclv_funcs_set);

@@ -118,12 +118,16 @@ static int32_t to_lower(int32_t r)
 	return r;
 }
 
-static bool is_letter_or_digit(int32_t r)
+static bool is_space(int32_t r);
+
+/* Go's strings.Title word boundaries: ASCII other than letters, digits and
+ * `_`, and beyond ASCII only white space. */
+static bool is_separator(int32_t r)
 {
 	if (r < 0x80)
-		return (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') ||
-		       r == '_';
-	return to_upper(r) != r || to_lower(r) != r || r >= 0x100;
+		return !((r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') ||
+		         (r >= '0' && r <= '9') || r == '_');
+	return is_space(r);
 }
 
 static const hcl_value *map_case(hclv_call *c, const hcl_value *v, int mode)
@@ -147,7 +151,7 @@ static const hcl_value *map_case(hclv_call *c, const hcl_value *v, int mode)
 			m = to_upper(r);
 		else if (word_start)
 			m = to_upper(r);
-		word_start = !is_letter_or_digit(r);
+		word_start = is_separator(r);
 		char enc[4];
 		gf_buf_put(&b, enc, hclv_utf8_encode(enc, m));
 		i += n;
@@ -368,8 +372,9 @@ static const hcl_value *fn_split(hclv_call *c, const hcl_value *const *args, siz
 			i = (size_t)(hit - s) + sep->u.str.len;
 		}
 	}
-	const hcl_value **items =
-	        gf_arena_memdup(c->a, parts.items, (parts.len + 1) * sizeof(*items));
+	const hcl_value **items = gf_arena_alloc(c->a, (parts.len + 1) * sizeof(*items));
+	for (size_t i = 0; i < parts.len; i++)
+		items[i] = parts.items[i];
 	size_t count = parts.len;
 	gf_vec_dispose(&parts);
 	return hcl_list(c->a, &hcl_type_string, items, count);

@@ -355,8 +355,8 @@ static size_t sort_keyed(const char **keys, const hcl_value **items, size_t n)
 	return out;
 }
 
-/* Insertion sort is quadratic: fall back to a merge-free path for big
- * inputs by sorting an index with qsort. */
+/* Insertion sort is quadratic: big inputs are sorted with qsort on
+ * (key, position) pairs, which keeps the last of duplicate keys last. */
 typedef struct {
 	const char *key;
 	const hcl_value *item;
@@ -372,7 +372,7 @@ static int cmp_keyed(const void *x, const void *y)
 	return a->pos < b->pos ? -1 : a->pos > b->pos;
 }
 
-static size_t sort_keyed_any(gf_arena *ar, const char **keys, const hcl_value **items, size_t n)
+static size_t sort_keyed_any(const char **keys, const hcl_value **items, size_t n)
 {
 	if (n <= 16)
 		return sort_keyed(keys, items, n);
@@ -391,14 +391,13 @@ static size_t sort_keyed_any(gf_arena *ar, const char **keys, const hcl_value **
 		out++;
 	}
 	free(tmp);
-	(void)ar;
 	return out;
 }
 
 const hcl_value *hcl_map(gf_arena *a, const hcl_type *elem, const char **keys,
                          const hcl_value **items, size_t n)
 {
-	n = sort_keyed_any(a, keys, items, n);
+	n = sort_keyed_any(keys, items, n);
 	hcl_value *v = value_new(a, HCL_VAL_MAP, hcl_type_map(a, elem));
 	v->u.coll.len = n;
 	v->u.coll.items = items;
@@ -419,7 +418,7 @@ const hcl_value *hcl_tuple(gf_arena *a, const hcl_value **items, size_t n)
 
 const hcl_value *hcl_object(gf_arena *a, const char **keys, const hcl_value **items, size_t n)
 {
-	n = sort_keyed_any(a, keys, items, n);
+	n = sort_keyed_any(keys, items, n);
 	const hcl_type **types = gf_arena_alloc(a, (n ? n : 1) * sizeof(*types));
 	for (size_t i = 0; i < n; i++)
 		types[i] = items[i]->type;
@@ -441,6 +440,15 @@ const hcl_value *hcl_mark(gf_arena *a, const hcl_value *v, unsigned marks)
 		return v;
 	hcl_value *m = gf_arena_memdup(a, v, sizeof(*v));
 	m->marks |= marks;
+	return m;
+}
+
+const hcl_value *hcl_unmark(gf_arena *a, const hcl_value *v)
+{
+	if (!v->marks)
+		return v;
+	hcl_value *m = gf_arena_memdup(a, v, sizeof(*v));
+	m->marks = 0;
 	return m;
 }
 

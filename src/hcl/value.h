@@ -141,6 +141,9 @@ const hcl_value *hcl_tuple(gf_arena *a, const hcl_value **items, size_t n);
 const hcl_value *hcl_object(gf_arena *a, const char **keys, const hcl_value **items, size_t n);
 /* The same value with extra marks. */
 const hcl_value *hcl_mark(gf_arena *a, const hcl_value *v, unsigned marks);
+/* The same value without its own marks (marks inside a collection stay;
+ * see hcl_value_deep_marks). */
+const hcl_value *hcl_unmark(gf_arena *a, const hcl_value *v);
 
 /* False when v is unknown or contains an unknown anywhere inside. */
 bool hcl_value_is_wholly_known(const hcl_value *v);
@@ -187,8 +190,10 @@ char *hcl_value_render(gf_arena *a, const hcl_value *v);
 char *hcl_value_to_json(gf_arena *a, const hcl_value *v);
 /* jsondecode(): objects become objects, arrays tuples. NULL + *why on error. */
 const hcl_value *hcl_value_from_json(gf_arena *a, const char *json, size_t len, const char **why);
-/* A number as Terraform prints it (big.Float 'f' format): "3", "0.5",
- * "1000000000000000000000"; the shortest digits that read back exactly. */
+/* A number as Terraform prints it (big.Float 'f' format, never an
+ * exponent): "3", "0.5", "1000000000000000000000". Whole numbers below
+ * 2^64 print exactly; other numbers print the shortest digits that read
+ * back as the same double. */
 char *hcl_number_format(gf_arena *a, double n);
 
 /* ---- functions --------------------------------------------------------- */
@@ -212,12 +217,21 @@ typedef struct {
 /*
  * Calls the named function with the arguments as written. `expand_last`
  * is the `...` after the final argument: the library expands that list, set
- * or tuple into further arguments, and reports anything else.
+ * or tuple into further arguments, and reports anything else ("Invalid
+ * expanding argument value"); an unknown expanded argument gives an unknown
+ * result.
  * Returns the result, or NULL and fills *err. An unknown name, a wrong
  * number of arguments and wrong argument types are all reported through
  * *err with Terraform's summaries ("Call to unknown function", "Not enough
  * function arguments", "Too many function arguments", "Invalid function
- * argument") and a detail that names the function and the parameter.
+ * argument") and a detail that names the function and the parameter; a
+ * failure of the function itself is "Error in function call" with
+ * `Call to function "f" failed: ...`. Arguments are converted to the
+ * parameter types first; an unknown argument makes the result unknown
+ * unless the function can answer without it; the result carries the
+ * union of the arguments' marks (sensitive in, sensitive out).
+ * try() and can() are listed (names, arity) but evaluated by the
+ * evaluator: calling them here is an error.
  */
 const hcl_value *hcl_func_call(const hcl_func_env *env, const char *name,
                                const hcl_value *const *args, size_t nargs, bool expand_last,

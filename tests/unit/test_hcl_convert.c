@@ -217,6 +217,20 @@ static void test_unify(void **state)
 	assert_string_equal(unify("[[1],[2,3]]"), "list(number)");
 	assert_string_equal(unify("[[1,\"a\"],[2,\"b\"]]"), "tuple([number,string])");
 	assert_string_equal(unify("[[1],{}]"), "none");
+	/* a conditional between a literal and a typed collection */
+	const hcl_value *vals[2];
+	vals[0] = J("[]");
+	vals[1] = hcl_convert(&A, J("[\"a\"]"), LIST(&hcl_type_string), NULL);
+	assert_string_equal(hcl_type_string_of(&A, hcl_unify_types(&A, vals, 2)), "list(string)");
+	vals[0] = J("{}");
+	vals[1] = hcl_convert(&A, J("{\"a\":1}"), hcl_type_map(&A, &hcl_type_number), NULL);
+	assert_string_equal(hcl_type_string_of(&A, hcl_unify_types(&A, vals, 2)), "map(number)");
+	vals[0] = J("[1]");
+	vals[1] = hcl_convert(&A, J("[\"a\"]"), LIST(&hcl_type_string), NULL);
+	assert_string_equal(hcl_type_string_of(&A, hcl_unify_types(&A, vals, 2)), "list(string)");
+	vals[0] = J("[true]");
+	vals[1] = hcl_convert(&A, J("[1]"), LIST(&hcl_type_number), NULL);
+	assert_null(hcl_unify_types(&A, vals, 2));
 }
 
 int main(void)

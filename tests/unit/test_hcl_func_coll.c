@@ -233,6 +233,20 @@ static void test_sets(void **state)
 	      "ERR Error in function call | Call to function \"setproduct\" failed: at least two "
 	      "arguments are required.");
 	CHECK("setproduct", "[[], [1]]", "tolist([])");
+	/* larger sets: the membership test is a binary search */
+	hcl_func_error err;
+	const hcl_value *a = hcl_func_call(&ENV, "range", (const hcl_value *[]){J("0"), J("100")},
+	                                   2, false, &err);
+	const hcl_value *b = hcl_func_call(&ENV, "range", (const hcl_value *[]){J("50"), J("150")},
+	                                   2, false, &err);
+	const hcl_value *i =
+	        hcl_func_call(&ENV, "setintersection", (const hcl_value *[]){a, b}, 2, false, &err);
+	assert_int_equal(i->u.coll.len, 50);
+	assert_true(i->u.coll.items[0]->u.num == 50 && i->u.coll.items[49]->u.num == 99);
+	const hcl_value *d =
+	        hcl_func_call(&ENV, "setsubtract", (const hcl_value *[]){a, b}, 2, false, &err);
+	assert_int_equal(d->u.coll.len, 50);
+	assert_true(d->u.coll.items[49]->u.num == 49);
 }
 
 static void test_unknowns(void **state)

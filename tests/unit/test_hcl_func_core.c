@@ -104,6 +104,51 @@ static void test_unknown_marks_expand(void **state)
 	assert_string_equal(callv("max", args, 1, true), "(known after apply)");
 }
 
+/* Every function, called with unknown arguments of unknown type, answers
+ * "(known after apply)" without an error: nothing is decided on values
+ * that are not there yet. */
+static void test_every_function_with_unknowns(void **state)
+{
+	size_t n;
+	const char *const *names = hcl_func_names(&n);
+	for (size_t i = 0; i < n; i++) {
+		int min, max;
+		assert_int_equal(hcl_func_arity(names[i], &min, &max), 0);
+		if (!strcmp(names[i], "try") || !strcmp(names[i], "can") || max == 0)
+			continue;
+		size_t nargs = min > 0 ? (size_t)min : 1;
+		const hcl_value *args[4];
+		for (size_t k = 0; k < nargs; k++)
+			args[k] = &hcl_unknown_dynamic;
+		hcl_func_error err;
+		const hcl_value *r = hcl_func_call(&ENV, names[i], args, nargs, false, &err);
+		if (!r)
+			fail_msg("%s(unknown...) failed: %s: %s", names[i], err.summary,
+			         err.detail);
+		if (r->kind != HCL_VAL_UNKNOWN)
+			fail_msg("%s(unknown...) = %s", names[i], hcl_value_render(&A, r));
+	}
+}
+
+/* docs/functions.md documents every function of the table. */
+static void test_every_function_documented(void **state)
+{
+	const char *data = getenv("GF_TEST_DATA");
+	assert_non_null(data);
+	char *path = gf_arena_printf(&A, "%s/../../docs/functions.md", data);
+	gf_buf doc;
+	gf_buf_init(&doc, 1 << 20);
+	assert_int_equal(gf_fs_read(&doc, path), 0);
+	size_t n;
+	const char *const *names = hcl_func_names(&n);
+	for (size_t i = 0; i < n; i++) {
+		const char *entry = gf_arena_printf(&A, "`%s(", names[i]);
+		if (!strstr(gf_buf_cstr(&doc), entry))
+			fail_msg("docs/functions.md does not document %s()", names[i]);
+	}
+	gf_buf_dispose(&doc);
+}
+
 static void test_numeric(void **state)
 {
 	CHECK("abs", "[-2.5]", "2.5");
@@ -180,6 +225,8 @@ static void test_strings(void **state)
 	CHECK("lower", "[\"\xd0\x9f\xd0\xa0\xd0\x98\xd0\x92\xd0\x95\xd0\xa2\"]",
 	      "\"\xd0\xbf\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82\"");
 	CHECK("title", "[\"hello world-wide web_x\"]", "\"Hello World-Wide Web_x\"");
+	CHECK("title", "[\"\xc3\xa9t\xc3\xa9 \xc2\xa1oui \xc3\xa0\xc3\xa0\"]",
+	      "\"\xc3\x89t\xc3\xa9 \xc2\xa1oui \xc3\x80\xc3\xa0\"");
 	CHECK("chomp", "[\"hello\\n\\r\\n\"]", "\"hello\"");
 	CHECK("trimspace", "[\"  \\t hi \\n\"]", "\"hi\"");
 	CHECK("trim", "[\"?!hello?!\", \"!?\"]", "\"hello\"");
@@ -211,6 +258,15 @@ static void test_strings(void **state)
 	CHECK("split", "[\",\", \"a,b,,c\"]",
 	      "tolist([\n  \"a\",\n  \"b\",\n  \"\",\n  \"c\",\n])");
 	CHECK("split", "[\",\", \"\"]", "tolist([\n  \"\",\n])");
+	CHECK("split", "[\"\", \"\"]", "tolist([])");
+	CHECK("split", "[\"\", \"ab\"]", "tolist([\n  \"a\",\n  \"b\",\n])");
+	/* found by fuzzing: the parts were copied one element too far, which
+	 * ASan sees when they fill the vector (8 parts) */
+	const hcl_value *sp[2] = {J("\",\""), J("\"a,,,,,,,\"")};
+	hcl_func_error err;
+	const hcl_value *parts = hcl_func_call(&ENV, "split", sp, 2, false, &err);
+	assert_int_equal(parts->u.coll.len, 8);
+	assert_string_equal(parts->u.coll.items[0]->u.str.ptr, "a");
 	CHECK("length", "[\"\xf0\x9f\x87\xab\xf0\x9f\x87\xb7 e\xcc\x81\"]", "3");
 }
 
@@ -311,6 +367,10 @@ static void test_regex(void **state)
 	CHECK("replace", "[\"key=value\", \"/(\\\\w+)=(\\\\w+)/\", \"$2=${1}!$$\"]",
 	      "\"value=key!$\"");
 	CHECK("replace", "[\"abc\", \"/x*/\", \"-\"]", "\"-a-b-c-\"");
+	/* Go's rule: no empty match right after a match (Perl gives -b--c-) */
+	CHECK("replace", "[\"baaac\", \"/a*/\", \"-\"]", "\"-b-c-\"");
+	CHECK("regexall", "[\"a*\", \"baaac\"]", "tolist([\n  \"\",\n  \"aaa\",\n  \"\",\n])");
+	CHECK("regexall", "[\"x*\", \"\"]", "tolist([\n  \"\",\n])");
 	CHECK("replace", "[\"ab\", \"\", \"-\"]", "\"-a-b-\"");
 	CHECK("replace", "[\"a/b\", \"/\", \"_\"]", "\"a_b\"");
 }
@@ -321,6 +381,8 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_dispatch_errors, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_names_and_arity, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_unknown_marks_expand, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_every_function_with_unknowns, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_every_function_documented, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_numeric, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_conversion_functions, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_strings, setup, teardown),

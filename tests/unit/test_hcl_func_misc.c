@@ -182,6 +182,18 @@ static void test_templatefile(void **state)
 	CHECK("templatefile", "[\"greeting.tftpl\", {}]",
 	      "ERR Error in function call | Call to function \"templatefile\" failed: vars has no "
 	      "\"name\".");
+	CHECK("templatefile", "[\"greeting.tftpl\", {\"name\": \"x\", \"1st\": 1}]",
+	      "ERR Invalid function argument | Invalid value for \"vars\" parameter: invalid "
+	      "template variable name \"1st\": must start with a letter, followed by zero or more "
+	      "letters, digits, and underscores.");
+	CHECK("templatefile", "[\"missing.tftpl\", {}]",
+	      "ERR Invalid function argument | Invalid value for \"path\" parameter: no file "
+	      "exists "
+	      "at \"missing.tftpl\"; this function works only with files that are distributed as "
+	      "part of the configuration source code, so if this file will be created by a "
+	      "resource "
+	      "in this configuration you must instead obtain this result from an attribute of that "
+	      "resource.");
 	CHECK("templatefile", "[\"greeting.tftpl\", [1]]",
 	      "ERR Invalid function argument | Invalid value for \"vars\" parameter: invalid vars "
 	      "value: must be a map.");
