@@ -308,22 +308,25 @@ static bool is_float_literal(const char *s, size_t n)
 
 /* A number from an integer or float literal (as Go's ParseInt with base 0
  * for an explicit !!int: underscores dropped, 0x 0o 0b prefixes). */
+static bool parse_plain_number(const char *buf, size_t n, double *out);
+
 static bool parse_number(const char *src, size_t len, double *out)
 {
-	char buf[128];
+	char *buf = gf_xmalloc(len + 1);
 	size_t n = 0;
 	for (size_t i = 0; i < len; i++)
-		if (src[i] != '_') {
-			if (n + 1 >= sizeof(buf))
-				return false;
+		if (src[i] != '_')
 			buf[n++] = src[i];
-		}
 	buf[n] = 0;
-	if (n == 0)
-		return false;
+	bool ok = n > 0 && parse_plain_number(buf, n, out);
+	free(buf);
+	return ok;
+}
+
+static bool parse_plain_number(const char *buf, size_t n, double *out)
+{
 	char *end;
 	if (is_float_literal(buf, n)) {
-		errno = 0;
 		double d = strtod(buf, &end);
 		if (*end || !isfinite(d))
 			return false;
