@@ -398,8 +398,6 @@ static const hcl_value *resolve_scalar(decoder *d, const yaml_event_t *ev)
 	size_t len = ev->data.scalar.length;
 	const char *tag = (const char *)ev->data.scalar.tag;
 	const yaml_mark_t *m = &ev->start_mark;
-	if (tag && strcmp(tag, "!") == 0 && !ev->data.scalar.plain_implicit)
-		tag = NULL; /* the non-specific tag of a quoted scalar: a string */
 	static const char *const known[] = {"str",  "bool",      "int",    "float",
 	                                    "null", "timestamp", "binary", NULL};
 	const char *t = "";

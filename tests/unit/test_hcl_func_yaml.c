@@ -150,6 +150,7 @@ static void test_yamldecode_scalars(void **state)
 	DECERR("!!binary '>>>>>>>>>'", "on line 1, column 1: cannot parse \">>>>>>>>>\" as "
 	                               "tag:yaml.org,2002:binary: not valid base64");
 	DECERR("!!nope foo", "on line 1, column 1: unsupported tag \"tag:yaml.org,2002:nope\"");
+	DECERR("! 12", "on line 1, column 1: unsupported tag \"!\"");
 	DECERR(".NaN", "on line 1, column 1: floating point NaN is not supported");
 	DECERR("x: .inf", "on line 1, column 4: floating point infinity is not supported");
 }
