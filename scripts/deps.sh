@@ -11,6 +11,7 @@ packages=(
 	build-essential cmake pkg-config clang clang-format
 	libuv1-dev libgit2-dev libyaml-dev libpcre2-dev libjansson-dev
 	libsqlite3-dev libssl-dev libarchive-dev libcmocka-dev
+	zlib1g-dev libcrypt-dev
 	git curl ca-certificates
 )
 if [ "${1:-}" = "--bench" ]; then

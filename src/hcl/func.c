@@ -19,11 +19,15 @@ const hcl_type hclv_set_any = {.kind = HCL_TYPE_SET, .elem = &hcl_type_dynamic};
 const hcl_type hclv_map_any = {.kind = HCL_TYPE_MAP, .elem = &hcl_type_dynamic};
 const hcl_type hclv_map_list_string = {.kind = HCL_TYPE_MAP, .elem = &hclv_list_string};
 
-/* try() and can() take unevaluated expressions: the evaluator implements
- * them; they are listed here so that names, arity and suggestions know
- * them. */
+/* try() and can() take unevaluated expressions, and sensitive(),
+ * nonsensitive() and issensitive() work on the marks the dispatcher strips:
+ * the evaluator implements them; they are listed here so that names, arity
+ * and suggestions know them. */
 static const hclv_func evaluator_funcs[] = {
         HCLV_FUNC("can", NULL, &hcl_type_bool, NULL, {"expression", &hcl_type_dynamic, 0}),
+        HCLV_FUNC("issensitive", NULL, &hcl_type_bool, NULL, {"value", &hcl_type_dynamic, 0}),
+        HCLV_FUNC("nonsensitive", NULL, &hcl_type_dynamic, NULL, {"value", &hcl_type_dynamic, 0}),
+        HCLV_FUNC("sensitive", NULL, &hcl_type_dynamic, NULL, {"value", &hcl_type_dynamic, 0}),
         HCLV_FUNC("try", NULL, &hcl_type_dynamic, HCLV_VAR("expressions", &hcl_type_dynamic, 0),
                   {"expressions", &hcl_type_dynamic, 0}),
 };
@@ -42,7 +46,8 @@ static const family families[] = {
         {hclv_funcs_set, &hclv_nfuncs_set},       {hclv_funcs_encoding, &hclv_nfuncs_encoding},
         {hclv_funcs_file, &hclv_nfuncs_file},     {hclv_funcs_crypto, &hclv_nfuncs_crypto},
         {hclv_funcs_conv, &hclv_nfuncs_conv},     {hclv_funcs_net, &hclv_nfuncs_net},
-        {hclv_funcs_time, &hclv_nfuncs_time},
+        {hclv_funcs_time, &hclv_nfuncs_time},     {hclv_funcs_yaml, &hclv_nfuncs_yaml},
+        {hclv_funcs_digest, &hclv_nfuncs_digest},
 };
 
 static const hclv_func *func_find(const char *name)

@@ -14,7 +14,7 @@
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-static void base64_put(gf_buf *b, const unsigned char *s, size_t len)
+void hclv_base64_put(gf_buf *b, const unsigned char *s, size_t len)
 {
 	for (size_t i = 0; i < len; i += 3) {
 		unsigned v = (unsigned)s[i] << 16;
@@ -32,7 +32,7 @@ static void base64_put(gf_buf *b, const unsigned char *s, size_t len)
 static const hcl_value *fn_base64encode(hclv_call *c, const hcl_value *const *args, size_t n)
 {
 	gf_buf b = GF_BUF_INIT;
-	base64_put(&b, (const unsigned char *)args[0]->u.str.ptr, args[0]->u.str.len);
+	hclv_base64_put(&b, (const unsigned char *)args[0]->u.str.ptr, args[0]->u.str.len);
 	return hclv_cstr(c, hclv_buf_finish(c->a, &b));
 }
 

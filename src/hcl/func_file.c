@@ -395,6 +395,17 @@ static bool is_identifier(const char *s)
 	return true;
 }
 
+static const hcl_value *render(hclv_call *c, const char *path, const char *text,
+                               const hcl_value *vars)
+{
+	const char *why = NULL;
+	const hcl_value *r = c->env->render_template(c->env->payload, path, text, vars, &why);
+	if (!r)
+		hclv_call_error(c, "%s", why ? why : "the template could not be rendered");
+	return r;
+}
+
+/* templatefile(path, vars) and templatestring(template, vars). */
 static const hcl_value *fn_templatefile(hclv_call *c, const hcl_value *const *args, size_t n)
 {
 	const hcl_value *vars = args[1];
@@ -413,6 +424,8 @@ static const hcl_value *fn_templatefile(hclv_call *c, const hcl_value *const *ar
 	}
 	if (!c->env->render_template)
 		return hclv_call_error(c, "templates cannot be rendered in this context");
+	if (c->fn->name[8] == 's') /* templatestring: the template is the argument */
+		return render(c, "<templatestring>", args[0]->u.str.ptr, vars);
 	gf_buf b = GF_BUF_INIT;
 	const hcl_value *r = NULL;
 	if (hclv_read_file(c, 0, args[0]->u.str.ptr, &b)) {
@@ -420,13 +433,7 @@ static const hcl_value *fn_templatefile(hclv_call *c, const hcl_value *const *ar
 			hclv_arg_error(c, 0, "contents of \"%s\" are not valid UTF-8",
 			               args[0]->u.str.ptr);
 		} else {
-			const char *why = NULL;
-			const char *path = resolve(c, args[0]->u.str.ptr);
-			r = c->env->render_template(c->env->payload, path, gf_buf_cstr(&b), vars,
-			                            &why);
-			if (!r)
-				hclv_call_error(c, "%s",
-				                why ? why : "the template could not be rendered");
+			r = render(c, resolve(c, args[0]->u.str.ptr), gf_buf_cstr(&b), vars);
 		}
 	}
 	gf_buf_dispose(&b);
@@ -448,6 +455,8 @@ const hclv_func hclv_funcs_file[] = {
         HCLV_FUNC("fileset", fn_fileset, &hcl_type_dynamic, NULL, STR("path"), STR("pattern")),
         HCLV_FUNC("pathexpand", fn_pathexpand, &hcl_type_string, NULL, STR("path")),
         HCLV_FUNC("templatefile", fn_templatefile, &hcl_type_dynamic, NULL, STR("path"),
+                  {"vars", &hcl_type_dynamic, HCLV_ALLOW_PARTIAL}),
+        HCLV_FUNC("templatestring", fn_templatefile, &hcl_type_dynamic, NULL, STR("template"),
                   {"vars", &hcl_type_dynamic, HCLV_ALLOW_PARTIAL}),
 };
 const size_t hclv_nfuncs_file = GF_ARRAY_LEN(hclv_funcs_file);

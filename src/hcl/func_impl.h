@@ -76,6 +76,9 @@ bool hclv_arg_int(hclv_call *c, size_t arg, const hcl_value *v, int64_t *out);
 size_t hclv_grapheme_next(const char *s, size_t len);
 size_t hclv_grapheme_count(const char *s, size_t len);
 
+/* Appends the standard Base64 (RFC 4648, padded) of s[0..len). */
+void hclv_base64_put(gf_buf *b, const unsigned char *s, size_t len);
+
 /* Reads a file named by argument `arg` (relative to env->base_dir, `~`
  * expanded) into *out, reporting Terraform's errors. */
 bool hclv_read_file(hclv_call *c, size_t arg, const char *path, gf_buf *out);
@@ -84,10 +87,11 @@ bool hclv_read_file(hclv_call *c, size_t arg, const char *path, gf_buf *out);
 extern const hclv_func hclv_funcs_num[], hclv_funcs_string[], hclv_funcs_format[],
         hclv_funcs_regex[], hclv_funcs_coll[], hclv_funcs_set[], hclv_funcs_encoding[],
         hclv_funcs_file[], hclv_funcs_crypto[], hclv_funcs_conv[], hclv_funcs_net[],
-        hclv_funcs_time[];
+        hclv_funcs_time[], hclv_funcs_yaml[], hclv_funcs_digest[];
 extern const size_t hclv_nfuncs_num, hclv_nfuncs_string, hclv_nfuncs_format, hclv_nfuncs_regex,
         hclv_nfuncs_coll, hclv_nfuncs_set, hclv_nfuncs_encoding, hclv_nfuncs_file,
-        hclv_nfuncs_crypto, hclv_nfuncs_conv, hclv_nfuncs_net, hclv_nfuncs_time;
+        hclv_nfuncs_crypto, hclv_nfuncs_conv, hclv_nfuncs_net, hclv_nfuncs_time, hclv_nfuncs_yaml,
+        hclv_nfuncs_digest;
 
 #define HCLV_PARAMS(...)     \
 	(const hclv_param[]) \

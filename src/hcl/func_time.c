@@ -425,6 +425,8 @@ const hclv_func hclv_funcs_time[] = {
                   {"format", &hcl_type_string, 0}, {"time", &hcl_type_string, 0}),
         HCLV_FUNC("timeadd", fn_timeadd, &hcl_type_string, NULL, {"timestamp", &hcl_type_string, 0},
                   {"duration", &hcl_type_string, 0}),
+        /* gitfleet has no separate plan phase: the time of the call */
+        HCLV_FUNC0("plantimestamp", fn_timestamp, &hcl_type_string),
         HCLV_FUNC0("timestamp", fn_timestamp, &hcl_type_string),
 };
 const size_t hclv_nfuncs_time = GF_ARRAY_LEN(hclv_funcs_time);

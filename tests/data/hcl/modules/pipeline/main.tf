@@ -72,18 +72,6 @@ resource "random_password" "hook" {
   special = false
 }
 
-check "project_exists" {
-  assert {
-    condition     = fleet_build_project.infra.id != ""
-    error_message = "The build project was not created."
-  }
-}
-
-moved {
-  from = fleet_build_project.main
-  to   = fleet_build_project.infra
-}
-
 output "hook_url" {
   value = "/hooks/github/${fleet_build_project.infra.name}"
 }
