@@ -543,13 +543,25 @@ static void load_terraform(config *cfg, config_module *mod, const hcl_block *b)
 	}
 }
 
-/* moved, import, check and removed blocks change what plan and apply do,
- * which gitfleet does not implement yet: they are accepted and ignored with
- * a warning, so that configurations written for Terraform still validate. */
+/*
+ * Blocks gitfleet does not execute yet. moved, import and removed change
+ * what plan and apply do to existing objects: ignoring them would destroy or
+ * re-create what the author meant to keep, so they are refused by name. A
+ * check block never changes what apply does (Terraform reports failed
+ * checks as warnings only), so it is accepted with a warning that it is not
+ * evaluated.
+ */
 static void load_unsupported(config *cfg, const hcl_block *b)
 {
-	hcl_diags_add(&cfg->diags, HCL_DIAG_WARNING, &b->type_range, "Block ignored",
-	              "gitfleet does not support \"%s\" blocks yet: this block is ignored.",
+	if (strcmp(b->type, "check") == 0) {
+		hcl_diags_add(&cfg->diags, HCL_DIAG_WARNING, &b->type_range, "Block ignored",
+		              "gitfleet does not evaluate \"check\" blocks yet: its assertions are "
+		              "not checked.");
+		return;
+	}
+	hcl_diags_add(&cfg->diags, HCL_DIAG_ERROR, &b->type_range, "Unsupported block type",
+	              "gitfleet does not support \"%s\" blocks yet. Remove the block, or make "
+	              "the change it describes by hand.",
 	              b->type);
 }
 

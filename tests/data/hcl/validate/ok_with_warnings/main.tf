@@ -2,11 +2,6 @@ resource "fleet_lb" "web" {
   name = "web"
 }
 
-moved {
-  from = fleet_lb.main
-  to   = fleet_lb.web
-}
-
 check "lb_named" {
   assert {
     condition     = fleet_lb.web.name != ""
