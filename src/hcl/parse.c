@@ -582,7 +582,13 @@ static void parser_init(hcl_parser *p, const char *filename, const char *src, si
 	p->filename = gf_arena_strdup(arena, filename ? filename : "");
 	p->arena = arena;
 	p->diags = diags;
-	p->toks = hcl_lex(&p->ntoks, p->filename, src, len, mode, start, arena, diags);
+	p->toks = hcl_p_lex(&p->ntoks, p->filename, src, len, mode, start, arena, diags);
+}
+
+static void parser_dispose(hcl_parser *p)
+{
+	free(p->toks);
+	gf_vec_dispose(&p->nl);
 }
 
 hcl_body *hcl_parse_file(const char *filename, const char *src, size_t len, gf_arena *arena,
@@ -594,7 +600,7 @@ hcl_body *hcl_parse_file(const char *filename, const char *src, size_t len, gf_a
 	start.end = start.start;
 	hcl_body *b = parse_body(&p, HCL_TOK_EOF, start);
 	b->range.start = start.start;
-	gf_vec_dispose(&p.nl);
+	parser_dispose(&p);
 	return b;
 }
 
@@ -611,7 +617,7 @@ hcl_expr *hcl_parse_expression(const char *filename, const char *src, size_t len
 		        &p, &t->range, "Extra characters after expression",
 		        "An expression was successfully parsed, but extra characters were found "
 		        "after it.");
-	gf_vec_dispose(&p.nl);
+	parser_dispose(&p);
 	return e;
 }
 
@@ -621,6 +627,6 @@ hcl_expr *hcl_parse_template(const char *filename, const char *src, size_t len, 
 	hcl_parser p;
 	parser_init(&p, filename, src, len, HCL_LEX_TEMPLATE, start, arena, diags);
 	hcl_expr *e = hcl_p_parse_template(&p, NULL, HCL_TOK_EOF);
-	gf_vec_dispose(&p.nl);
+	parser_dispose(&p);
 	return e;
 }
