@@ -4,6 +4,7 @@
  */
 #include "hcl/parse_int.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,9 +127,35 @@ bool hcl_p_enter(hcl_parser *p, const hcl_range *where)
 	return true;
 }
 
+/* Bytes of a node of each kind: the header and its own member of the
+ * union, not the largest one (a binary node needs 120 bytes, a full union
+ * node 264). Code reads only the member its kind names, so the tail is
+ * never touched; a node may change kind only to HCL_EXPR_INVALID, which
+ * has no member. */
+#define EXPR_SIZE(member) (offsetof(hcl_expr, u) + sizeof(((hcl_expr *)0)->u.member))
+static const size_t expr_size[] = {
+        [HCL_EXPR_INVALID] = offsetof(hcl_expr, u),
+        [HCL_EXPR_LITERAL] = EXPR_SIZE(lit),
+        [HCL_EXPR_TEMPLATE] = EXPR_SIZE(tpl),
+        [HCL_EXPR_TEMPLATE_WRAP] = EXPR_SIZE(wrap),
+        [HCL_EXPR_SCOPE_TRAVERSAL] = EXPR_SIZE(scope),
+        [HCL_EXPR_RELATIVE_TRAVERSAL] = EXPR_SIZE(rel),
+        [HCL_EXPR_INDEX] = EXPR_SIZE(index),
+        [HCL_EXPR_CALL] = EXPR_SIZE(call),
+        [HCL_EXPR_CONDITIONAL] = EXPR_SIZE(cond),
+        [HCL_EXPR_BINARY] = EXPR_SIZE(binary),
+        [HCL_EXPR_UNARY] = EXPR_SIZE(unary),
+        [HCL_EXPR_TUPLE] = EXPR_SIZE(tuple),
+        [HCL_EXPR_OBJECT] = EXPR_SIZE(object),
+        [HCL_EXPR_FOR] = EXPR_SIZE(for_),
+        [HCL_EXPR_SPLAT] = EXPR_SIZE(splat),
+        [HCL_EXPR_ANON_SYMBOL] = offsetof(hcl_expr, u),
+        [HCL_EXPR_PARENS] = EXPR_SIZE(parens),
+};
+
 hcl_expr *hcl_p_new_expr(hcl_parser *p, hcl_expr_kind kind, hcl_range range)
 {
-	hcl_expr *e = gf_arena_alloc(p->arena, sizeof(*e));
+	hcl_expr *e = gf_arena_alloc(p->arena, expr_size[kind]);
 	e->kind = kind;
 	e->range = range;
 	return e;

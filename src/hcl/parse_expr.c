@@ -569,10 +569,10 @@ static hcl_expr *parse_object(hcl_parser *p, const hcl_token *open)
 			const char *kw = it.key->u.lit.kind == HCL_LIT_NULL ? "null"
 			                 : it.key->u.lit.b                  ? "true"
 			                                                    : "false";
-			it.key->kind = HCL_EXPR_SCOPE_TRAVERSAL;
-			memset(&it.key->u, 0, sizeof(it.key->u));
-			it.key->u.scope.root = kw;
-			it.key->u.scope.root_range = it.key->range;
+			hcl_expr *name = hcl_p_new_expr(p, HCL_EXPR_SCOPE_TRAVERSAL, it.key->range);
+			name->u.scope.root = kw;
+			name->u.scope.root_range = it.key->range;
+			it.key = name;
 		}
 		it.key_ident =
 		        it.key->kind == HCL_EXPR_SCOPE_TRAVERSAL && it.key->u.scope.steps.len == 0;
@@ -703,15 +703,15 @@ static hcl_expr *parse_term(hcl_parser *p)
 		hcl_p_read(p);
 		if (hcl_p_peek(p)->type == HCL_TOK_LPAREN)
 			return parse_call(p, t);
-		hcl_expr *e = hcl_p_new_expr(p, HCL_EXPR_LITERAL, t->range);
-		if (is_keyword(t, "true") || is_keyword(t, "false")) {
-			e->u.lit.kind = HCL_LIT_BOOL;
-			e->u.lit.b = t->bytes[0] == 't';
+		if (is_keyword(t, "true") || is_keyword(t, "false") || is_keyword(t, "null")) {
+			hcl_expr *e = hcl_p_new_expr(p, HCL_EXPR_LITERAL, t->range);
+			if (t->bytes[0] != 'n') {
+				e->u.lit.kind = HCL_LIT_BOOL;
+				e->u.lit.b = t->bytes[0] == 't';
+			}
 			return e;
 		}
-		if (is_keyword(t, "null"))
-			return e;
-		e->kind = HCL_EXPR_SCOPE_TRAVERSAL;
+		hcl_expr *e = hcl_p_new_expr(p, HCL_EXPR_SCOPE_TRAVERSAL, t->range);
 		e->u.scope.root = gf_arena_strndup(p->arena, t->bytes, t->len);
 		e->u.scope.root_range = t->range;
 		return e;
