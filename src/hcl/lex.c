@@ -599,6 +599,8 @@ static void lex_main(lexer *lx)
 		return;
 	}
 	for (size_t k = 0; k < GF_ARRAY_LEN(punct) && !(c == '*' && at(lx, 1) == '*'); k++) {
+		if (punct[k].text[0] != c)
+			continue;
 		size_t n = strlen(punct[k].text);
 		if (lx->len - lx->i >= n && memcmp(lx->src + lx->i, punct[k].text, n) == 0) {
 			advance(lx, n);

@@ -36,10 +36,27 @@ static size_t next_index(hcl_parser *p, size_t i, bool *fake)
 	return p->ntoks - 1;
 }
 
+/* next_index from p->pos, remembered: the parser peeks at the same
+ * position many times (each level of the binary operator ladder looks for
+ * its operator), and the answer depends only on the position and on
+ * whether newlines count. */
+static size_t peek_index(hcl_parser *p, bool *fake)
+{
+	bool incl = including_newlines(p);
+	if (!p->peek.valid || p->peek.from != p->pos || p->peek.incl != incl) {
+		p->peek.index = next_index(p, p->pos, &p->peek.fake);
+		p->peek.from = p->pos;
+		p->peek.incl = incl;
+		p->peek.valid = true;
+	}
+	*fake = p->peek.fake;
+	return p->peek.index;
+}
+
 const hcl_token *hcl_p_peek(hcl_parser *p)
 {
 	bool fake;
-	size_t i = next_index(p, p->pos, &fake);
+	size_t i = peek_index(p, &fake);
 	if (!fake) {
 		/* The lexer reported these; whatever they break is not news. */
 		if (p->toks[i].type == HCL_TOK_INVALID || p->toks[i].type == HCL_TOK_BAD_UTF8)
@@ -57,7 +74,7 @@ const hcl_token *hcl_p_read(hcl_parser *p)
 {
 	const hcl_token *t = hcl_p_peek(p);
 	bool fake;
-	size_t i = next_index(p, p->pos, &fake);
+	size_t i = peek_index(p, &fake);
 	if (i < p->ntoks - 1)
 		p->pos = i + 1;
 	return t;

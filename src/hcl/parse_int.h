@@ -28,6 +28,10 @@ typedef struct {
 	hcl_diags *diags;
 	GF_VEC(bool) nl;   /* include-newlines stack; top applies */
 	hcl_token fake_nl; /* a line comment seen as the newline it ends with */
+	struct {           /* the last next-token lookup (see hcl_p_peek) */
+		size_t from, index;
+		bool incl, fake, valid;
+	} peek;
 	int depth;
 	bool recovery;
 	bool too_deep_reported;
