@@ -145,8 +145,8 @@ bool hcl_p_enter(hcl_parser *p, const hcl_range *where)
 }
 
 /* Bytes of a node of each kind: the header and its own member of the
- * union, not the largest one (a binary node needs 120 bytes, a full union
- * node 264). Code reads only the member its kind names, so the tail is
+ * union, not the largest one (a binary node needs 112 bytes, a full union
+ * node 272). Code reads only the member its kind names, so the tail is
  * never touched; a node may change kind only to HCL_EXPR_INVALID, which
  * has no member. */
 #define EXPR_SIZE(member) (offsetof(hcl_expr, u) + sizeof(((hcl_expr *)0)->u.member))
