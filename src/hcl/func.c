@@ -50,22 +50,26 @@ static const family families[] = {
         {hclv_funcs_digest, &hclv_nfuncs_digest},
 };
 
-static const hclv_func *func_find(const char *name)
-{
-	for (size_t f = 0; f < GF_ARRAY_LEN(families); f++)
-		for (size_t i = 0; i < *families[f].n; i++)
-			if (strcmp(families[f].table[i].name, name) == 0)
-				return &families[f].table[i];
-	return NULL;
-}
+/* Every function, sorted by name (ties in table order, so that the first
+ * family defining a name wins), and the names alone in the same order.
+ * Built once; every call expression looks its function up here. */
+typedef struct {
+	const hclv_func *f;
+	size_t order;
+} func_entry;
 
+static func_entry *sorted_funcs;
 static const char **sorted_names;
 static size_t n_names;
 static pthread_once_t names_once = PTHREAD_ONCE_INIT;
 
-static int cmp_name(const void *a, const void *b)
+static int cmp_entry(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	const func_entry *x = a, *y = b;
+	int c = strcmp(x->f->name, y->f->name);
+	if (c != 0)
+		return c;
+	return x->order < y->order ? -1 : x->order > y->order;
 }
 
 static void names_init(void)
@@ -73,11 +77,32 @@ static void names_init(void)
 	size_t n = 0;
 	for (size_t f = 0; f < GF_ARRAY_LEN(families); f++)
 		n += *families[f].n;
+	sorted_funcs = gf_xmalloc(n * sizeof(*sorted_funcs));
 	sorted_names = gf_xmalloc(n * sizeof(*sorted_names));
 	for (size_t f = 0; f < GF_ARRAY_LEN(families); f++)
-		for (size_t i = 0; i < *families[f].n; i++)
-			sorted_names[n_names++] = families[f].table[i].name;
-	qsort(sorted_names, n_names, sizeof(*sorted_names), cmp_name);
+		for (size_t i = 0; i < *families[f].n; i++) {
+			sorted_funcs[n_names].f = &families[f].table[i];
+			sorted_funcs[n_names].order = n_names;
+			n_names++;
+		}
+	qsort(sorted_funcs, n_names, sizeof(*sorted_funcs), cmp_entry);
+	for (size_t i = 0; i < n_names; i++)
+		sorted_names[i] = sorted_funcs[i].f->name;
+}
+
+static const hclv_func *func_find(const char *name)
+{
+	pthread_once(&names_once, names_init);
+	size_t lo = 0, hi = n_names; /* first entry whose name is >= name */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(sorted_funcs[mid].f->name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n_names && strcmp(sorted_funcs[lo].f->name, name) == 0 ? sorted_funcs[lo].f
+	                                                                   : NULL;
 }
 
 const char *const *hcl_func_names(size_t *n)

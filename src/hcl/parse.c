@@ -4,6 +4,7 @@
  */
 #include "hcl/parse_int.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,10 +36,27 @@ static size_t next_index(hcl_parser *p, size_t i, bool *fake)
 	return p->ntoks - 1;
 }
 
+/* next_index from p->pos, remembered: the parser peeks at the same
+ * position many times (each level of the binary operator ladder looks for
+ * its operator), and the answer depends only on the position and on
+ * whether newlines count. */
+static size_t peek_index(hcl_parser *p, bool *fake)
+{
+	bool incl = including_newlines(p);
+	if (!p->peek.valid || p->peek.from != p->pos || p->peek.incl != incl) {
+		p->peek.index = next_index(p, p->pos, &p->peek.fake);
+		p->peek.from = p->pos;
+		p->peek.incl = incl;
+		p->peek.valid = true;
+	}
+	*fake = p->peek.fake;
+	return p->peek.index;
+}
+
 const hcl_token *hcl_p_peek(hcl_parser *p)
 {
 	bool fake;
-	size_t i = next_index(p, p->pos, &fake);
+	size_t i = peek_index(p, &fake);
 	if (!fake) {
 		/* The lexer reported these; whatever they break is not news. */
 		if (p->toks[i].type == HCL_TOK_INVALID || p->toks[i].type == HCL_TOK_BAD_UTF8)
@@ -56,7 +74,7 @@ const hcl_token *hcl_p_read(hcl_parser *p)
 {
 	const hcl_token *t = hcl_p_peek(p);
 	bool fake;
-	size_t i = next_index(p, p->pos, &fake);
+	size_t i = peek_index(p, &fake);
 	if (i < p->ntoks - 1)
 		p->pos = i + 1;
 	return t;
@@ -126,9 +144,35 @@ bool hcl_p_enter(hcl_parser *p, const hcl_range *where)
 	return true;
 }
 
+/* Bytes of a node of each kind: the header and its own member of the
+ * union, not the largest one (a binary node needs 112 bytes, a full union
+ * node 272). Code reads only the member its kind names, so the tail is
+ * never touched; a node may change kind only to HCL_EXPR_INVALID, which
+ * has no member. */
+#define EXPR_SIZE(member) (offsetof(hcl_expr, u) + sizeof(((hcl_expr *)0)->u.member))
+static const size_t expr_size[] = {
+        [HCL_EXPR_INVALID] = offsetof(hcl_expr, u),
+        [HCL_EXPR_LITERAL] = EXPR_SIZE(lit),
+        [HCL_EXPR_TEMPLATE] = EXPR_SIZE(tpl),
+        [HCL_EXPR_TEMPLATE_WRAP] = EXPR_SIZE(wrap),
+        [HCL_EXPR_SCOPE_TRAVERSAL] = EXPR_SIZE(scope),
+        [HCL_EXPR_RELATIVE_TRAVERSAL] = EXPR_SIZE(rel),
+        [HCL_EXPR_INDEX] = EXPR_SIZE(index),
+        [HCL_EXPR_CALL] = EXPR_SIZE(call),
+        [HCL_EXPR_CONDITIONAL] = EXPR_SIZE(cond),
+        [HCL_EXPR_BINARY] = EXPR_SIZE(binary),
+        [HCL_EXPR_UNARY] = EXPR_SIZE(unary),
+        [HCL_EXPR_TUPLE] = EXPR_SIZE(tuple),
+        [HCL_EXPR_OBJECT] = EXPR_SIZE(object),
+        [HCL_EXPR_FOR] = EXPR_SIZE(for_),
+        [HCL_EXPR_SPLAT] = EXPR_SIZE(splat),
+        [HCL_EXPR_ANON_SYMBOL] = offsetof(hcl_expr, u),
+        [HCL_EXPR_PARENS] = EXPR_SIZE(parens),
+};
+
 hcl_expr *hcl_p_new_expr(hcl_parser *p, hcl_expr_kind kind, hcl_range range)
 {
-	hcl_expr *e = gf_arena_alloc(p->arena, sizeof(*e));
+	hcl_expr *e = gf_arena_alloc(p->arena, expr_size[kind]);
 	e->kind = kind;
 	e->range = range;
 	return e;
@@ -582,7 +626,13 @@ static void parser_init(hcl_parser *p, const char *filename, const char *src, si
 	p->filename = gf_arena_strdup(arena, filename ? filename : "");
 	p->arena = arena;
 	p->diags = diags;
-	p->toks = hcl_lex(&p->ntoks, p->filename, src, len, mode, start, arena, diags);
+	p->toks = hcl_p_lex(&p->ntoks, p->filename, src, len, mode, start, arena, diags);
+}
+
+static void parser_dispose(hcl_parser *p)
+{
+	free(p->toks);
+	gf_vec_dispose(&p->nl);
 }
 
 hcl_body *hcl_parse_file(const char *filename, const char *src, size_t len, gf_arena *arena,
@@ -594,7 +644,7 @@ hcl_body *hcl_parse_file(const char *filename, const char *src, size_t len, gf_a
 	start.end = start.start;
 	hcl_body *b = parse_body(&p, HCL_TOK_EOF, start);
 	b->range.start = start.start;
-	gf_vec_dispose(&p.nl);
+	parser_dispose(&p);
 	return b;
 }
 
@@ -611,7 +661,7 @@ hcl_expr *hcl_parse_expression(const char *filename, const char *src, size_t len
 		        &p, &t->range, "Extra characters after expression",
 		        "An expression was successfully parsed, but extra characters were found "
 		        "after it.");
-	gf_vec_dispose(&p.nl);
+	parser_dispose(&p);
 	return e;
 }
 
@@ -621,6 +671,6 @@ hcl_expr *hcl_parse_template(const char *filename, const char *src, size_t len, 
 	hcl_parser p;
 	parser_init(&p, filename, src, len, HCL_LEX_TEMPLATE, start, arena, diags);
 	hcl_expr *e = hcl_p_parse_template(&p, NULL, HCL_TOK_EOF);
-	gf_vec_dispose(&p.nl);
+	parser_dispose(&p);
 	return e;
 }

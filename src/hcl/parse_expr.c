@@ -569,10 +569,10 @@ static hcl_expr *parse_object(hcl_parser *p, const hcl_token *open)
 			const char *kw = it.key->u.lit.kind == HCL_LIT_NULL ? "null"
 			                 : it.key->u.lit.b                  ? "true"
 			                                                    : "false";
-			it.key->kind = HCL_EXPR_SCOPE_TRAVERSAL;
-			memset(&it.key->u, 0, sizeof(it.key->u));
-			it.key->u.scope.root = kw;
-			it.key->u.scope.root_range = it.key->range;
+			hcl_expr *name = hcl_p_new_expr(p, HCL_EXPR_SCOPE_TRAVERSAL, it.key->range);
+			name->u.scope.root = kw;
+			name->u.scope.root_range = it.key->range;
+			it.key = name;
 		}
 		it.key_ident =
 		        it.key->kind == HCL_EXPR_SCOPE_TRAVERSAL && it.key->u.scope.steps.len == 0;
@@ -703,15 +703,15 @@ static hcl_expr *parse_term(hcl_parser *p)
 		hcl_p_read(p);
 		if (hcl_p_peek(p)->type == HCL_TOK_LPAREN)
 			return parse_call(p, t);
-		hcl_expr *e = hcl_p_new_expr(p, HCL_EXPR_LITERAL, t->range);
-		if (is_keyword(t, "true") || is_keyword(t, "false")) {
-			e->u.lit.kind = HCL_LIT_BOOL;
-			e->u.lit.b = t->bytes[0] == 't';
+		if (is_keyword(t, "true") || is_keyword(t, "false") || is_keyword(t, "null")) {
+			hcl_expr *e = hcl_p_new_expr(p, HCL_EXPR_LITERAL, t->range);
+			if (t->bytes[0] != 'n') {
+				e->u.lit.kind = HCL_LIT_BOOL;
+				e->u.lit.b = t->bytes[0] == 't';
+			}
 			return e;
 		}
-		if (is_keyword(t, "null"))
-			return e;
-		e->kind = HCL_EXPR_SCOPE_TRAVERSAL;
+		hcl_expr *e = hcl_p_new_expr(p, HCL_EXPR_SCOPE_TRAVERSAL, t->range);
 		e->u.scope.root = gf_arena_strndup(p->arena, t->bytes, t->len);
 		e->u.scope.root_range = t->range;
 		return e;
@@ -745,28 +745,28 @@ static hcl_expr *parse_term(hcl_parser *p)
 
 /* ---- operators --------------------------------------------------------- */
 
+/* The binary operators by token, with their precedence level (1 binds
+ * loosest; 0: not a binary operator). Indexed by token type because every
+ * level of parse_binary asks for every operand. */
 static const struct {
-	hcl_token_type tok;
 	hcl_op op;
 	int level;
-} binops[] = {
-        {HCL_TOK_OR, HCL_OP_OR, 1},       {HCL_TOK_AND, HCL_OP_AND, 2},
-        {HCL_TOK_EQ, HCL_OP_EQ, 3},       {HCL_TOK_NE, HCL_OP_NE, 3},
-        {HCL_TOK_LT, HCL_OP_LT, 4},       {HCL_TOK_LE, HCL_OP_LE, 4},
-        {HCL_TOK_GT, HCL_OP_GT, 4},       {HCL_TOK_GE, HCL_OP_GE, 4},
-        {HCL_TOK_PLUS, HCL_OP_ADD, 5},    {HCL_TOK_MINUS, HCL_OP_SUB, 5},
-        {HCL_TOK_STAR, HCL_OP_MUL, 6},    {HCL_TOK_SLASH, HCL_OP_DIV, 6},
-        {HCL_TOK_PERCENT, HCL_OP_MOD, 6},
+} binops[HCL_TOK_BAD_UTF8 + 1] = {
+        [HCL_TOK_OR] = {HCL_OP_OR, 1},       [HCL_TOK_AND] = {HCL_OP_AND, 2},
+        [HCL_TOK_EQ] = {HCL_OP_EQ, 3},       [HCL_TOK_NE] = {HCL_OP_NE, 3},
+        [HCL_TOK_LT] = {HCL_OP_LT, 4},       [HCL_TOK_LE] = {HCL_OP_LE, 4},
+        [HCL_TOK_GT] = {HCL_OP_GT, 4},       [HCL_TOK_GE] = {HCL_OP_GE, 4},
+        [HCL_TOK_PLUS] = {HCL_OP_ADD, 5},    [HCL_TOK_MINUS] = {HCL_OP_SUB, 5},
+        [HCL_TOK_STAR] = {HCL_OP_MUL, 6},    [HCL_TOK_SLASH] = {HCL_OP_DIV, 6},
+        [HCL_TOK_PERCENT] = {HCL_OP_MOD, 6},
 };
 
 static bool binop_at(hcl_token_type tok, int level, hcl_op *op)
 {
-	for (size_t i = 0; i < GF_ARRAY_LEN(binops); i++)
-		if (binops[i].tok == tok && binops[i].level == level) {
-			*op = binops[i].op;
-			return true;
-		}
-	return false;
+	if (binops[tok].level != level)
+		return false;
+	*op = binops[tok].op;
+	return true;
 }
 
 static hcl_expr *parse_unary(hcl_parser *p)

@@ -28,6 +28,10 @@ typedef struct {
 	hcl_diags *diags;
 	GF_VEC(bool) nl;   /* include-newlines stack; top applies */
 	hcl_token fake_nl; /* a line comment seen as the newline it ends with */
+	struct {           /* the last next-token lookup (see hcl_p_peek) */
+		size_t from, index;
+		bool incl, fake, valid;
+	} peek;
 	int depth;
 	bool recovery;
 	bool too_deep_reported;
@@ -57,6 +61,13 @@ hcl_range hcl_range_between(hcl_range a, hcl_range b);
 /* Length of the valid UTF-8 sequence at s (at most n bytes, n > 0), 0 when
  * it is not valid UTF-8 (overlong forms and surrogates included). */
 size_t hcl_utf8_len(const unsigned char *s, size_t n);
+
+/* hcl_lex without the arena copy: the array is the lexer's own vector,
+ * which the caller frees. The parser needs tokens only while parsing (the
+ * tree copies ranges and strings out of them), so they never reach the
+ * arena: a 1 MB file lexes into about 15 MB of tokens. */
+hcl_token *hcl_p_lex(size_t *n, const char *filename, const char *src, size_t len,
+                     hcl_lex_mode mode, hcl_pos start, gf_arena *arena, hcl_diags *diags);
 
 hcl_expr *hcl_p_new_expr(hcl_parser *p, hcl_expr_kind kind, hcl_range range);
 hcl_expr *hcl_p_parse_expression(hcl_parser *p);

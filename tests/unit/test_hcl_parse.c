@@ -187,6 +187,18 @@ static void test_parse_templates(void **state)
 	        {"<<EOT\n%{ for x in y ~}\n  ${x}\n%{ endfor ~}\nEOT",
 	         "(tpl (for x y \"  \" ${x} \"\\n\"))"},
 	        {"<<EOT\nEOTX\n  EOT\n", "\"EOTX\\n\""},
+	        /* Strip markers inside heredocs, as hclsyntax applies them: a
+	         * heredoc's literal text is one token per line (the newline ends
+	         * it), `~}` trims the literal token right after it and `%{~` /
+	         * `${~` the one right before — so a strip marker reaches the
+	         * line break next to it but not the lines beyond — and `<<-`
+	         * flushes the lines after the trimming. */
+	        {"<<EOT\n  %{~ for x in y ~}  \n  ${x}\n  %{~ endfor ~}\n  end\nEOT",
+	         "(tpl (for x y \"  \" ${x} \"\\n\") \"  end\\n\")"},
+	        {"<<EOT\nA   \n   ${~ b ~}   \n   C\nEOT", "(tpl \"A   \\n\" ${b} \"   C\\n\")"},
+	        {"<<-EOT\n    %{~ for x in y ~}\n    path ${x}\n    %{~ endfor ~}\n    done\n  EOT",
+	         "(tpl (for x y \"    path \" ${x} \"\\n\") \"    done\\n\")"},
+	        {"<<EOT\n%{ for n in l ~}\n${n}%{ endfor ~}\nEOT", "(tpl (for n l ${n}))"},
 	};
 	for (size_t i = 0; i < GF_ARRAY_LEN(c); i++)
 		check_expr(c[i].src, c[i].want, false);
