@@ -1,0 +1,846 @@
+/* The HTTP server and client end to end: a real server on a libuv loop in
+ * a thread (a unix socket in a temporary directory, and TCP on 127.0.0.1
+ * port 0), driven by the blocking client, by raw sockets where the exact
+ * bytes matter, and by curl where it is installed. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "base/base.h"
+#include "http/api.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define TOKEN "s3cret-token"
+
+typedef struct {
+	uv_loop_t loop;
+	uv_async_t stop;
+	pthread_t thread;
+	http_server *srv;
+	char dir[32];
+	char sock[100];
+	char unix_url[160];
+	char tcp_url[64];
+	int port;
+	atomic_int disconnects; /* async requests whose client went away */
+	atomic_int body_chunks; /* on_body calls of the streaming route */
+} fixture;
+
+static fixture F;
+
+/* ---- handlers (run on the loop thread) --------------------------------- */
+
+static void h_get_item(http_req *req, void *payload)
+{
+	const http_peer *p = http_req_peer(req);
+	http_respond_json(req, 200,
+	                  json_pack("{s:s, s:s, s:b}", "name", http_req_param(req, "name"), "peer",
+	                            p->kind == HTTP_PEER_UNIX ? "unix" : "tcp", "authorized",
+	                            p->authorized));
+}
+
+static void h_put_item(http_req *req, void *payload)
+{
+	json_t *body;
+	if (http_req_json(&body, req) != 0)
+		return;
+	http_respond_json(
+	        req, 201,
+	        json_pack("{s:s, s:o}", "name", http_req_param(req, "name"), "spec", body));
+}
+
+static void h_delete_item(http_req *req, void *payload)
+{
+	http_respond(req, 204, NULL, NULL, 0);
+}
+
+static void h_upload(http_req *req, void *payload)
+{
+	size_t len;
+	http_req_body(req, &len);
+	http_respond_json(req, 200, json_pack("{s:I}", "bytes", (json_int_t)len));
+}
+
+static int on_stream_body(http_req *req, const char *data, size_t len, void *payload)
+{
+	size_t *total = http_req_data(req);
+	if (!total) {
+		total = gf_arena_alloc(http_req_arena(req), sizeof(*total));
+		http_req_set_data(req, total);
+	}
+	*total += len;
+	atomic_fetch_add(&F.body_chunks, 1);
+	if (memchr(data, 'X', len))
+		return gf_err_set(GF_EINVALID, "an X is not welcome here"), 422;
+	return 0;
+}
+
+static void h_stream_upload(http_req *req, void *payload)
+{
+	size_t *total = http_req_data(req);
+	http_respond_json(req, 200, json_pack("{s:I}", "bytes", (json_int_t)(total ? *total : 0)));
+}
+
+/* The long poll: answers after ?wait=MS milliseconds, or never if absent. */
+typedef struct {
+	uv_timer_t timer;
+	http_req *req;
+} waiter;
+
+static void waiter_closed(uv_handle_t *h)
+{
+	free(h->data);
+}
+
+static void waiter_fire(uv_timer_t *t)
+{
+	waiter *w = t->data;
+	http_respond_json(w->req, 200, json_pack("{s:b}", "waited", 1));
+	uv_close((uv_handle_t *)&w->timer, waiter_closed);
+}
+
+static void waiter_gone(http_req *req, void *payload)
+{
+	waiter *w = payload;
+	atomic_fetch_add(&F.disconnects, 1);
+	uv_close((uv_handle_t *)&w->timer, waiter_closed);
+}
+
+static void h_wait(http_req *req, void *payload)
+{
+	const char *ms = http_req_query_param(req, "wait");
+	waiter *w = gf_xcalloc(1, sizeof(*w));
+	w->req = req;
+	uv_timer_init(&F.loop, &w->timer);
+	w->timer.data = w;
+	if (ms)
+		uv_timer_start(&w->timer, waiter_fire, (uint64_t)atoi(ms), 0);
+	http_req_on_close(req, waiter_gone, w);
+}
+
+/* Event stream: three events after Last-Event-ID, then the end, unless
+ * ?follow is given (then it stays open with heartbeats). */
+static void h_events(http_req *req, void *payload)
+{
+	const char *last = http_req_last_event_id(req);
+	int from = last ? atoi(last) : 0;
+	http_sse_begin(req, 0.05);
+	for (int i = from + 1; i <= from + 3; i++) {
+		char id[16], data[64];
+		snprintf(id, sizeof(id), "%d", i);
+		snprintf(data, sizeof(data), "{\"n\":%d}\nsecond line", i);
+		http_sse_send(req, id, "tick", data);
+	}
+	if (http_req_query_param(req, "follow")) {
+		waiter *w = gf_xcalloc(1, sizeof(*w));
+		w->req = req;
+		uv_timer_init(&F.loop, &w->timer);
+		w->timer.data = w;
+		http_req_on_close(req, waiter_gone, w);
+		return;
+	}
+	http_stream_end(req);
+}
+
+static void h_hook(http_req *req, void *payload)
+{
+	http_respond(req, 200, "text/plain", "hooked\n", 7);
+}
+
+static void h_builds_latest(http_req *req, void *payload)
+{
+	http_respond(req, 200, "text/plain", "latest", 6);
+}
+
+static void h_build_log(http_req *req, void *payload)
+{
+	http_respond(req, 200, "text/plain", http_req_param(req, "id"),
+	             strlen(http_req_param(req, "id")));
+}
+
+/* ---- fixture ----------------------------------------------------------- */
+
+static void *loop_main(void *arg)
+{
+	uv_run(&F.loop, UV_RUN_DEFAULT);
+	return NULL;
+}
+
+static void on_stop(uv_async_t *a)
+{
+	http_server_free(F.srv);
+	uv_close((uv_handle_t *)a, NULL);
+}
+
+static int setup(void **state)
+{
+	memset(&F, 0, sizeof(F));
+	snprintf(F.dir, sizeof(F.dir), "/tmp/gf-http-XXXXXX");
+	assert_non_null(mkdtemp(F.dir));
+	snprintf(F.sock, sizeof(F.sock), "%s/api.sock", F.dir);
+	snprintf(F.unix_url, sizeof(F.unix_url), "unix:%s", F.sock);
+	assert_int_equal(uv_loop_init(&F.loop), 0);
+	uv_async_init(&F.loop, &F.stop, on_stop);
+	http_server_config cfg;
+	http_server_config_init(&cfg);
+	cfg.header_timeout = 1;
+	assert_int_equal(http_server_new(&F.srv, &F.loop, &cfg), 0);
+	http_route_opts big = {.max_body = 4u << 20};
+	http_route_opts pub = {.public = true};
+	http_route_opts streamed = {.on_body = on_stream_body, .max_body = 1u << 30};
+	assert_int_equal(
+	        http_server_route(F.srv, "GET", "/v1/items/{name}", h_get_item, NULL, NULL), 0);
+	assert_int_equal(
+	        http_server_route(F.srv, "PUT", "/v1/items/{name}", h_put_item, NULL, NULL), 0);
+	assert_int_equal(
+	        http_server_route(F.srv, "DELETE", "/v1/items/{name}", h_delete_item, NULL, NULL),
+	        0);
+	assert_int_equal(http_server_route(F.srv, "POST", "/v1/upload", h_upload, NULL, NULL), 0);
+	assert_int_equal(http_server_route(F.srv, "POST", "/v1/big", h_upload, NULL, &big), 0);
+	assert_int_equal(
+	        http_server_route(F.srv, "POST", "/v1/stream", h_stream_upload, NULL, &streamed),
+	        0);
+	assert_int_equal(http_server_route(F.srv, "GET", "/v1/wait", h_wait, NULL, NULL), 0);
+	assert_int_equal(http_server_route(F.srv, "GET", "/v1/events", h_events, NULL, NULL), 0);
+	assert_int_equal(
+	        http_server_route(F.srv, "POST", "/hooks/github/{project}", h_hook, NULL, &pub), 0);
+	assert_int_equal(
+	        http_server_route(F.srv, "GET", "/v1/builds/latest", h_builds_latest, NULL, NULL),
+	        0);
+	assert_int_equal(
+	        http_server_route(F.srv, "GET", "/v1/builds/{id}/log", h_build_log, NULL, NULL), 0);
+	assert_int_equal(http_server_listen_unix(F.srv, F.sock), 0);
+	assert_int_equal(http_server_listen_tcp(F.srv, "127.0.0.1", 0, TOKEN, &F.port), 0);
+	assert_true(F.port > 0);
+	snprintf(F.tcp_url, sizeof(F.tcp_url), "http://127.0.0.1:%d", F.port);
+	assert_int_equal(pthread_create(&F.thread, NULL, loop_main, NULL), 0);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	uv_async_send(&F.stop);
+	pthread_join(F.thread, NULL);
+	assert_int_equal(uv_loop_close(&F.loop), 0);
+	/* The socket file goes with the server. */
+	assert_false(gf_fs_exists(F.sock));
+	rmdir(F.dir);
+	return 0;
+}
+
+/* ---- helpers ----------------------------------------------------------- */
+
+static int request(http_client_resp *resp, const char *url, const char *method, const char *path,
+                   const char *token, const char *body)
+{
+	http_client_req r = {
+	        .method = method, .url = url, .path = path, .token = token, .timeout = 10};
+	if (body) {
+		r.body = body;
+		r.body_len = strlen(body);
+		r.content_type = "application/json";
+	}
+	return http_client_request(resp, &r);
+}
+
+static int raw_connect_tcp(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)F.port)};
+	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return fd;
+}
+
+static int raw_connect_unix(void)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", F.sock);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return fd;
+}
+
+static void raw_send(int fd, const char *s)
+{
+	assert_int_equal(send(fd, s, strlen(s), MSG_NOSIGNAL), (ssize_t)strlen(s));
+}
+
+/* Reads until `want` responses' worth of text containing `until` appears
+ * `count` times, the peer closes, or `seconds` pass. */
+static void raw_read(int fd, gf_buf *out, const char *until, int count, double seconds)
+{
+	double deadline = gf_now() + seconds;
+	for (;;) {
+		int seen = 0;
+		for (const char *p = gf_buf_cstr(out); (p = strstr(p, until)) != NULL; p++)
+			seen++;
+		if (seen >= count)
+			return;
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		int left = (int)((deadline - gf_now()) * 1000);
+		if (left <= 0 || poll(&p, 1, left) <= 0)
+			return;
+		char buf[4096];
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		if (n <= 0)
+			return;
+		gf_buf_put(out, buf, (size_t)n);
+	}
+}
+
+/* ---- tests ------------------------------------------------------------- */
+
+static void test_unix_socket_mode(void **state)
+{
+	struct stat st;
+	assert_int_equal(stat(F.sock, &st), 0);
+	assert_true(S_ISSOCK(st.st_mode));
+	assert_int_equal(st.st_mode & 0777, 0600);
+}
+
+static void test_json_get_put_delete(void **state)
+{
+	http_client_resp resp;
+	assert_int_equal(
+	        request(&resp, F.unix_url, "PUT", "/v1/items/web", NULL, "{\"port\":8080}"), 0);
+	assert_int_equal(resp.status, 201);
+	json_t *j = json_loads(resp.body.ptr, 0, NULL);
+	assert_non_null(j);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "spec"), "port")),
+	                 8080);
+	json_decref(j);
+	http_client_resp_dispose(&resp);
+
+	/* Path parameters are percent-decoded. */
+	assert_int_equal(request(&resp, F.unix_url, "GET", "/v1/items/a%20b%2Fc", NULL, NULL), 0);
+	assert_int_equal(resp.status, 200);
+	assert_non_null(strstr(resp.body.ptr, "\"name\":\"a b/c\""));
+	assert_non_null(strstr(resp.body.ptr, "\"peer\":\"unix\""));
+	assert_string_equal(http_client_header(&resp, "content-type"), "application/json");
+	http_client_resp_dispose(&resp);
+
+	assert_int_equal(request(&resp, F.unix_url, "DELETE", "/v1/items/web", NULL, NULL), 0);
+	assert_int_equal(resp.status, 204);
+	assert_int_equal(resp.body.len, 0);
+	http_client_resp_dispose(&resp);
+
+	/* Bad JSON: 400 with the standard error shape. */
+	json_t *out = NULL;
+	int status = 0;
+	http_client_req r = {.method = "PUT",
+	                     .url = F.unix_url,
+	                     .path = "/v1/items/x",
+	                     .body = "{nope",
+	                     .body_len = 5};
+	assert_int_equal(http_client_json(&out, &status, &r, NULL), HTTP_ESTATUS);
+	assert_int_equal(status, 400);
+	assert_string_equal(
+	        json_string_value(json_object_get(json_object_get(out, "error"), "code")),
+	        "invalid_json");
+	assert_non_null(
+	        strstr(gf_err_msg(), "400 Bad Request: the request body is not valid JSON"));
+	json_decref(out);
+
+	/* The JSON round trip. */
+	json_t *spec = json_pack("{s:s}", "kind", "lb");
+	r = (http_client_req){.method = "PUT", .url = F.unix_url, .path = "/v1/items/lb1"};
+	assert_int_equal(http_client_json(&out, &status, &r, spec), 0);
+	assert_int_equal(status, 201);
+	assert_string_equal(
+	        json_string_value(json_object_get(json_object_get(out, "spec"), "kind")), "lb");
+	json_decref(out);
+	json_decref(spec);
+}
+
+static void test_not_found_and_method(void **state)
+{
+	http_client_resp resp;
+	assert_int_equal(request(&resp, F.unix_url, "GET", "/v1/nothing", NULL, NULL), 0);
+	assert_int_equal(resp.status, 404);
+	assert_non_null(strstr(resp.body.ptr, "\"code\":\"not_found\""));
+	http_client_resp_dispose(&resp);
+
+	assert_int_equal(request(&resp, F.unix_url, "POST", "/v1/items/x", NULL, "{}"), 0);
+	assert_int_equal(resp.status, 405);
+	assert_string_equal(http_client_header(&resp, "Allow"), "GET, HEAD, PUT, DELETE");
+	http_client_resp_dispose(&resp);
+
+	/* A literal segment wins over a parameter; params in the middle. */
+	assert_int_equal(request(&resp, F.unix_url, "GET", "/v1/builds/latest", NULL, NULL), 0);
+	assert_string_equal(resp.body.ptr, "latest");
+	http_client_resp_dispose(&resp);
+	assert_int_equal(request(&resp, F.unix_url, "GET", "/v1/builds/42/log", NULL, NULL), 0);
+	assert_string_equal(resp.body.ptr, "42");
+	http_client_resp_dispose(&resp);
+
+	/* HEAD on a GET route: the head, no body. */
+	assert_int_equal(request(&resp, F.unix_url, "HEAD", "/v1/builds/latest", NULL, NULL), 0);
+	assert_int_equal(resp.status, 200);
+	assert_string_equal(http_client_header(&resp, "Content-Length"), "6");
+	assert_int_equal(resp.body.len, 0);
+	http_client_resp_dispose(&resp);
+
+	/* A malformed escape in a parameter: 400. */
+	assert_int_equal(request(&resp, F.unix_url, "GET", "/v1/items/%zz", NULL, NULL), 0);
+	assert_int_equal(resp.status, 400);
+	http_client_resp_dispose(&resp);
+}
+
+static void test_bearer(void **state)
+{
+	http_client_resp resp;
+	assert_int_equal(request(&resp, F.tcp_url, "GET", "/v1/items/a", NULL, NULL), 0);
+	assert_int_equal(resp.status, 401);
+	assert_string_equal(http_client_header(&resp, "WWW-Authenticate"), "Bearer");
+	assert_non_null(strstr(resp.body.ptr, "\"code\":\"unauthorized\""));
+	http_client_resp_dispose(&resp);
+
+	assert_int_equal(request(&resp, F.tcp_url, "GET", "/v1/items/a", "wrong", NULL), 0);
+	assert_int_equal(resp.status, 401);
+	http_client_resp_dispose(&resp);
+
+	/* Unknown paths are 401 too: nothing is learnt without the token. */
+	assert_int_equal(request(&resp, F.tcp_url, "GET", "/secret", NULL, NULL), 0);
+	assert_int_equal(resp.status, 401);
+	http_client_resp_dispose(&resp);
+
+	assert_int_equal(request(&resp, F.tcp_url, "GET", "/v1/items/a", TOKEN, NULL), 0);
+	assert_int_equal(resp.status, 200);
+	assert_non_null(strstr(resp.body.ptr, "\"peer\":\"tcp\""));
+	assert_non_null(strstr(resp.body.ptr, "\"authorized\":true"));
+	http_client_resp_dispose(&resp);
+
+	/* A public route (webhooks) needs no token. */
+	assert_int_equal(request(&resp, F.tcp_url, "POST", "/hooks/github/site", NULL, "{}"), 0);
+	assert_int_equal(resp.status, 200);
+	http_client_resp_dispose(&resp);
+}
+
+static void test_body_caps(void **state)
+{
+	/* A declared 100 MB body is refused from the head alone: none of the
+	 * body is ever sent, so a server waiting for it would not answer. */
+	int fd = raw_connect_tcp();
+	gf_buf out = GF_BUF_INIT;
+	raw_send(fd, "POST /v1/upload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " TOKEN
+	             "\r\nContent-Length: 100000000\r\n\r\n");
+	raw_read(fd, &out, "\r\n\r\n", 1, 10);
+	assert_true(gf_str_has_prefix(gf_buf_cstr(&out), "HTTP/1.1 413 "));
+	assert_non_null(strstr(out.ptr, "Connection: close"));
+	close(fd);
+	gf_buf_dispose(&out);
+
+	/* With Expect: 100-continue, the 413 comes instead of the 100. */
+	fd = raw_connect_unix();
+	raw_send(fd, "PUT /v1/items/x HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+	             "Content-Length: 100000000\r\n\r\n");
+	raw_read(fd, &out, "\r\n\r\n", 1, 10);
+	assert_true(gf_str_has_prefix(gf_buf_cstr(&out), "HTTP/1.1 413 "));
+	close(fd);
+	gf_buf_dispose(&out);
+
+	/* ... and the 100 when it fits. */
+	fd = raw_connect_unix();
+	raw_send(fd, "POST /v1/upload HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+	             "Content-Length: 5\r\n\r\n");
+	raw_read(fd, &out, "\r\n\r\n", 1, 10);
+	assert_string_equal(gf_buf_cstr(&out), "HTTP/1.1 100 Continue\r\n\r\n");
+	raw_send(fd, "hello");
+	raw_read(fd, &out, "}", 1, 10);
+	assert_non_null(strstr(out.ptr, "{\"bytes\":5}"));
+	close(fd);
+	gf_buf_dispose(&out);
+
+	/* The client sending a big body stops when the early 413 comes. */
+	size_t big = 100u << 20;
+	char *body = gf_xcalloc(1, big);
+	http_client_req r = {.method = "POST",
+	                     .url = F.unix_url,
+	                     .path = "/v1/upload",
+	                     .body = body,
+	                     .body_len = big,
+	                     .timeout = 10};
+	http_client_resp resp;
+	assert_int_equal(http_client_request(&resp, &r), 0);
+	assert_int_equal(resp.status, 413);
+	http_client_resp_dispose(&resp);
+
+	/* A route may allow more. */
+	r.path = "/v1/big";
+	r.body_len = 3u << 20;
+	assert_int_equal(http_client_request(&resp, &r), 0);
+	assert_int_equal(resp.status, 200);
+	assert_non_null(strstr(resp.body.ptr, "\"bytes\":3145728"));
+	http_client_resp_dispose(&resp);
+	free(body);
+}
+
+static void test_chunked_request(void **state)
+{
+	int fd = raw_connect_unix();
+	gf_buf out = GF_BUF_INIT;
+	raw_send(fd, "POST /v1/upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+	             "5\r\nhello\r\n");
+	raw_send(fd, "6;ext=1\r\n world\r\n0\r\nTrailer-Field: t\r\n\r\n");
+	raw_read(fd, &out, "}", 1, 10);
+	assert_non_null(strstr(gf_buf_cstr(&out), "{\"bytes\":11}"));
+	close(fd);
+	gf_buf_dispose(&out);
+
+	/* Chunks are counted against the cap as they arrive. */
+	fd = raw_connect_unix();
+	raw_send(fd, "POST /v1/upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+	char line[64];
+	snprintf(line, sizeof(line), "%x\r\n", (1u << 20) + 1);
+	raw_send(fd, line);
+	raw_read(fd, &out, "\r\n\r\n", 1, 0.2);
+	assert_int_equal(out.len, 0); /* not refused on the size line alone */
+	char *chunk = gf_xmalloc(65536);
+	memset(chunk, 'a', 65536);
+	for (int i = 0; i < 17 && out.len == 0; i++) {
+		if (send(fd, chunk, 65536, MSG_NOSIGNAL) < 0)
+			break;
+		raw_read(fd, &out, "\r\n\r\n", 1, 0.05);
+	}
+	raw_read(fd, &out, "\r\n\r\n", 1, 10);
+	assert_true(gf_str_has_prefix(gf_buf_cstr(&out), "HTTP/1.1 413 "));
+	free(chunk);
+	close(fd);
+	gf_buf_dispose(&out);
+
+	/* A streamed body goes to on_body chunk by chunk; it may refuse. */
+	fd = raw_connect_unix();
+	raw_send(fd, "POST /v1/stream HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+	             "3\r\nabc\r\n");
+	raw_send(fd, "2\r\nde\r\n0\r\n\r\n");
+	raw_read(fd, &out, "}", 1, 10);
+	assert_non_null(strstr(gf_buf_cstr(&out), "{\"bytes\":5}"));
+	assert_true(atomic_load(&F.body_chunks) >= 2);
+	close(fd);
+	gf_buf_dispose(&out);
+	fd = raw_connect_unix();
+	raw_send(fd, "POST /v1/stream HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\naXa");
+	raw_read(fd, &out, "}", 2, 10);
+	assert_true(gf_str_has_prefix(gf_buf_cstr(&out), "HTTP/1.1 422 "));
+	assert_non_null(strstr(out.ptr, "an X is not welcome here"));
+	close(fd);
+	gf_buf_dispose(&out);
+}
+
+static void test_keep_alive_and_pipelining(void **state)
+{
+	int fd = raw_connect_unix();
+	gf_buf out = GF_BUF_INIT;
+	raw_send(fd, "GET /v1/items/one HTTP/1.1\r\nHost: x\r\n\r\n");
+	raw_read(fd, &out, "}", 1, 10);
+	assert_non_null(strstr(gf_buf_cstr(&out), "\"name\":\"one\""));
+	raw_send(fd, "GET /v1/items/two HTTP/1.1\r\nHost: x\r\n\r\n");
+	raw_read(fd, &out, "}", 2, 10);
+	assert_non_null(strstr(gf_buf_cstr(&out), "\"name\":\"two\""));
+	gf_buf_clear(&out);
+
+	/* Pipelined, with a slow (async) one first: answered in order. */
+	raw_send(fd, "GET /v1/wait?wait=100 HTTP/1.1\r\nHost: x\r\n\r\n"
+	             "GET /v1/items/three HTTP/1.1\r\nHost: x\r\n\r\n"
+	             "GET /v1/items/four HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+	raw_read(fd, &out, "}", 3, 10);
+	const char *a = strstr(gf_buf_cstr(&out), "waited");
+	const char *b = strstr(gf_buf_cstr(&out), "three");
+	const char *c = strstr(gf_buf_cstr(&out), "four");
+	assert_true(a && b && c && a < b && b < c);
+	/* Connection: close is honoured: the server closes after the third. */
+	char tmp[16];
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	assert_int_equal(poll(&p, 1, 3000), 1);
+	assert_int_equal(recv(fd, tmp, sizeof(tmp), 0), 0);
+	close(fd);
+	gf_buf_dispose(&out);
+}
+
+static void test_errors_from_codec(void **state)
+{
+	int fd = raw_connect_unix();
+	gf_buf out = GF_BUF_INIT;
+	raw_send(fd, "GET /v1/items/x HTTP/1.1\nHost: x\n\n");
+	raw_read(fd, &out, "}", 1, 10);
+	assert_true(gf_str_has_prefix(gf_buf_cstr(&out), "HTTP/1.1 400 "));
+	assert_non_null(strstr(out.ptr, "\"code\":\"bad_request\""));
+	close(fd);
+	gf_buf_dispose(&out);
+
+	/* A head that never ends: 408 after the header timeout (1 s here). */
+	fd = raw_connect_unix();
+	raw_send(fd, "GET /v1/items/x HTTP/1.1\r\nHost: x\r\n");
+	raw_read(fd, &out, "}", 1, 10);
+	assert_true(gf_str_has_prefix(gf_buf_cstr(&out), "HTTP/1.1 408 "));
+	close(fd);
+	gf_buf_dispose(&out);
+
+	/* Too many header bytes: 431. */
+	fd = raw_connect_unix();
+	gf_buf big = GF_BUF_INIT;
+	gf_buf_puts(&big, "GET /v1/items/x HTTP/1.1\r\nHost: x\r\n");
+	for (int i = 0; i < 400; i++)
+		gf_buf_printf(&big, "X-Filler-%d: %060d\r\n", i, i);
+	gf_buf_puts(&big, "\r\n");
+	send(fd, big.ptr, big.len, MSG_NOSIGNAL);
+	raw_read(fd, &out, "}", 1, 10);
+	assert_true(gf_str_has_prefix(gf_buf_cstr(&out), "HTTP/1.1 431 "));
+	close(fd);
+	gf_buf_dispose(&out);
+	gf_buf_dispose(&big);
+}
+
+static void test_async_and_disconnect(void **state)
+{
+	http_client_resp resp;
+	double t0 = gf_now();
+	assert_int_equal(request(&resp, F.unix_url, "GET", "/v1/wait?wait=200", NULL, NULL), 0);
+	assert_int_equal(resp.status, 200);
+	assert_true(gf_now() - t0 >= 0.19);
+	assert_non_null(strstr(resp.body.ptr, "\"waited\":true"));
+	http_client_resp_dispose(&resp);
+
+	/* A client that leaves a pending request: the handler is told. */
+	int before = atomic_load(&F.disconnects);
+	int fd = raw_connect_unix();
+	raw_send(fd, "GET /v1/wait HTTP/1.1\r\nHost: x\r\n\r\n");
+	usleep(100 * 1000);
+	close(fd);
+	for (int i = 0; i < 1000 && atomic_load(&F.disconnects) == before; i++)
+		usleep(10 * 1000);
+	assert_int_equal(atomic_load(&F.disconnects), before + 1);
+
+	/* A client timeout: the client gives up, the server notices. */
+	before = atomic_load(&F.disconnects);
+	http_client_req r = {.url = F.unix_url, .path = "/v1/wait", .timeout = 0.2};
+	assert_int_equal(http_client_request(&resp, &r), HTTP_ETIMEOUT);
+	assert_non_null(strstr(gf_err_msg(), "did not answer within 0.2 s"));
+	http_client_resp_dispose(&resp);
+	for (int i = 0; i < 1000 && atomic_load(&F.disconnects) == before; i++)
+		usleep(10 * 1000);
+	assert_int_equal(atomic_load(&F.disconnects), before + 1);
+}
+
+typedef struct {
+	int n;
+	char ids[8][16];
+	char data[8][64];
+	char event[16];
+} events_seen;
+
+static int on_event(const http_sse_event *ev, void *payload)
+{
+	events_seen *s = payload;
+	if (s->n < 8) {
+		snprintf(s->ids[s->n], sizeof(s->ids[0]), "%s", ev->id);
+		snprintf(s->data[s->n], sizeof(s->data[0]), "%s", ev->data);
+		snprintf(s->event, sizeof(s->event), "%s", ev->event);
+	}
+	s->n++;
+	return s->n == 5 ? 1 : 0;
+}
+
+static void test_sse(void **state)
+{
+	events_seen seen = {0};
+	const char *hdrs[] = {"Last-Event-ID: 7", NULL};
+	http_client_req r = {.url = F.unix_url,
+	                     .path = "/v1/events",
+	                     .headers = hdrs,
+	                     .on_event = on_event,
+	                     .payload = &seen,
+	                     .timeout = 5};
+	http_client_resp resp;
+	assert_int_equal(http_client_request(&resp, &r), 0);
+	assert_int_equal(resp.status, 200);
+	assert_string_equal(http_client_header(&resp, "Content-Type"), "text/event-stream");
+	assert_int_equal(seen.n, 3);
+	assert_string_equal(seen.ids[0], "8");
+	assert_string_equal(seen.ids[2], "10");
+	assert_string_equal(seen.event, "tick");
+	assert_string_equal(seen.data[0], "{\"n\":8}\nsecond line");
+	http_client_resp_dispose(&resp);
+
+	/* Following: heartbeats keep a short idle timeout from firing; the
+	 * client stops after five events... there are only three, so it
+	 * times out on silence only if heartbeats stop. Stop via raw socket. */
+	int before = atomic_load(&F.disconnects);
+	int fd = raw_connect_unix();
+	gf_buf out = GF_BUF_INIT;
+	raw_send(fd, "GET /v1/events?follow=1 HTTP/1.1\r\nHost: x\r\n\r\n");
+	raw_read(fd, &out, ": keep-alive", 2, 10);
+	assert_non_null(strstr(gf_buf_cstr(&out), "Transfer-Encoding: chunked"));
+	assert_non_null(
+	        strstr(out.ptr, "id: 3\nevent: tick\ndata: {\"n\":3}\ndata: second line\n\n"));
+	close(fd);
+	gf_buf_dispose(&out);
+	for (int i = 0; i < 1000 && atomic_load(&F.disconnects) == before; i++)
+		usleep(10 * 1000);
+	assert_int_equal(atomic_load(&F.disconnects), before + 1);
+}
+
+static void test_client_errors(void **state)
+{
+	char url[200];
+	snprintf(url, sizeof(url), "unix:%s/nobody.sock", F.dir);
+	http_client_req r = {.url = url,
+	                     .path = "/v1/lbs",
+	                     .peer_name = "the gitfleet daemon",
+	                     .hint = "start it with: gitfleet daemon"};
+	http_client_resp resp;
+	assert_int_equal(http_client_request(&resp, &r), HTTP_EUNREACHABLE);
+	char want[300];
+	snprintf(want, sizeof(want),
+	         "cannot reach the gitfleet daemon at %s: no such socket file (start it with: "
+	         "gitfleet daemon)",
+	         url);
+	assert_string_equal(gf_err_msg(), want);
+	http_client_resp_dispose(&resp);
+
+	/* A stale socket file nobody answers on: connection refused. */
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/stale.sock", F.dir);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	close(fd);
+	snprintf(url, sizeof(url), "unix:%s", sa.sun_path);
+	assert_int_equal(http_client_request(&resp, &r), HTTP_EUNREACHABLE);
+	assert_non_null(strstr(gf_err_msg(), ": Connection refused (start it with"));
+	http_client_resp_dispose(&resp);
+	unlink(sa.sun_path);
+
+	r.url = "ftp://x";
+	assert_int_equal(http_client_request(&resp, &r), GF_EINVALID);
+	http_client_resp_dispose(&resp);
+}
+
+static void test_stale_socket_replaced(void **state)
+{
+	/* A live server's socket is not taken over; a stale file is. */
+	uv_loop_t loop;
+	http_server *s;
+	uv_loop_init(&loop);
+	http_server_new(&s, &loop, NULL);
+	assert_int_equal(http_server_listen_unix(s, F.sock), GF_EEXISTS);
+	char stale[100];
+	snprintf(stale, sizeof(stale), "%s/stale2.sock", F.dir);
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", stale);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	close(fd);
+	assert_int_equal(http_server_listen_unix(s, stale), 0);
+	char notsock[200];
+	snprintf(notsock, sizeof(notsock), "%s/file", F.dir);
+	gf_fs_write_atomic(notsock, "x", 1, 0600);
+	assert_int_equal(http_server_listen_unix(s, notsock), GF_EINVALID);
+	unlink(notsock);
+	http_server_free(s);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	assert_int_equal(uv_loop_close(&loop), 0);
+	assert_false(gf_fs_exists(stale));
+}
+
+/* curl, where installed, as an independent client. */
+static int run(const char *cmd, gf_buf *out)
+{
+	FILE *p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	char buf[4096];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), p)) > 0)
+		gf_buf_put(out, buf, n);
+	return pclose(p);
+}
+
+static void test_curl(void **state)
+{
+	gf_buf out = GF_BUF_INIT;
+	if (run("curl --version >/dev/null 2>&1", &out) != 0) {
+		skip();
+		return;
+	}
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd),
+	         "curl -sS --max-time 10 --unix-socket %s -X PUT -H 'Content-Type: "
+	         "application/json' "
+	         "--data '{\"a\":1}' http://localhost/v1/items/c1",
+	         F.sock);
+	assert_int_equal(run(cmd, &out), 0);
+	assert_string_equal(gf_buf_cstr(&out), "{\"name\":\"c1\",\"spec\":{\"a\":1}}\n");
+	gf_buf_clear(&out);
+
+	snprintf(cmd, sizeof(cmd),
+	         "curl -sS --max-time 10 -o /dev/null -o /dev/null "
+	         "-w '%%{http_code}:%%{num_connects} ' -H 'Authorization: Bearer %s' "
+	         "http://127.0.0.1:%d/v1/items/a http://127.0.0.1:%d/v1/items/b",
+	         TOKEN, F.port, F.port);
+	assert_int_equal(run(cmd, &out), 0);
+	/* Two answers on one connection: the second needed no connect. */
+	assert_string_equal(gf_buf_cstr(&out), "200:1 200:0 ");
+	gf_buf_clear(&out);
+
+	/* A real 100 MB upload: curl asks 100-continue, gets 413 at once. */
+	char file[200];
+	snprintf(file, sizeof(file), "%s/big", F.dir);
+	FILE *f = fopen(file, "w");
+	assert_non_null(f);
+	assert_int_equal(ftruncate(fileno(f), 100 << 20), 0);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd),
+	         "curl -sS --max-time 20 -o /dev/null -w '%%{http_code}' --unix-socket %s "
+	         "--data-binary @%s http://localhost/v1/upload",
+	         F.sock, file);
+	run(cmd, &out);
+	assert_string_equal(gf_buf_cstr(&out), "413");
+	unlink(file);
+	gf_buf_clear(&out);
+
+	/* Chunked upload from curl. */
+	snprintf(cmd, sizeof(cmd),
+	         "printf 'abcdef' | curl -sS --max-time 10 --unix-socket %s "
+	         "-H 'Transfer-Encoding: chunked' --data-binary @- http://localhost/v1/upload",
+	         F.sock);
+	assert_int_equal(run(cmd, &out), 0);
+	assert_string_equal(gf_buf_cstr(&out), "{\"bytes\":6}\n");
+	gf_buf_dispose(&out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_unix_socket_mode),
+	        cmocka_unit_test(test_json_get_put_delete),
+	        cmocka_unit_test(test_not_found_and_method),
+	        cmocka_unit_test(test_bearer),
+	        cmocka_unit_test(test_body_caps),
+	        cmocka_unit_test(test_chunked_request),
+	        cmocka_unit_test(test_keep_alive_and_pipelining),
+	        cmocka_unit_test(test_errors_from_codec),
+	        cmocka_unit_test(test_async_and_disconnect),
+	        cmocka_unit_test(test_sse),
+	        cmocka_unit_test(test_client_errors),
+	        cmocka_unit_test(test_stale_socket_replaced),
+	        cmocka_unit_test(test_curl),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
