@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "hcl/diag.h"
+
 typedef struct {
 	const char *name;
 	const char *summary; /* one line for `gitfleet --help` */
@@ -60,6 +62,18 @@ void cli_strlist_dispose(cli_strlist *l);
 int cli_fail(const char *cmd, int status, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 
+/* ---- diagnostics and variables ----------------------------------------- */
+
+/* Prints the diagnostics d->list[from..] as terraform does: the boxed form
+ * in colour on a terminal, the box without colour elsewhere, the plain form
+ * with `no_color`; errors to stderr, warnings to stdout. */
+void cli_print_diags(const hcl_diags *d, size_t from, const hcl_sources *sources, bool no_color);
+/* The -var and -var-file flags of argv[1..end) in command-line order (their
+ * relative order matters, so they are collected here rather than as two
+ * lists). *out is malloc'd; returns the count. */
+struct config_var_arg;
+size_t cli_var_args(struct config_var_arg **out, int argc, char **argv, int end);
+
 /* ---- commands ---------------------------------------------------------- */
 
 /* The command overview on stderr, for `gitfleet` run with no command. */
@@ -67,6 +81,8 @@ void cli_print_usage_error(void);
 
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
+int cmd_console(int argc, char **argv);
 int cmd_fmt(int argc, char **argv);
 int cmd_lb(int argc, char **argv);
 int cmd_www(int argc, char **argv);

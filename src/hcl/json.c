@@ -17,7 +17,6 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -279,13 +278,9 @@ static const hcl_value *parse_number(jparser *p)
 		return NULL;
 	}
 	if (integer && fabs(d) >= 9007199254740992.0) {
-		/* Beyond 2^53 a double holds only some integers: refuse the
-		 * others rather than change the number. */
-		char back[400];
-		snprintf(back, sizeof(back), "%.0f", d);
-		const char *lit = text[0] == '-' ? text + 1 : text;
-		const char *got = back[0] == '-' ? back + 1 : back;
-		if (strcmp(lit, got) != 0) {
+		/* Beyond 2^53 a double holds only some integers: accept a literal
+		 * only if it prints back the same, so that no digit changes. */
+		if (strcmp(text, hcl_number_format(p->a, d)) != 0) {
 			p->why = gf_arena_printf(
 			        p->a,
 			        "the integer %s cannot be represented exactly (numbers are "

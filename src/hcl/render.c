@@ -5,6 +5,7 @@
  */
 #include "hcl/value_impl.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,6 +249,11 @@ char *hcl_number_format(gf_arena *a, double n)
 {
 	if (n == 0)
 		return gf_arena_strdup(a, "0");
+	/* Whole numbers in the range of 64-bit integers print exactly (IDs,
+	 * sizes, 2^60 as Terraform prints it); beyond that the shortest digits
+	 * are what a literal like 1e30 was written as. */
+	if (n == floor(n) && fabs(n) < 18446744073709551616.0)
+		return gf_arena_printf(a, "%.0f", n);
 	char digits[24];
 	size_t nd;
 	int exp;

@@ -187,8 +187,10 @@ char *hcl_value_render(gf_arena *a, const hcl_value *v);
 char *hcl_value_to_json(gf_arena *a, const hcl_value *v);
 /* jsondecode(): objects become objects, arrays tuples. NULL + *why on error. */
 const hcl_value *hcl_value_from_json(gf_arena *a, const char *json, size_t len, const char **why);
-/* A number as Terraform prints it (big.Float 'f' format): "3", "0.5",
- * "1000000000000000000000"; the shortest digits that read back exactly. */
+/* A number as Terraform prints it (big.Float 'f' format, never an
+ * exponent): "3", "0.5", "1000000000000000000000". Whole numbers below
+ * 2^64 print exactly; other numbers print the shortest digits that read
+ * back as the same double. */
 char *hcl_number_format(gf_arena *a, double n);
 
 /* ---- functions --------------------------------------------------------- */

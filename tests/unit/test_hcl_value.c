@@ -184,6 +184,9 @@ static void test_number_format(void **state)
 	        {1e-7, "0.0000001"},
 	        {123456.789, "123456.789"},
 	        {9007199254740993.0, "9007199254740992"},
+	        {1152921504606846976.0, "1152921504606846976"}, /* 2^60, exact */
+	        {388888888888888896.0, "388888888888888896"},
+	        {1e23, "100000000000000000000000"}, /* beyond 2^64: shortest digits */
 	        {-0.25, "-0.25"},
 	        {1e100, "1"
 	                "0000000000"
@@ -275,6 +278,11 @@ static void test_json_decode(void **state)
 	assert_int_equal(J("null")->kind, HCL_VAL_NULL);
 	assert_true(J("9007199254740992")->u.num == 9007199254740992.0);
 	assert_true(J("18014398509481984")->u.num == 18014398509481984.0); /* 2^54 exact */
+	/* found by fuzzing: an exact big integer must print back unchanged */
+	assert_string_equal(hcl_value_to_json(&A, J("388888888888888896")), "388888888888888896");
+	assert_string_equal(hcl_value_to_json(&A, J("-388888888888888896")), "-388888888888888896");
+	assert_string_equal(hcl_value_to_json(&A, J("100000000000000000000000")),
+	                    "100000000000000000000000");
 	const hcl_value *nul = J("\"a\\u0000b\"");
 	assert_int_equal(nul->u.str.len, 3);
 
@@ -294,6 +302,11 @@ static void test_json_decode(void **state)
 	check_json_error("\"\\q\"", "invalid character 'q' in string escape code");
 	check_json_error("{\"a\":1,\"a\":2}", "duplicate \"a\" property in JSON object");
 	check_json_error("1e999", "number 1e999 is too large");
+	check_json_error(
+	        "388888888888888900",
+	        "the integer 388888888888888900 cannot be represented exactly (numbers are "
+	        "64-bit floating point, exact to 9007199254740992); quote it as a string to "
+	        "keep every digit");
 	check_json_error("12345678901234567891",
 	                 "the integer 12345678901234567891 cannot be represented exactly "
 	                 "(numbers are 64-bit floating point, exact to 9007199254740992); quote "

@@ -1,0 +1,58 @@
+/*
+ * config/config_impl.h — private to src/config. Internal names carry the
+ * prefix cfgi_.
+ *
+ * load.c      files → top-level blocks → config_module (structure checks)
+ * body.c      helpers to check bodies against a small schema, decode
+ *             constant arguments, report Terraform's structure errors
+ * types.c     type constraint expressions, version constraints
+ * vars.c      variable values and their precedence
+ * scope.c     the lookup behind config_scope: variables, locals (with
+ *             cycle detection), outputs, resources, modules
+ * validate.c  config_validate's walk over every expression
+ */
+#ifndef GF_CONFIG_IMPL_H
+#define GF_CONFIG_IMPL_H
+
+#include "config/config.h"
+
+/* Reports an error or warning at `r` (may be NULL) into cfg->diags. */
+hcl_diag *cfgi_error(config *cfg, const hcl_range *r, const char *summary, const char *fmt, ...)
+        GF_PRINTF(4, 5);
+
+/* `resource "a" "b"`: from the block type to the last label. */
+hcl_range cfgi_decl_range(const hcl_block *b);
+/* The zero-length range where a missing argument would go (the `{`). */
+hcl_range cfgi_missing_range(const hcl_block *b);
+
+/* Checks that block b has exactly n labels named as in `names` (NULL
+ * terminated); reports "Missing name for ..." / "Extraneous label for ...". */
+bool cfgi_labels(config *cfg, const hcl_block *b, const char *const *names);
+
+/*
+ * Reports every attribute of `body` not in `attrs` ("Unsupported argument")
+ * and every block not in `blocks` ("Unsupported block type"), both NULL
+ * terminated, with "Did you mean" suggestions. Attributes in `attrs` whose
+ * name starts with '!' are required ("Missing required argument"; `owner`
+ * gives the missing range).
+ */
+void cfgi_check_body(config *cfg, const hcl_body *body, const hcl_block *owner,
+                     const char *const *attrs, const char *const *blocks);
+
+/* Constant arguments (no variables, no functions), converted; false after
+ * reporting. The output is left untouched when the attribute is absent. */
+bool cfgi_const_string(config *cfg, const hcl_body *body, const char *name, const char **out);
+bool cfgi_const_bool(config *cfg, const hcl_body *body, const char *name, bool *out);
+/* A constant value (no variables or functions), NULL after reporting. */
+const hcl_value *cfgi_const_value(config *cfg, const hcl_expr *e);
+
+/* Loads one module directory into a new config_module (may recurse for
+ * child modules). `depth` guards against modules that include themselves. */
+config_module *cfgi_load_module(config *cfg, const char *dir, const char *addr, int depth);
+
+/* scope.c: local value i of mod, evaluated on first use; `ref` (may be
+ * NULL) is the reference that asked, where a cycle is reported. Never
+ * NULL: a local that failed is unknown (its errors are reported once). */
+const hcl_value *cfgi_local_value(config *cfg, config_module *mod, size_t i, const hcl_ref *ref);
+
+#endif

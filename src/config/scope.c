@@ -1,0 +1,207 @@
+/*
+ * The scope of a module: config_scope's lookup answers each reference
+ * kind from the module (see config.h, note 3). Local values are evaluated
+ * on first use, which orders them by dependency; a local met again while
+ * it is being evaluated closes a cycle, reported with its path.
+ */
+#include "config/config_impl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+	config *cfg;
+	config_module *mod;
+	config_context ctx;
+} scope_payload;
+
+static const char *module_desc(config *cfg, const config_module *mod)
+{
+	return *mod->addr ? mod->addr : "the root module";
+}
+
+static const char **names_of(gf_arena *a, size_t n)
+{
+	return gf_arena_alloc(a, (n + 1) * sizeof(const char *));
+}
+
+const hcl_value *cfgi_local_value(config *cfg, config_module *mod, size_t i, const hcl_ref *ref)
+{
+	int st = mod->local_state[i];
+	if (st < 0)
+		return mod->local_values[i];
+	if (st > 0) {
+		/* A cycle: the locals being evaluated from depth st to the top. */
+		size_t n = mod->locals.len;
+		gf_buf path = GF_BUF_INIT;
+		for (int d = st; d <= mod->local_depth; d++)
+			for (size_t k = 0; k < n; k++)
+				if (mod->local_state[k] == d)
+					gf_buf_printf(&path, "local.%s → ",
+					              mod->locals.items[k].name);
+		gf_buf_printf(&path, "local.%s", mod->locals.items[i].name);
+		cfgi_error(
+		        cfg, ref ? &ref->range : &mod->locals.items[i].range,
+		        "Cycle in local values",
+		        "The local value \"%s\" depends on itself: %s. A local value cannot refer "
+		        "to itself, directly or through other local values.",
+		        mod->locals.items[i].name, gf_buf_cstr(&path));
+		gf_buf_dispose(&path);
+		return &hcl_unknown_dynamic;
+	}
+	mod->local_state[i] = ++mod->local_depth;
+	const hcl_value *v = config_eval(cfg, mod, mod->locals.items[i].expr, NULL);
+	mod->local_depth--;
+	mod->local_values[i] = v ? v : &hcl_unknown_dynamic;
+	mod->local_state[i] = -1;
+	return mod->local_values[i];
+}
+
+static const hcl_value *module_object(config *cfg, const config_module_call *c)
+{
+	if (!c->child || c->count || c->for_each)
+		return &hcl_unknown_dynamic;
+	gf_arena *a = &cfg->arena;
+	size_t n = c->child->outputs.len;
+	const char **keys = names_of(a, n);
+	const hcl_value **vals = gf_arena_alloc(a, (n + 1) * sizeof(*vals));
+	for (size_t i = 0; i < n; i++) {
+		keys[i] = c->child->outputs.items[i].name;
+		vals[i] = &hcl_unknown_dynamic;
+	}
+	return hcl_object(a, keys, vals, n);
+}
+
+static const hcl_value *iterator_value(const config_iterator *it, const hcl_ref *ref,
+                                       hcl_diags *diags)
+{
+	if (!strcmp(ref->name, "key"))
+		return it->key;
+	if (!strcmp(ref->name, "value"))
+		return it->value;
+	hcl_diags_add(diags, HCL_DIAG_ERROR, &ref->range, "Unsupported attribute",
+	              "The iterator \"%s\" of a dynamic block has only the attributes \"key\" and "
+	              "\"value\".",
+	              it->name);
+	return NULL;
+}
+
+static const hcl_value *lookup(void *payload, const hcl_ref *ref, gf_arena *a, hcl_diags *diags)
+{
+	scope_payload *p = payload;
+	config *cfg = p->cfg;
+	config_module *mod = p->mod;
+	const char *desc = module_desc(cfg, mod);
+	switch (ref->kind) {
+	case HCL_REF_VAR: {
+		const char **names = names_of(a, mod->variables.len);
+		for (size_t i = 0; i < mod->variables.len; i++) {
+			const config_variable *v = &mod->variables.items[i];
+			names[i] = v->name;
+			if (strcmp(v->name, ref->name) != 0)
+				continue;
+			const hcl_value *val = v->value;
+			if (!val || cfg->unknown_variables)
+				val = hcl_unknown(a, v->type);
+			return v->sensitive ? hcl_mark(a, val, HCL_MARK_SENSITIVE) : val;
+		}
+		return hcl_ref_undeclared(diags, ref, names, mod->variables.len, desc);
+	}
+	case HCL_REF_LOCAL: {
+		const char **names = names_of(a, mod->locals.len);
+		for (size_t i = 0; i < mod->locals.len; i++) {
+			names[i] = mod->locals.items[i].name;
+			if (!strcmp(names[i], ref->name))
+				return cfgi_local_value(cfg, mod, i, ref);
+		}
+		return hcl_ref_undeclared(diags, ref, names, mod->locals.len, desc);
+	}
+	case HCL_REF_RESOURCE:
+	case HCL_REF_DATA: {
+		for (const config_iterator *it = p->ctx.iterators; it; it = it->next)
+			if (ref->kind == HCL_REF_RESOURCE && !strcmp(it->name, ref->type))
+				return iterator_value(it, ref, diags);
+		config_mode mode = ref->kind == HCL_REF_DATA ? CONFIG_DATA : CONFIG_MANAGED;
+		const char **names = names_of(a, mod->resources.len);
+		size_t n = 0;
+		for (size_t i = 0; i < mod->resources.len; i++) {
+			const config_resource *r = &mod->resources.items[i];
+			if (r->mode != mode)
+				continue;
+			if (!strcmp(r->type, ref->type) && !strcmp(r->name, ref->name))
+				return &hcl_unknown_dynamic;
+			names[n++] = gf_arena_printf(a, "%s.%s", r->type, r->name);
+		}
+		return hcl_ref_undeclared(diags, ref, names, n, desc);
+	}
+	case HCL_REF_MODULE: {
+		const char **names = names_of(a, mod->calls.len);
+		for (size_t i = 0; i < mod->calls.len; i++) {
+			names[i] = mod->calls.items[i].name;
+			if (!strcmp(names[i], ref->name))
+				return module_object(cfg, &mod->calls.items[i]);
+		}
+		return hcl_ref_undeclared(diags, ref, names, mod->calls.len, desc);
+	}
+	case HCL_REF_PATH:
+		if (!strcmp(ref->name, "module"))
+			return hcl_cstring(a, mod->dir);
+		if (!strcmp(ref->name, "root"))
+			return hcl_cstring(a, cfg->root->dir);
+		return hcl_cstring(a, cfg->cwd);
+	case HCL_REF_TERRAFORM:
+		return hcl_cstring(a, cfg->workspace);
+	case HCL_REF_COUNT:
+		return p->ctx.count_index ? p->ctx.count_index : hcl_ref_not_allowed(diags, ref);
+	case HCL_REF_EACH:
+		if (!p->ctx.each_key)
+			return hcl_ref_not_allowed(diags, ref);
+		return !strcmp(ref->name, "key") ? p->ctx.each_key : p->ctx.each_value;
+	case HCL_REF_SELF:
+		return p->ctx.self ? p->ctx.self : hcl_ref_not_allowed(diags, ref);
+	}
+	return NULL;
+}
+
+const hcl_scope *config_scope(config *cfg, config_module *mod, const config_context *ctx)
+{
+	scope_payload *p = gf_arena_alloc(&cfg->arena, sizeof(*p));
+	p->cfg = cfg;
+	p->mod = mod;
+	if (ctx)
+		p->ctx = *ctx;
+	hcl_scope *s = gf_arena_alloc(&cfg->arena, sizeof(*s));
+	s->lookup = lookup;
+	s->payload = p;
+	s->base_dir = mod->dir;
+	return s;
+}
+
+const hcl_value *config_eval(config *cfg, config_module *mod, const hcl_expr *e,
+                             const config_context *ctx)
+{
+	/* One scope per module and context would do; scopes are small. */
+	return hcl_eval(&cfg->arena, e, config_scope(cfg, mod, ctx), &cfg->diags);
+}
+
+const hcl_value *config_output_value(config *cfg, config_module *mod, const config_output *o)
+{
+	if (!o->value)
+		return NULL;
+	const hcl_value *v = config_eval(cfg, mod, o->value, NULL);
+	if (!v)
+		return NULL;
+	if (o->depends_on)
+		config_eval(cfg, mod, o->depends_on, NULL);
+	if (mod == cfg->root && !o->sensitive && (hcl_value_deep_marks(v) & HCL_MARK_SENSITIVE)) {
+		cfgi_error(cfg, &o->value->range, "Output refers to sensitive values",
+		           "To reduce the risk of accidentally exporting sensitive data that was "
+		           "intended to be only internal, Terraform requires that any root module "
+		           "output containing sensitive data be explicitly marked as sensitive, to "
+		           "confirm your intent.\n\nIf you do intend to export this data, annotate "
+		           "the output value as sensitive by adding the following argument:\n    "
+		           "sensitive = true");
+		return NULL;
+	}
+	return o->sensitive ? hcl_mark(&cfg->arena, v, HCL_MARK_SENSITIVE) : v;
+}

@@ -1,0 +1,13 @@
+module "app" {
+  name = "x"
+}
+
+output "url" {
+  description = "the URL"
+}
+
+resource "fleet_lb" {
+  name = "x"
+}
+
+variable "a" "b" {}

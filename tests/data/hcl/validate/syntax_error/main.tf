@@ -1,0 +1,7 @@
+resource "fleet_lb" "web" {
+  name = "web
+}
+
+locals {
+  x = 1 +
+}
