@@ -169,6 +169,7 @@ static int put_state(state_backend *b, const state *s)
 
 int state_backend_write(state_backend *b, state *s)
 {
+	int64_t given = s->serial;
 	int rc = ensure_known(b);
 	if (rc < 0)
 		return rc;
@@ -195,7 +196,10 @@ int state_backend_write(state_backend *b, state *s)
 	} else {
 		s->serial++;
 	}
-	return put_state(b, s);
+	/* A failed write leaves the caller's state as it was. */
+	if ((rc = put_state(b, s)) < 0)
+		s->serial = given;
+	return rc;
 }
 
 int state_backend_push(state_backend *b, const state *s, bool force)
