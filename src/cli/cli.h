@@ -108,5 +108,9 @@ int cmd_init(int argc, char **argv);
 int cmd_state(int argc, char **argv);
 int cmd_force_unlock(int argc, char **argv);
 int cmd_output(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_instances(int argc, char **argv);
+int cmd_events(int argc, char **argv);
+int cmd_logs(int argc, char **argv);
 
 #endif
