@@ -25,6 +25,8 @@ done
 cd "$T/a"
 out=$($G init -no-color)
 expect_contains "init" 'Successfully configured the backend "gitfleet"!' "$out"
+mkdir "$T/empty"
+expect_contains "init of an empty directory" "initialized in an empty directory" "$(cd "$T/empty" && $G init -no-color)"
 cp "$GF_TEST_DATA/state/golden.tfstate" in.tfstate
 $G state push in.tfstate
 cd "$T/b"
@@ -76,6 +78,23 @@ expect_eq "no lock left" "None" "$(cat "$T/lock")"
 mkdir "$T/c" && cp "$T/a/main.tf" "$T/c/" && cd "$T/c"
 GITFLEET_HOME="$T/nowhere" GITFLEET_ADDR="unix:$SOCK" $G init -no-color >/dev/null
 expect_contains "GITFLEET_ADDR" "fleet_target_group.web[0]" "$(GITFLEET_HOME="$T/nowhere" GITFLEET_ADDR="unix:$SOCK" $G state list)"
+
+# Over TCP with the daemon's token, as builds reach it.
+stop_daemon
+APORT=$(free_port)
+"$GITFLEET" daemon --home "$HOME_DIR" --instance-ports "$PORT_LO-$PORT_HI" \
+	--api-listen "127.0.0.1:$APORT" >>"$T/daemon.log" 2>&1 &
+DAEMON_PID=$!
+GF_PIDS+=($!)
+wait_for_port "$APORT" 20
+TOKEN=$(cat "$HOME_DIR/api-token")
+cd "$T/c"
+expect_contains "over TCP" "fleet_target_group.web[0]" \
+	"$(GITFLEET_HOME="$T/nowhere" GITFLEET_ADDR="127.0.0.1:$APORT" GITFLEET_TOKEN="$TOKEN" $G state list)"
+if GITFLEET_HOME="$T/nowhere" GITFLEET_ADDR="127.0.0.1:$APORT" GITFLEET_TOKEN=wrong $G state list 2>err; then
+	fail "a wrong token was accepted"
+fi
+expect_contains "wrong token" "401" "$(cat err)"
 
 # No daemon: init says how to start one.
 stop_daemon
