@@ -5,7 +5,7 @@
  * that matter: <, > and & are escaped as \u003c, \u003e and \u0026 (and
  * U+2028, U+2029 too); control characters other than \n, \r and \t are
  * \u00XX; reals are the shortest digits that read back as the same double,
- * in positional notation unless below 1e-6 or from 1e21 on.
+ * in positional notation unless below 1e-6 or from 9e18 on (Go: 1e21).
  */
 #include "state/state.h"
 #include "state/state_int.h"
@@ -50,7 +50,13 @@ static int put_string(gf_buf *b, const char *s, size_t n)
 static int put_real(gf_buf *b, double d)
 {
 	double a = fabs(d);
-	if (a == 0 || (a >= 1e-6 && a < 1e21)) {
+	/* Reading back must give the same text: jansson reads "-0" as the
+	 * integer 0, and cannot read whole numbers beyond int64 at all, so
+	 * those two cases (where Go writes -0 and 1e20 in positional form)
+	 * are written as 0 and in exponent form. */
+	if (a == 0)
+		return gf_buf_putc(b, '0');
+	if (a >= 1e-6 && a < 9e18) {
 		gf_arena ar;
 		gf_arena_init(&ar);
 		int rc = gf_buf_puts(b, hcl_number_format(&ar, d));
