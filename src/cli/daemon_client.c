@@ -13,19 +13,15 @@
 
 int cli_daemon_init(cli_daemon *d, const char *home)
 {
+	/* One rule for every client (cloud_endpoint_resolve); --home names a
+	 * socket explicitly, so it wins over GITFLEET_ADDR. */
+	cloud_endpoint ep;
+	char *sock = home ? gf_xasprintf("unix:%s/run/gitfleet.sock", home) : NULL;
+	cloud_endpoint_resolve(&ep, sock, NULL);
+	free(sock);
 	memset(d, 0, sizeof(*d));
-	const char *addr = getenv("GITFLEET_ADDR");
-	if (addr && *addr && !home) {
-		d->url = gf_str_has_prefix(addr, "http://") || gf_str_has_prefix(addr, "unix:")
-		                 ? gf_xstrdup(addr)
-		                 : gf_xasprintf("http://%s", addr);
-		const char *tok = getenv("GITFLEET_TOKEN");
-		d->token = tok && *tok ? gf_xstrdup(tok) : NULL;
-		return 0;
-	}
-	char *h = home ? gf_xstrdup(home) : cloud_home_default();
-	d->url = gf_xasprintf("unix:%s/run/gitfleet.sock", h);
-	free(h);
+	d->url = ep.url;
+	d->token = ep.token;
 	return 0;
 }
 
@@ -41,7 +37,7 @@ void cli_daemon_req(http_client_req *r, const cli_daemon *d, const char *path)
 	r->url = d->url;
 	r->path = path;
 	r->token = d->token;
-	r->peer_name = "the gitfleet daemon";
+	r->peer_name = CLOUD_PEER_NAME;
 	r->hint = "is `gitfleet daemon` running? --home or GITFLEET_HOME pick its socket; "
 	          "GITFLEET_ADDR and GITFLEET_TOKEN a TCP address";
 }

@@ -339,4 +339,27 @@ void cloud_unsubscribe(cloud_daemon *d, cloud_sub *s);
 typedef struct http_server http_server;
 int cloud_api_register(http_server *s, cloud_daemon *d);
 
+/* ---- reaching the daemon (clients: CLI commands, provider, state backend) -- */
+
+/* Names used in every client's "cannot reach" message (http_client_req). */
+#define CLOUD_PEER_NAME        "the gitfleet daemon"
+#define CLOUD_UNREACHABLE_HINT "start it with: gitfleet daemon"
+
+typedef struct {
+	char *url;   /* "unix:/home/run/gitfleet.sock" or "http://host:port" */
+	char *token; /* bearer token; NULL for the unix socket */
+} cloud_endpoint;
+
+/*
+ * How every client finds the daemon, in this order: `address`/`token`
+ * given explicitly (provider "fleet" { address, token }; may be NULL), then
+ * GITFLEET_ADDR / GITFLEET_TOKEN (set inside builds), then the unix socket
+ * of the home (cloud_home_default()/run/gitfleet.sock, no token). An
+ * address is a URL as http_client_req takes it ("unix:/path",
+ * "http://host:port"), an absolute socket path, or "host:port" (TCP).
+ * Dispose *out.
+ */
+void cloud_endpoint_resolve(cloud_endpoint *out, const char *address, const char *token);
+void cloud_endpoint_dispose(cloud_endpoint *e);
+
 #endif
