@@ -68,6 +68,8 @@ void cli_print_usage_error(void);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_fmt(int argc, char **argv);
+int cmd_lb(int argc, char **argv);
 int cmd_www(int argc, char **argv);
+int cmd_daemon(int argc, char **argv);
 
 #endif

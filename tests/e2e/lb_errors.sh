@@ -1,0 +1,96 @@
+# gitfleet lb's answers when it cannot or may not proxy: 403 allow-list,
+# 503 no healthy target, 502 broken target, 504 slow target, 408 slow
+# client, and retries that hide a dead target.
+. "$GF_E2E_LIB/common.sh"
+. "$GF_E2E_LIB/lb.sh"
+
+good=$(free_port)
+dead=$(free_port) # nothing listens there
+start_backend "$good" good
+
+# Allow-list: a client outside it gets 403 and a reason; inside it, 200.
+p=$(free_port)
+start_lb "$p" --target "127.0.0.1:$good" --health-path "" --allow 10.0.0.0/8 --allow ::1/128
+expect_eq "client outside the allow-list" 403 "$(http_code "http://127.0.0.1:$p/")"
+out=$(curl -s --max-time 5 "http://127.0.0.1:$p/")
+expect_contains "403 says why" "client address 127.0.0.1 is not allowed" "$out"
+p=$(free_port)
+start_lb "$p" --target "127.0.0.1:$good" --health-path "" --allow 127.0.0.0/8
+expect_eq "client inside the allow-list" 200 "$(http_code "http://127.0.0.1:$p/")"
+
+# A dead target next to a good one, checks off: refused connections are
+# retried on the good target, and the client never sees them.
+p=$(free_port)
+start_lb "$p" --target "127.0.0.1:$dead" --target "127.0.0.1:$good" --health-path ""
+for i in $(seq 1 20); do
+	out=$(curl -s --max-time 5 -w '%{http_code}' "http://127.0.0.1:$p/whoami" | tr '\n' ' ')
+	expect_eq "request $i with a dead target registered" "good 200" "$out"
+done
+# A POST too: nothing reached the dead target, so it is safe to retry.
+out=$(curl -s --max-time 5 -d x -w ' %{http_code}' "http://127.0.0.1:$p/echo")
+expect_eq "POST retried after a refused connection" "x 200" "$out"
+
+# Only dead targets: 502 that names the target.
+p=$(free_port)
+start_lb "$p" --target "127.0.0.1:$dead" --health-path ""
+out=$(curl -s --max-time 5 -w ' %{http_code}' "http://127.0.0.1:$p/")
+expect_contains "refused connection" "target 127.0.0.1:$dead: connection failed" "$out"
+expect_contains "refused connection status" " 502" "$out"
+
+# A target that resets every connection: 502, not a hang.
+reset=$(free_port)
+start_backend "$reset" reset --reset
+p=$(free_port)
+start_lb "$p" --target "127.0.0.1:$reset" --health-path ""
+out=$(curl -s --max-time 5 -w ' %{http_code}' "http://127.0.0.1:$p/")
+# (The reset may arrive before or after the connect completes.)
+expect_contains "reset by target" "target 127.0.0.1:$reset: c" "$out"
+expect_contains "reset status" " 502" "$out"
+
+# No healthy target: 503 with a plain-text reason.
+sick=$(free_port)
+echo 500 >"$T/sick"
+start_backend "$sick" sick --health-file "$T/sick"
+p=$(free_port)
+start_lb "$p" --target "127.0.0.1:$sick" --health-path /health --health-interval 0.2
+sleep 1
+out=$(curl -s --max-time 5 -w ' %{http_code}' "http://127.0.0.1:$p/")
+expect_eq "no healthy target" 'no healthy target in target group "default"
+ 503' "$out"
+ctype=$(curl -s --max-time 5 -o /dev/null -w '%{content_type}' "http://127.0.0.1:$p/")
+expect_eq "503 is plain text" "text/plain; charset=utf-8" "$ctype"
+# The target recovers: traffic after healthy_threshold checks.
+echo 200 >"$T/sick"
+wait_until 5 status_is 200 "http://127.0.0.1:$p/"
+
+# A target slower than --response-timeout: 504.
+p=$(free_port)
+start_lb "$p" --target "127.0.0.1:$good" --health-path "" --response-timeout 0.5
+out=$(curl -s --max-time 5 -w ' %{http_code}' "http://127.0.0.1:$p/slow?s=3")
+expect_contains "slow target" "did not answer within 0.5 seconds" "$out"
+expect_contains "slow target status" " 504" "$out"
+
+# A client slower than --head-timeout with its request head: 408.
+p=$(free_port)
+start_lb "$p" --target "127.0.0.1:$good" --health-path "" --head-timeout 0.5
+out=$(timeout 5 python3 -c '
+import socket, time
+s = socket.create_connection(("127.0.0.1", '"$p"'))
+s.sendall(b"GET / HTTP/1.1\r\nHo")
+print(s.recv(100).decode().split("\r\n")[0])')
+expect_eq "slow request head" "HTTP/1.1 408 Request Timeout" "$out"
+
+# Bad flags are reported, with what to do.
+set +e
+err=$("$GITFLEET" lb --listen 127.0.0.1:1 --target nope 2>&1)
+rc=$?
+set -e
+expect_eq "bad target exits 1" 1 "$rc"
+expect_contains "bad target message" 'invalid address "nope"' "$err"
+set +e
+err=$("$GITFLEET" lb --listen "127.0.0.1:$good" --target "127.0.0.1:$good" 2>&1)
+rc=$?
+set -e
+expect_eq "port in use exits 1" 1 "$rc"
+expect_contains "port in use message" "cannot listen on 127.0.0.1:$good" "$err"
+echo "lb_errors: ok"

@@ -1,0 +1,239 @@
+/* Unit tests of releases (src/cloud/release_hash.c, release.c): the hash
+ * definition of docs/releases.md against a vector computed by the Python
+ * reference implementation printed there, and tar uploads: accepted,
+ * verified, refused when they would escape or do not match. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "cloud/cloud.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* docs/releases.md's fixture, hashed by its reference implementation. */
+#define FIXTURE_HASH "4765fe2188261d3b18996371c120678008849facdd0b9fad72a67fbc6a9b5bd9"
+
+static char tmp[256];
+
+static void write_file(const char *rel, const char *content, unsigned mode)
+{
+	char *p = gf_path_join(tmp, rel);
+	assert_int_equal(gf_fs_write_atomic(p, content, strlen(content), mode), 0);
+	assert_int_equal(chmod(p, mode), 0);
+	free(p);
+}
+
+static char *make_fixture(void)
+{
+	snprintf(tmp, sizeof(tmp), "/tmp/gf-release-test.XXXXXX");
+	assert_non_null(mkdtemp(tmp));
+	char *site = gf_path_join(tmp, "site");
+	char *p = gf_path_join(site, "css");
+	assert_int_equal(gf_fs_mkdirs(p, 0755), 0);
+	free(p);
+	p = gf_path_join(site, "empty");
+	assert_int_equal(gf_fs_mkdirs(p, 0755), 0);
+	free(p);
+	write_file("site/index.html", "hello\n", 0644);
+	write_file("site/css/a.css", "body{}", 0644);
+	write_file("site/run.sh", "#!/bin/sh\n", 0755);
+	p = gf_path_join(site, "home.html");
+	assert_int_equal(symlink("index.html", p), 0);
+	free(p);
+	return site;
+}
+
+static void cleanup(void)
+{
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "chmod -R u+w %s; rm -rf %s", tmp, tmp);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void test_hash_vector(void **state)
+{
+	char *site = make_fixture();
+	char h[CLOUD_SHA256_HEX];
+	assert_int_equal(cloud_release_hash_dir(h, site), 0);
+	assert_string_equal(h, FIXTURE_HASH);
+	assert_true(cloud_is_sha256(h));
+
+	/* Only the executable bit of a mode counts. */
+	char *p = gf_path_join(site, "index.html");
+	chmod(p, 0600);
+	char h2[CLOUD_SHA256_HEX];
+	assert_int_equal(cloud_release_hash_dir(h2, site), 0);
+	assert_string_equal(h2, FIXTURE_HASH);
+	chmod(p, 0700);
+	assert_int_equal(cloud_release_hash_dir(h2, site), 0);
+	assert_string_not_equal(h2, FIXTURE_HASH);
+	chmod(p, 0644);
+	/* Content counts. */
+	write_file("site/css/a.css", "body{ }", 0644);
+	assert_int_equal(cloud_release_hash_dir(h2, site), 0);
+	assert_string_not_equal(h2, FIXTURE_HASH);
+	free(p);
+	free(site);
+	cleanup();
+}
+
+static void test_hash_errors(void **state)
+{
+	char h[CLOUD_SHA256_HEX];
+	assert_int_equal(cloud_release_hash_dir(h, "/nonexistent/dir"), GF_ENOTFOUND);
+	assert_false(cloud_is_sha256("abc"));
+	assert_false(cloud_is_sha256(
+	        "4765FE2188261d3b18996371c120678008849facdd0b9fad72a67fbc6a9b5bd9"));
+}
+
+/* A tar in memory from (path, type, content) triples. */
+typedef struct {
+	const char *path;
+	char type; /* f file, x executable, d dir, l symlink, h hardlink */
+	const char *content;
+} entry;
+
+static void *make_tar(size_t *len, const entry *e, size_t n)
+{
+	size_t cap = 1 << 20;
+	void *buf = malloc(cap);
+	struct archive *a = archive_write_new();
+	archive_write_set_format_pax_restricted(a);
+	assert_int_equal(archive_write_open_memory(a, buf, cap, len), ARCHIVE_OK);
+	for (size_t i = 0; i < n; i++) {
+		struct archive_entry *ae = archive_entry_new();
+		archive_entry_set_pathname(ae, e[i].path);
+		size_t size = 0;
+		switch (e[i].type) {
+		case 'd':
+			archive_entry_set_filetype(ae, AE_IFDIR);
+			archive_entry_set_perm(ae, 0755);
+			break;
+		case 'l':
+			archive_entry_set_filetype(ae, AE_IFLNK);
+			archive_entry_set_symlink(ae, e[i].content);
+			break;
+		case 'h':
+			archive_entry_set_filetype(ae, AE_IFREG);
+			archive_entry_set_hardlink(ae, e[i].content);
+			break;
+		default:
+			archive_entry_set_filetype(ae, AE_IFREG);
+			archive_entry_set_perm(ae, e[i].type == 'x' ? 0755 : 0644);
+			size = strlen(e[i].content);
+			archive_entry_set_size(ae, (la_int64_t)size);
+		}
+		assert_int_equal(archive_write_header(a, ae), ARCHIVE_OK);
+		if (size)
+			assert_int_equal(archive_write_data(a, e[i].content, size), (ssize_t)size);
+		archive_entry_free(ae);
+	}
+	archive_write_close(a);
+	archive_write_free(a);
+	return buf;
+}
+
+static const entry fixture_entries[] = {
+        {"./", 'd', NULL},
+        {"./css", 'd', NULL},
+        {"./css/a.css", 'f', "body{}"},
+        {"./empty", 'd', NULL},
+        {"./home.html", 'l', "index.html"},
+        {"./index.html", 'f', "hello\n"},
+        {"./run.sh", 'x', "#!/bin/sh\n"},
+};
+
+static void test_unpack(void **state)
+{
+	snprintf(tmp, sizeof(tmp), "/tmp/gf-release-test.XXXXXX");
+	assert_non_null(mkdtemp(tmp));
+	char *rels = gf_path_join(tmp, "releases");
+	size_t len;
+	void *tar = make_tar(&len, fixture_entries, GF_ARRAY_LEN(fixture_entries));
+	assert_int_equal(cloud_release_unpack(rels, FIXTURE_HASH, tar, len), 0);
+	char *dir = gf_path_join(rels, FIXTURE_HASH);
+	char h[CLOUD_SHA256_HEX];
+	assert_int_equal(cloud_release_hash_dir(h, dir), 0);
+	assert_string_equal(h, FIXTURE_HASH);
+	/* Immutable: a second upload changes nothing. */
+	assert_int_equal(cloud_release_unpack(rels, FIXTURE_HASH, tar, len), GF_EEXISTS);
+
+	/* The wrong name is refused, and nothing is left behind. */
+	const char *wrong = "0000000000000000000000000000000000000000000000000000000000000000";
+	assert_int_equal(cloud_release_unpack(rels, wrong, tar, len), GF_EINVALID);
+	assert_non_null(strstr(gf_err_msg(), FIXTURE_HASH));
+	char *w = gf_path_join(rels, wrong);
+	assert_false(gf_fs_exists(w));
+	free(w);
+
+	/* Unreferenced releases go after the grace period, kept ones stay. */
+	assert_int_equal(cloud_release_gc(rels, NULL, 0, 3600), 0);
+	const char *keep[] = {FIXTURE_HASH};
+	assert_int_equal(cloud_release_gc(rels, keep, 1, 0), 0);
+	assert_true(gf_fs_is_dir(dir));
+	assert_int_equal(cloud_release_gc(rels, NULL, 0, 0), 1);
+	assert_false(gf_fs_exists(dir));
+	free(tar);
+	free(dir);
+	free(rels);
+	cleanup();
+}
+
+static void expect_refused(const entry *e, size_t n, const char *needle)
+{
+	snprintf(tmp, sizeof(tmp), "/tmp/gf-release-test.XXXXXX");
+	assert_non_null(mkdtemp(tmp));
+	char *rels = gf_path_join(tmp, "releases");
+	size_t len;
+	void *tar = make_tar(&len, e, n);
+	assert_int_equal(cloud_release_unpack(rels, FIXTURE_HASH, tar, len), GF_EINVALID);
+	if (!strstr(gf_err_msg(), needle))
+		fail_msg("\"%s\" not in \"%s\"", needle, gf_err_msg());
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "test -z \"$(ls -A %s)\"", rels);
+	assert_int_equal(system(cmd), 0);
+	assert_false(gf_fs_exists("/tmp/evil-gitfleet"));
+	free(tar);
+	free(rels);
+	cleanup();
+}
+
+static void test_unpack_refuses_escapes(void **state)
+{
+	const entry dotdot[] = {{"../../../../tmp/evil-gitfleet", 'f', "x"}};
+	expect_refused(dotdot, 1, "\"..\" would leave the release");
+	const entry abs[] = {{"/tmp/evil-gitfleet", 'f', "x"}};
+	expect_refused(abs, 1, "absolute paths are not allowed");
+	const entry link[] = {{"l", 'l', "/etc/passwd"}};
+	expect_refused(link, 1, "symlink must point inside");
+	const entry hard[] = {{"a", 'f', "x"}, {"b", 'h', "a"}};
+	expect_refused(hard, 2, "hard links are not allowed");
+	const char junk[] = "this is not a tar archive at all, not even close.";
+	snprintf(tmp, sizeof(tmp), "/tmp/gf-release-test.XXXXXX");
+	assert_non_null(mkdtemp(tmp));
+	char *rels = gf_path_join(tmp, "releases");
+	assert_int_equal(cloud_release_unpack(rels, FIXTURE_HASH, junk, sizeof(junk)), GF_EINVALID);
+	assert_int_equal(cloud_release_unpack(rels, "nothex", junk, sizeof(junk)), GF_EINVALID);
+	free(rels);
+	cleanup();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_hash_vector),
+	        cmocka_unit_test(test_hash_errors),
+	        cmocka_unit_test(test_unpack),
+	        cmocka_unit_test(test_unpack_refuses_escapes),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
