@@ -1,0 +1,167 @@
+/*
+ * pipeline — CodeBuild's role in gitfleet: a project's events pass its
+ * webhook's filter groups, a build is queued, the build runs the
+ * repository's buildspec.yaml in one shell, and its history is kept.
+ *
+ * NOTES ON THE DESIGN
+ *
+ * Parts, each in its own file and each usable (and tested) alone:
+ *
+ *   buildspec.c  buildspec.yaml version 0.2 → pipeline_buildspec. A pure
+ *                function of the file's bytes: no file, process or
+ *                environment is touched, so every error is unit tested and
+ *                the parser is fuzzed (tests/fuzz/fuzz_buildspec.c).
+ *   filter.c     webhook filter groups with CodeBuild's semantics, a pure
+ *                function of (groups, event): compiled once (PCRE2), then
+ *                matched against every event.
+ *
+ * The buildspec. A parse yields everything a runner needs, owned by one
+ * arena freed by pipeline_buildspec_free:
+ *
+ *   env.shell               "bash" (default) or "sh"
+ *   env.variables           name → value, in file order
+ *   env.exported-variables  names whose final values the build reports
+ *   env.secrets             name → project secret name (the value comes
+ *                           from the project, never from the repository)
+ *   phases.<phase>          commands, finally, on-failure (ABORT default)
+ *   artifacts               files (globs), base-directory, discard-paths
+ *
+ * Errors name the file, the line and column of the offending node, and
+ * what is wrong: `buildspec.yaml:7:5: phases.build.commands must be a list
+ * of strings`. Keys that CodeBuild knows but gitfleet does not implement
+ * (run-as, proxy, batch, reports, cache, env.parameter-store,
+ * env.secrets-manager, env.git-credential-helper, runtime-versions) are
+ * accepted and listed in `ignored` so that the runner can log a warning;
+ * keys nobody knows are errors with a "did you mean" suggestion, because a
+ * misspelt `pre-build:` that silently never runs is worse than a failed
+ * build (docs/buildspec.md explains the difference with CodeBuild).
+ *
+ * A build's life (the runner drives it; phases run in the order below):
+ *
+ *   QUEUED ──dequeued: no other build of the project runs──► IN_PROGRESS
+ *   QUEUED ──stop──► STOPPED
+ *   IN_PROGRESS:
+ *     checkout (fetch, fresh workspace) ──fails──► FAULT
+ *     buildspec parse                   ──fails──► FAILED (file:line:col)
+ *     install → pre_build → build → post_build, each phase:
+ *       commands in order; the first failing command ends the phase's
+ *       commands; `finally` runs; then the phase's on-failure decides:
+ *         ABORT     → later phases are skipped, except that a failed
+ *                     build phase still runs post_build with
+ *                     CODEBUILD_BUILD_SUCCEEDING=0 (as CodeBuild does)
+ *         CONTINUE  → the next phase runs; the build stays failed
+ *   IN_PROGRESS ──all phases done, none failed──► SUCCEEDED
+ *   IN_PROGRESS ──a phase failed──► FAILED
+ *   IN_PROGRESS ──build_timeout on the whole process group──► TIMED_OUT
+ *   IN_PROGRESS ──stop──► STOPPED
+ *   IN_PROGRESS ──the daemon could not run the build──► FAULT
+ */
+#ifndef GF_PIPELINE_H
+#define GF_PIPELINE_H
+
+#include "base/base.h"
+#include "hooks/hooks.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* ---- buildspec --------------------------------------------------------- */
+
+/* A buildspec larger than this is refused before it is parsed. */
+#define PIPELINE_BUILDSPEC_MAX (1u << 20)
+
+typedef enum {
+	PIPELINE_PHASE_INSTALL,
+	PIPELINE_PHASE_PRE_BUILD,
+	PIPELINE_PHASE_BUILD,
+	PIPELINE_PHASE_POST_BUILD,
+	PIPELINE_PHASE_COUNT
+} pipeline_phase_kind;
+
+/* "install", "pre_build", "build", "post_build". */
+const char *pipeline_phase_name(pipeline_phase_kind k);
+
+typedef enum {
+	PIPELINE_ON_FAILURE_ABORT,
+	PIPELINE_ON_FAILURE_CONTINUE
+} pipeline_on_failure;
+
+typedef struct {
+	const char *name;
+	const char *value;
+} pipeline_kv;
+
+typedef struct {
+	bool present; /* the phase was declared */
+	const char **commands;
+	size_t ncommands;
+	const char **finally_cmds;
+	size_t nfinally;
+	pipeline_on_failure on_failure;
+} pipeline_phase;
+
+typedef struct {
+	gf_arena arena;    /* owns every string and array below */
+	const char *shell; /* "bash" or "sh" */
+	pipeline_kv *variables;
+	size_t nvariables;
+	const char **exported;
+	size_t nexported;
+	pipeline_kv *secrets; /* variable name → project secret name */
+	size_t nsecrets;
+	pipeline_phase phases[PIPELINE_PHASE_COUNT];
+	const char **artifact_files;
+	size_t nartifact_files;
+	const char *base_directory; /* NULL: the source directory */
+	bool discard_paths;
+	const char **ignored; /* "file:line:col: key" of accepted, unused keys */
+	size_t nignored;
+} pipeline_buildspec;
+
+/*
+ * Parses buildspec text. `file` is the name used in messages. On success
+ * *out owns a new buildspec (pipeline_buildspec_free). On failure returns
+ * GF_EINVALID (GF_ETOOBIG past PIPELINE_BUILDSPEC_MAX) with
+ * "file:line:col: reason" in gf_err_msg() and *out NULL.
+ */
+int pipeline_buildspec_parse(pipeline_buildspec **out, const char *file, const char *text,
+                             size_t len);
+void pipeline_buildspec_free(pipeline_buildspec *spec);
+
+/* ---- filter groups ----------------------------------------------------- */
+
+typedef enum {
+	PIPELINE_FILTER_EVENT,
+	PIPELINE_FILTER_HEAD_REF,
+	PIPELINE_FILTER_BASE_REF,
+	PIPELINE_FILTER_FILE_PATH,
+	PIPELINE_FILTER_COMMIT_MESSAGE,
+	PIPELINE_FILTER_ACTOR_ACCOUNT_ID,
+	PIPELINE_FILTER_TAG_NAME,
+	PIPELINE_FILTER_COUNT
+} pipeline_filter_type;
+
+/* "EVENT", "HEAD_REF", ... ; and the reverse (GF_EINVALID if unknown). */
+const char *pipeline_filter_type_name(pipeline_filter_type t);
+int pipeline_filter_type_parse(pipeline_filter_type *out, const char *name);
+
+typedef struct pipeline_filters pipeline_filters;
+
+/*
+ * Compiles filter groups from their JSON form (the body of
+ * PUT /v1/webhooks/{project}):
+ *   [ [ {"type": "EVENT", "pattern": "PUSH", "exclude_matched_pattern": false}, ... ], ... ]
+ * NULL or an empty array means "no groups": every PUSH builds. Errors
+ * (GF_EINVALID) name the group and filter by index, e.g.
+ * `filter_groups[1][0].pattern: ...`; EVENT patterns are checked against
+ * the known event names and regexes are compiled, so a bad pattern is
+ * refused when the webhook is saved, not when an event arrives.
+ */
+int pipeline_filters_compile(pipeline_filters **out, const json_t *groups);
+void pipeline_filters_free(pipeline_filters *f);
+/* True if the event starts a build: any group matches, and a group matches
+ * when all its filters do. */
+bool pipeline_filters_match(const pipeline_filters *f, const hooks_event *ev);
+
+#endif
