@@ -71,5 +71,9 @@ int cmd_fmt(int argc, char **argv);
 int cmd_lb(int argc, char **argv);
 int cmd_www(int argc, char **argv);
 int cmd_daemon(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_instances(int argc, char **argv);
+int cmd_events(int argc, char **argv);
+int cmd_logs(int argc, char **argv);
 
 #endif
