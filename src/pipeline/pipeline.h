@@ -129,6 +129,46 @@ int pipeline_buildspec_parse(pipeline_buildspec **out, const char *file, const c
                              size_t len);
 void pipeline_buildspec_free(pipeline_buildspec *spec);
 
+/* ---- the order of commands (steps.c) ----------------------------------- */
+
+typedef enum {
+	PIPELINE_PHASE_NOT_RUN, /* not declared, or skipped after an ABORT */
+	PIPELINE_PHASE_SUCCEEDED,
+	PIPELINE_PHASE_FAILED,
+} pipeline_phase_status;
+
+const char *pipeline_phase_status_name(pipeline_phase_status s);
+
+/*
+ * Which command runs next, given how the previous ones ended: the phase
+ * rules of the build life above, as a pure state machine so that every
+ * rule is unit tested without a shell. Use: init, then loop { next → run
+ * the command → report its exit status } until next returns false.
+ */
+typedef struct {
+	const pipeline_buildspec *spec;
+	int phase;       /* current phase; PIPELINE_PHASE_COUNT when done */
+	bool in_finally; /* running the phase's finally commands */
+	size_t index;    /* of the next command in the current list */
+	bool started;    /* the current phase has begun */
+	bool announced;  /* its first command was handed out */
+	bool finally_failed;
+	bool build_failed;
+	bool skip_to_post_build; /* a failed build phase with ABORT */
+	bool abort_all;          /* ABORT in another phase: nothing more runs */
+	pipeline_phase_status status[PIPELINE_PHASE_COUNT];
+	int exit_code[PIPELINE_PHASE_COUNT]; /* of the failing command, else 0 */
+} pipeline_steps;
+
+void pipeline_steps_init(pipeline_steps *s, const pipeline_buildspec *spec);
+/* The next command: true with *phase, *command and *is_finally set, or
+ * false when the build's commands are over. *entering is true for the
+ * first command of a phase (to log the phase marker). */
+bool pipeline_steps_next(pipeline_steps *s, pipeline_phase_kind *phase, const char **command,
+                         bool *is_finally, bool *entering);
+/* The exit status of the command `next` returned. */
+void pipeline_steps_report(pipeline_steps *s, int exit_code);
+
 /* ---- filter groups ----------------------------------------------------- */
 
 typedef enum {
