@@ -65,6 +65,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <uv.h>
 
 /* ---- buildspec --------------------------------------------------------- */
 
@@ -168,6 +169,64 @@ bool pipeline_steps_next(pipeline_steps *s, pipeline_phase_kind *phase, const ch
                          bool *is_finally, bool *entering);
 /* The exit status of the command `next` returned. */
 void pipeline_steps_report(pipeline_steps *s, int exit_code);
+
+/* ---- builds and the runner (runner.c) ----------------------------------- */
+
+typedef enum {
+	PIPELINE_BUILD_QUEUED,
+	PIPELINE_BUILD_IN_PROGRESS,
+	PIPELINE_BUILD_SUCCEEDED,
+	PIPELINE_BUILD_FAILED,
+	PIPELINE_BUILD_FAULT,
+	PIPELINE_BUILD_TIMED_OUT,
+	PIPELINE_BUILD_STOPPED,
+} pipeline_build_status;
+
+const char *pipeline_build_status_name(pipeline_build_status s);
+int pipeline_build_status_parse(pipeline_build_status *out, const char *name);
+/* SUCCEEDED, FAILED, FAULT, TIMED_OUT, STOPPED: the build is over. */
+bool pipeline_build_status_final(pipeline_build_status s);
+
+/* Appends one log line: "2026-01-02T03:04:05.678Z text\n", every value of
+ * `mask` replaced by "***". */
+void pipeline_log_line(gf_buf *out, int64_t wall_ms, const char *text, size_t len,
+                       char *const *mask, size_t nmask);
+
+typedef struct {
+	pipeline_phase_status status;
+	int64_t start_ms, end_ms; /* wall clock; 0 if the phase did not run */
+	int exit_code;
+} pipeline_phase_result;
+
+typedef struct {
+	pipeline_build_status status; /* SUCCEEDED, FAILED, FAULT, TIMED_OUT or STOPPED */
+	char reason[256];             /* why it did not succeed; "" if it did */
+	int64_t timeout_ms;
+	pipeline_phase_result phases[PIPELINE_PHASE_COUNT];
+} pipeline_run_result;
+
+typedef struct {
+	const char *cwd;               /* the source directory */
+	const char *const *env;        /* NAME=value, NULL-terminated: the whole environment */
+	const char *log_path;          /* appended */
+	const char *scratch;           /* a private directory for the command files */
+	const char *const *mask;       /* values masked in the log (3 characters or more) */
+	double timeout;                /* seconds; 0: none */
+	int64_t memory_mb, open_files; /* resource limits; 0: unlimited */
+} pipeline_run_options;
+
+typedef struct pipeline_run pipeline_run;
+/* Called once, on the loop, when the build's commands are over. */
+typedef void (*pipeline_run_cb)(pipeline_run *r, const pipeline_run_result *res, void *payload);
+
+/* Starts the shell and the first command. `spec` must outlive the run. */
+int pipeline_run_start(pipeline_run **out, uv_loop_t *loop, const pipeline_buildspec *spec,
+                       const pipeline_run_options *o, pipeline_run_cb cb, void *payload);
+/* Ends the build as STOPPED (SIGTERM to its group, SIGKILL 3 s later). */
+void pipeline_run_stop(pipeline_run *r, const char *reason);
+/* Frees the run (killing its group if it still runs; the callback is then
+ * never called). Memory goes once libuv has closed the handles. */
+void pipeline_run_free(pipeline_run *r);
 
 /* ---- filter groups ----------------------------------------------------- */
 
