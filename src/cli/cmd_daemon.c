@@ -5,6 +5,7 @@
 #include "base/base.h"
 #include "cloud/cloud.h"
 #include "http/api.h"
+#include "pipeline/pipeline.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -139,6 +140,8 @@ int cmd_daemon(int argc, char **argv)
 	int status = 1;
 	char *sock = NULL, *token = NULL;
 	cloud_daemon *d = NULL;
+	pipeline_service *ps = NULL;
+	char *public_url = NULL;
 	http_server *srv = NULL;
 	uv_loop_t *loop = uv_default_loop();
 	uv_signal_t term, intr;
@@ -169,6 +172,13 @@ int cmd_daemon(int argc, char **argv)
 		}
 		gf_log(GF_LOG_INFO, "API listening", "address=%s:%d token_file=%s/api-token", host,
 		       bound, home);
+		public_url = gf_xasprintf("http://%s:%d", host, bound);
+	}
+	pipeline_service_options po = {
+	        .home = home, .exe = o.exe, .socket = sock, .public_url = public_url};
+	if (pipeline_service_open(&ps, loop, &po) < 0 || pipeline_api_register(srv, ps) < 0) {
+		cli_fail("daemon", 1, "cannot start the pipeline: %s", gf_err_msg());
+		goto stop;
 	}
 	gf_log(GF_LOG_INFO, "daemon ready", "home=%s socket=%s pid=%d", home, sock, (int)getpid());
 	uv_signal_init(loop, &term);
@@ -182,6 +192,8 @@ int cmd_daemon(int argc, char **argv)
 stop:
 	if (srv)
 		http_server_shutdown(srv, NULL, NULL);
+	pipeline_service_close(ps);
+	ps = NULL;
 	cloud_daemon_shutdown(d, SHUTDOWN_GRACE);
 	d = NULL;
 	if (srv)
@@ -193,6 +205,7 @@ stop:
 	uv_run(loop, UV_RUN_DEFAULT);
 	uv_loop_close(loop);
 done:
+	free(public_url);
 	free(sock);
 	free(token);
 	free(home);

@@ -263,4 +263,28 @@ void pipeline_filters_free(pipeline_filters *f);
  * when all its filters do. */
 bool pipeline_filters_match(const pipeline_filters *f, const hooks_event *ev);
 
+/* ---- the daemon side (service.c, api.c) ---------------------------------- */
+
+typedef struct pipeline_service pipeline_service;
+typedef struct http_server http_server;
+
+typedef struct {
+	const char *home;       /* the daemon's home: repos/, mirrors/, builds/, inventory.db */
+	const char *exe;        /* the daemon's own gitfleet binary */
+	const char *socket;     /* the API's unix socket (GITFLEET_ADDR of builds) */
+	const char *public_url; /* "http://HOST:PORT" of the TCP API, or NULL */
+} pipeline_service_options;
+
+/* Opens the pipeline on the daemon's loop, after the cloud (which created
+ * the tables). Builds left IN_PROGRESS by a crashed daemon become FAULT;
+ * queued ones start again. */
+int pipeline_service_open(pipeline_service **out, uv_loop_t *loop,
+                          const pipeline_service_options *o);
+/* Stops running builds (STOPPED) and frees the service once their
+ * processes are gone; keep running the loop afterwards. */
+void pipeline_service_close(pipeline_service *ps);
+/* Registers /v1/projects, /v1/webhooks, /v1/builds and /hooks (docs/pipeline.md),
+ * and the build-token check on `s`. */
+int pipeline_api_register(http_server *s, pipeline_service *ps);
+
 #endif
