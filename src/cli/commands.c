@@ -170,12 +170,17 @@ const cli_command cli_commands[] = {
          "  changes, rollouts and their failures. -f keeps following new events;\n"
          "  --after ID starts after that event; --json prints one JSON object a line.\n",
          cmd_events},
-        {"logs", "Show the output of an instance",
+        {"logs", "Show the output of an instance or the log of a build",
          "Usage: gitfleet logs --instance ID [-f] [--json] [--home DIR]\n"
+         "       gitfleet logs BUILD [-f] [--json] [--home DIR]\n"
          "\n"
          "  Prints what the instance wrote to stdout and stderr (kept by the daemon,\n"
          "  rotated at 10 MiB). -f keeps following it. --json prints JSON objects\n"
-         "  {\"instance\", \"log\"}.\n",
+         "  {\"instance\", \"log\"}.\n"
+         "\n"
+         "  With a BUILD id (see `gitfleet builds`), prints the build's log: one\n"
+         "  timestamped line per output line, with phase markers; -f follows it live\n"
+         "  until the build is over.\n",
          cmd_logs},
         {"build", "Start or stop a build of a pipeline project",
          "Usage: gitfleet build start PROJECT [--ref REF | --commit SHA] [--json] [--home DIR]\n"

@@ -92,6 +92,10 @@ case $LOG in *never-printed*) fail "a command after the failure ran" ;; esac
 expect_eq "phase statuses" '["FAILED", "SUCCEEDED"]' "$(build_field "$ID" '[p["status"] for p in d["phases"]]')"
 expect_eq "exit code" 1 "$(build_field "$ID" 'd["phases"][0]["exit_code"]')"
 expect_contains "builds list" "$ID" "$("$GITFLEET" builds site --home "$HOME_DIR")"
+expect_contains "gitfleet logs" "post-build succeeding=0" "$("$GITFLEET" logs "$ID" --home "$HOME_DIR")"
+SSE=$(curl -s -N --max-time 30 --unix-socket "$SOCK" -H 'Accept: text/event-stream' "http://gitfleet/v1/builds/$ID/log")
+expect_contains "SSE lines" "event: line" "$SSE"
+expect_contains "SSE end" "$(printf 'event: end\ndata: FAILED')" "$SSE"
 
 # Over its timeout (1 minute = 1.2 s here): TIMED_OUT, grandchild killed.
 api PUT /v1/projects/site -d '{"source": {"type": "GITFLEET"}, "build_timeout": 1}' >/dev/null
@@ -152,8 +156,13 @@ until [ "$(build_field "$ID" 'd["status"]')" = IN_PROGRESS ]; do
 	[ $SECONDS -lt $deadline ] || fail "build did not start"
 	sleep 0.1
 done
+"$GITFLEET" logs "$ID" -f --home "$HOME_DIR" >"$T/follow.log" 2>&1 &
+FOLLOW=$!
+GF_PIDS+=($FOLLOW)
 "$GITFLEET" build stop "$ID" --home "$HOME_DIR" >/dev/null
 expect_eq "stopped" STOPPED "$(wait_build "$ID")"
+wait "$FOLLOW" || fail "gitfleet logs -f: $(cat "$T/follow.log")"
+expect_contains "followed to the end" "==> build STOPPED" "$(cat "$T/follow.log")"
 C=$("$GITFLEET" build start site --home "$HOME_DIR" --commit "$ORDERED")
 expect_eq "exact commit" SUCCEEDED "$(wait_build "$C")"
 expect_eq "resolved" "$ORDERED" "$(build_field "$C" 'd["resolved_source_version"]')"
