@@ -174,8 +174,11 @@ int gf_git_fetch_mirror(const char *mirror, const char *url)
 		rc = git_fail(rc, "bad source location", url);
 		goto done;
 	}
-	char *specs[] = {"+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"};
-	git_strarray refspecs = {specs, 2};
+	/* refs/pull/N/head is where GitHub (and Gitea) keep a pull request's
+	 * commits, which may come from a fork. */
+	char *specs[] = {"+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*",
+	                 "+refs/pull/*:refs/pull/*"};
+	git_strarray refspecs = {specs, 3};
 	git_fetch_options fo;
 	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
 	fo.prune = GIT_FETCH_PRUNE;

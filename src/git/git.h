@@ -69,8 +69,9 @@ int gf_git_changed_files(const char *repo, const char *before, const char *after
 int gf_git_resolve(char out[GF_GIT_OID_HEX], char **message, const char *repo, const char *spec);
 
 /*
- * Fetches every branch and tag of `url` into the bare mirror `mirror`
- * (created when absent), pruning refs the remote no longer has.
+ * Fetches every branch, tag and pull-request head (refs/pull/...) of `url`
+ * into the bare mirror `mirror` (created when absent), pruning refs the
+ * remote no longer has.
  */
 int gf_git_fetch_mirror(const char *mirror, const char *url);
 

@@ -12,6 +12,7 @@
 #include "pipeline/service_int.h"
 
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,6 +185,22 @@ static void h_build_stop(http_req *req, void *payload)
 	reply(req, 202, pl_build_json(payload, id));
 }
 
+/* nftw has no payload argument; the loop thread is the only caller. */
+static struct {
+	const char *root;
+	json_t *files;
+} listing;
+
+static int list_visit(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)ftw;
+	if (type == FTW_F)
+		json_array_append_new(listing.files, json_pack("{s:s, s:I}", "path",
+		                                               path + strlen(listing.root) + 1,
+		                                               "size", (json_int_t)st->st_size));
+	return 0;
+}
+
 static void h_artifacts(http_req *req, void *payload)
 {
 	const char *id = http_req_param(req, "id");
@@ -212,23 +229,12 @@ static void h_artifacts(http_req *req, void *payload)
 		free(dir);
 		return;
 	}
-	char *cmd_dir = gf_xasprintf("%s/artifacts", dir);
+	char *art = gf_xasprintf("%s/artifacts", dir);
 	json_t *files = json_array();
-	/* One level of listing is what a deploy step needs; nested files are
-	 * listed by their path relative to artifacts/. */
-	gf_buf out = GF_BUF_INIT;
-	char *find = gf_xasprintf("cd '%s' 2>/dev/null && find . -type f | sort", cmd_dir);
-	FILE *p = popen(find, "r");
-	char line[4096];
-	while (p && fgets(line, sizeof(line), p)) {
-		line[strcspn(line, "\n")] = '\0';
-		json_array_append_new(files, json_string(line[0] == '.' ? line + 2 : line));
-	}
-	if (p)
-		pclose(p);
-	gf_buf_dispose(&out);
-	free(find);
-	free(cmd_dir);
+	listing.root = art;
+	listing.files = files;
+	nftw(art, list_visit, 16, FTW_PHYS);
+	free(art);
 	free(dir);
 	reply(req, 200, json_pack("{s:s, s:o}", "build", id, "files", files));
 }

@@ -22,7 +22,7 @@
 
 static void schedule(pipeline_service *ps);
 
-static void random_hex(char *out, size_t bytes)
+void pl_random_hex(char *out, size_t bytes)
 {
 	unsigned char rnd[32];
 	if (bytes > sizeof(rnd) || RAND_bytes(rnd, (int)bytes) != 1)
@@ -72,6 +72,8 @@ static void save_build(pipeline_service *ps, pl_build *b, const char *reason, in
 	       "tttiit", pipeline_build_status_name(b->status), info, reason ? reason : "",
 	       b->start_ms, end_ms, b->id);
 	free(info);
+	pl_notify(ps, b->project_spec, b->id, b->project, pipeline_build_status_name(b->status),
+	          reason);
 }
 
 static void log_to_build(pl_build *b, const char *text)
@@ -322,7 +324,6 @@ static int make_env(pl_build *b, char *err, size_t errlen)
 		}
 		env_set(&env, b->spec->secrets[i].name, val);
 	}
-	env_set(&env, "GITFLEET_ADDR", NULL);
 	char *addr = gf_xasprintf("unix:%s", ps->sock);
 	env_set(&env, "GITFLEET_ADDR", addr);
 	free(addr);
@@ -448,7 +449,7 @@ static void start_build(pipeline_service *ps, pl_build *b)
 	b->start_ms = gf_wall_ms();
 	b->dir = gf_xasprintf("%s/%s/%lld", ps->builds, b->project, (long long)b->number);
 	gf_fs_mkdirs(b->dir, 0700);
-	random_hex(b->token, 32);
+	pl_random_hex(b->token, 32);
 	save_build(ps, b, "", 0);
 	gf_log(GF_LOG_INFO, "build started", "build=%s", b->id);
 	b->preparing = true;
@@ -512,7 +513,7 @@ int pl_build_enqueue(pipeline_service *ps, char id[128], const char *project, js
 		sqlite3_finalize(st);
 	}
 	char u[33];
-	random_hex(u, 16);
+	pl_random_hex(u, 16);
 	snprintf(b->id, sizeof(b->id), "%s:%.8s-%.4s-%.4s-%.4s-%.12s", project, u, u + 8, u + 12,
 	         u + 16, u + 20);
 	b->status = PIPELINE_BUILD_QUEUED;
@@ -529,6 +530,7 @@ int pl_build_enqueue(pipeline_service *ps, char id[128], const char *project, js
 	}
 	snprintf(id, 128, "%s", b->id);
 	gf_log(GF_LOG_INFO, "build queued", "build=%s", b->id);
+	pl_notify(ps, b->project_spec, b->id, b->project, "QUEUED", "");
 	gf_vec_push(&ps->live, b);
 	schedule(ps);
 	return 0;
@@ -539,8 +541,11 @@ static void add_path(const char *path, void *payload)
 	hooks_event_add_file(payload, path);
 }
 
-int pl_hosted_push(pipeline_service *ps, json_t **result, const char *project, const char *ref,
-                   const char *before, const char *after)
+/* One PUSH event of `repo` (hosted or mirror) through the project's filter
+ * groups; queues a build when they match. */
+static int push_event(pipeline_service *ps, json_t **result, const char *project,
+                      const char *repo_path, const char *ref, const char *before, const char *after,
+                      const char *initiator)
 {
 	*result = NULL;
 	hooks_event ev;
@@ -551,7 +556,7 @@ int pl_hosted_push(pipeline_service *ps, json_t **result, const char *project, c
 	ev.after = gf_arena_strdup(&ev.arena, after);
 	ev.created = gf_git_is_zero(before);
 	ev.deleted = gf_git_is_zero(after);
-	char *repo = gf_xasprintf("%s/%s.git", ps->repos, project);
+	char *repo = gf_xstrdup(repo_path);
 	int rc = 0;
 	if (!ev.deleted) {
 		bool trunc = false;
@@ -584,7 +589,7 @@ int pl_hosted_push(pipeline_service *ps, json_t **result, const char *project, c
 		                    json_string("no filter group of the webhook matches"));
 	if (build) {
 		char id[128];
-		if ((rc = pl_build_enqueue(ps, id, project, pl_event_info(&ev, "push"))) < 0) {
+		if ((rc = pl_build_enqueue(ps, id, project, pl_event_info(&ev, initiator))) < 0) {
 			json_decref(res);
 			goto done;
 		}
@@ -595,6 +600,119 @@ done:
 	free(repo);
 	hooks_event_dispose(&ev);
 	return rc;
+}
+
+int pl_hosted_push(pipeline_service *ps, json_t **result, const char *project, const char *ref,
+                   const char *before, const char *after)
+{
+	char *repo = gf_xasprintf("%s/%s.git", ps->repos, project);
+	int rc = push_event(ps, result, project, repo, ref, before, after, "push");
+	free(repo);
+	return rc;
+}
+
+/* ---- polling GIT projects ------------------------------------------------------------ */
+
+typedef struct {
+	uv_work_t work;
+	pipeline_service *ps;
+	char project[64];
+	char *url, *mirror;
+	json_t *refs; /* ref → commit after the fetch */
+	int rc;
+	char err[400];
+} poll_job;
+
+static void collect_ref(const char *ref, const char *oid, void *payload)
+{
+	if (gf_str_has_prefix(ref, "refs/heads/") || gf_str_has_prefix(ref, "refs/tags/"))
+		json_object_set_new(payload, ref, json_string(oid));
+}
+
+static void poll_work(uv_work_t *w)
+{
+	poll_job *j = w->data;
+	j->refs = json_object();
+	if ((j->rc = gf_git_fetch_mirror(j->mirror, j->url)) == 0)
+		j->rc = gf_git_list_refs(j->mirror, collect_ref, j->refs);
+	if (j->rc < 0)
+		snprintf(j->err, sizeof(j->err), "%s", gf_err_msg());
+}
+
+static void poll_done(uv_work_t *w, int status)
+{
+	poll_job *j = w->data;
+	pipeline_service *ps = j->ps;
+	(void)status;
+	ps->polling--;
+	json_t *st = json_object_get(ps->polls, j->project);
+	json_object_set_new(st, "busy", json_false());
+	if (j->rc < 0) {
+		char q[420];
+		gf_log(GF_LOG_WARN, "poll failed", "project=%s error=%s", j->project,
+		       gf_log_quote(q, sizeof(q), j->err));
+	} else if (!ps->closing) {
+		/* The first poll only learns where the refs are. */
+		json_t *old = json_object_get(st, "refs");
+		const char *ref;
+		json_t *oid;
+		json_object_foreach(old ? j->refs : NULL, ref, oid)
+		{
+			const char *was = json_string_value(json_object_get(old, ref));
+			if (was && !strcmp(was, json_string_value(oid)))
+				continue;
+			json_t *res = NULL;
+			if (push_event(ps, &res, j->project, j->mirror, ref,
+			               was ? was : "0000000000000000000000000000000000000000",
+			               json_string_value(oid), "poll") < 0)
+				gf_log(GF_LOG_WARN, "poll event failed", "project=%s ref=%s",
+				       j->project, ref);
+			json_decref(res);
+		}
+		json_object_set(st, "refs", j->refs);
+	}
+	json_decref(j->refs);
+	free(j->url);
+	free(j->mirror);
+	free(j);
+}
+
+static void poll_projects(pipeline_service *ps)
+{
+	sqlite3_stmt *q = NULL;
+	if (ps->closing || sqlite3_prepare_v2(ps->db, "SELECT name, spec FROM pl_projects", -1, &q,
+	                                      NULL) != SQLITE_OK)
+		return;
+	int64_t now = gf_wall_ms();
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(q, 0);
+		json_t *spec = json_loads((const char *)sqlite3_column_text(q, 1), 0, NULL);
+		const json_t *src = json_object_get(spec, "source");
+		json_int_t every = json_integer_value(json_object_get(src, "poll_interval"));
+		json_t *st = json_object_get(ps->polls, name);
+		if (!st) {
+			st = json_object();
+			json_object_set_new(ps->polls, name, st);
+		}
+		if (strcmp(istr(src, "type"), "GIT") || every <= 0 ||
+		    json_is_true(json_object_get(st, "busy")) ||
+		    json_integer_value(json_object_get(st, "due")) > now) {
+			json_decref(spec);
+			continue;
+		}
+		json_object_set_new(st, "busy", json_true());
+		json_object_set_new(st, "due", json_integer(now + every * 1000));
+		poll_job *j = gf_xcalloc(1, sizeof(*j));
+		j->ps = ps;
+		snprintf(j->project, sizeof(j->project), "%s", name);
+		j->url = gf_xstrdup(istr(src, "location"));
+		j->mirror = gf_xasprintf("%s/%s.git", ps->mirrors, name);
+		j->work.data = j;
+		ps->polling++;
+		uv_queue_work(ps->loop, &j->work, poll_work, poll_done);
+		json_decref(spec);
+	}
+	sqlite3_finalize(q);
 }
 
 /* ---- queries ------------------------------------------------------------------------ */
@@ -749,7 +867,11 @@ int pl_token_check(const char *method, const char *path, const char *token, char
 
 static void on_poll(uv_timer_t *t)
 {
-	schedule(t->data);
+	pipeline_service *ps = t->data;
+	if (ps->closing)
+		return;
+	schedule(ps);
+	poll_projects(ps);
 }
 
 int pipeline_service_open(pipeline_service **out, uv_loop_t *loop,
@@ -804,6 +926,7 @@ int pipeline_service_open(pipeline_service **out, uv_loop_t *loop,
 		}
 		sqlite3_finalize(st);
 	}
+	ps->polls = json_object();
 	uv_timer_init(loop, &ps->poll);
 	ps->poll.data = ps;
 	uv_timer_start(&ps->poll, on_poll, 0, 1000);
@@ -826,6 +949,7 @@ static void service_closed(uv_handle_t *h)
 {
 	pipeline_service *ps = h->data;
 	sqlite3_close(ps->db);
+	json_decref(ps->polls);
 	gf_vec_dispose(&ps->live);
 	free(ps->home);
 	free(ps->exe);
@@ -859,5 +983,8 @@ void pipeline_service_close(pipeline_service *ps)
 		}
 		end_build(ps, b, PIPELINE_BUILD_STOPPED, "the daemon stopped during the build");
 	}
+	/* A fetch in flight on the thread pool ends before the service goes. */
+	while (ps->polling)
+		uv_run(ps->loop, UV_RUN_ONCE);
 	uv_close((uv_handle_t *)&ps->poll, service_closed);
 }

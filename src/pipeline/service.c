@@ -18,27 +18,11 @@
 
 #include "git/git.h"
 
-#include <fnmatch.h>
-#include <ftw.h>
-#include <libgen.h>
-#include <openssl/crypto.h>
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 /* ---- small helpers ---------------------------------------------------------- */
-
-static void random_hex(char *out, size_t bytes)
-{
-	unsigned char rnd[64];
-	if (bytes > sizeof(rnd) || RAND_bytes(rnd, (int)bytes) != 1)
-		gf_die("no randomness for a build id or token");
-	for (size_t i = 0; i < bytes; i++)
-		snprintf(out + 2 * i, 3, "%02x", rnd[i]);
-}
 
 static int db_exec(pipeline_service *ps, const char *sql, const char *fmt, ...)
 {
@@ -126,8 +110,8 @@ static int project_decode(json_t **out, char *err, size_t errlen, const char *na
 		           name);
 	if (!json_is_object(body))
 		return BAD("the body must be a JSON object with source");
-	static const char *const top[] = {"name",          "source",     "environment",
-	                                  "build_timeout", "notify_url", "repo_url"};
+	static const char *const top[] = {"name",       "source",   "environment",  "build_timeout",
+	                                  "notify_url", "repo_url", "notify_secret"};
 	const char *k;
 	json_t *v;
 	json_object_foreach((json_t *)body, k, v)
@@ -247,6 +231,16 @@ int pl_project_put(pipeline_service *ps, json_t **out, char *err, size_t errlen,
 			return GF_EIO;
 		}
 	}
+	/* The key of notification signatures: kept across updates. */
+	json_t *old = pl_project_get(ps, name);
+	const char *ns = json_string_value(json_object_get(old, "notify_secret"));
+	char fresh[65];
+	if (!ns) {
+		pl_random_hex(fresh, 32);
+		ns = fresh;
+	}
+	json_object_set_new(spec, "notify_secret", json_string(ns));
+	json_decref(old);
 	char *text = json_dumps(spec, JSON_COMPACT | JSON_SORT_KEYS);
 	rc = db_exec(ps,
 	             "INSERT INTO pl_projects(name, spec, updated_ms) VALUES(?,?,?) "
@@ -326,7 +320,7 @@ int pl_webhook_put(pipeline_service *ps, json_t **out, char *err, size_t errlen,
 	if (!secret && old)
 		secret = json_string_value(json_object_get(old, "secret"));
 	if (!secret) {
-		random_hex(fresh, 32);
+		pl_random_hex(fresh, 32);
 		secret = fresh;
 	}
 	json_t *spec = json_pack("{s:s, s:O, s:s}", "project_name", project, "filter_groups",

@@ -39,8 +39,17 @@ struct pipeline_service {
 	char *home, *exe, *sock, *public_url, *repos, *mirrors, *builds;
 	GF_VEC(pl_build *) live; /* queued and running builds */
 	uv_timer_t poll;
+	json_t *polls; /* project → {"due": ms, "busy": bool, "refs": {ref: commit}} */
+	int polling;   /* poll fetches on the thread pool */
 	bool closing;
 };
+
+/* builds.c: `bytes` random bytes as 2 * bytes hex digits (+ NUL) into out. */
+void pl_random_hex(char *out, size_t bytes);
+
+/* notify.c: POSTs a status change to the project's notify_url, if any. */
+void pl_notify(pipeline_service *ps, const json_t *project_spec, const char *id,
+               const char *project, const char *status, const char *reason);
 
 /* service.c */
 json_t *pl_project_get(pipeline_service *ps, const char *name);

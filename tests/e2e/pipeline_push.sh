@@ -11,7 +11,12 @@ source "$GF_E2E_LIB/pipeline.sh"
 export GITFLEET_BUILD_TIMEOUT_SCALE=0.02
 start_daemon
 
+NOTIFY_PORT=$(free_port)
+"$PY" "$GF_E2E_LIB/notify_receiver.py" "$NOTIFY_PORT" "$T/notified" &
+GF_PIDS+=($!)
+wait_for_port "$NOTIFY_PORT"
 api PUT /v1/projects/site -d '{"source": {"type": "GITFLEET"}, "build_timeout": 5,
+  "notify_url": "http://127.0.0.1:'"$NOTIFY_PORT"'/builds",
   "environment": {"variables": {"STAGE": "prod"}, "secrets": {"db": "s3cr3t-value"}}}' >/dev/null
 expect_eq "project created" 200 "$(status)"
 URL=$("$GITFLEET" repo url site --home "$HOME_DIR")
@@ -64,8 +69,27 @@ expect_contains "own binary first on PATH" "gitfleet=$(dirname "$GITFLEET")/gitf
 expect_contains "phase marker" "==> phase build SUCCEEDED (exit 0" "$LOG"
 case $LOG in *s3cr3t-value*) fail "the secret leaked into the log" ;; esac
 expect_eq "phases in history" '["install", "build"]' "$(build_field "$ID" '[p["phase"] for p in d["phases"]]')"
-api GET "/v1/builds/$ID/artifacts" | grep -q '"out.txt"' || fail "artifacts: $(cat "$T/body")"
+expect_eq "artifacts" '[{"path": "out.txt", "size": 6}]' "$(api GET "/v1/builds/$ID/artifacts" | jq_ 'd["files"]')"
 expect_eq "artifact" built "$(api GET "/v1/builds/$ID/artifacts?file=out.txt")"
+
+# Every status change was POSTed to notify_url, signed with notify_secret.
+NSECRET=$(api GET /v1/projects/site | jq_ 'd["notify_secret"]')
+deadline=$((SECONDS + 30))
+until grep -q SUCCEEDED "$T/notified" 2>/dev/null; do
+	[ $SECONDS -lt $deadline ] || fail "no SUCCEEDED notification: $(cat "$T/notified" 2>&1)"
+	sleep 0.1
+done
+CHECK=$("$PY" - "$T/notified" "$NSECRET" <<'PY'
+import hashlib, hmac, json, sys
+out = []
+for line in open(sys.argv[1]):
+    sig, body = line.rstrip("\n").split("\t", 1)
+    want = "sha256=" + hmac.new(sys.argv[2].encode(), body.encode(), hashlib.sha256).hexdigest()
+    out.append(json.loads(body)["status"] + ("" if sig == want else "(bad signature)"))
+print(" ".join(sorted(out)))
+PY
+)
+expect_eq "notifications (any order)" "IN_PROGRESS QUEUED SUCCEEDED" "$CHECK"
 
 # A failing build command: FAILED, and post_build still ran with SUCCEEDING=0.
 cat >buildspec.yaml <<'YAML'

@@ -106,6 +106,29 @@ expect_contains "PR write refused" "was started by a pull request and has a read
 expect_eq "PR commit" "$C2" "$(build_field "$ID" 'd["resolved_source_version"]')"
 expect_eq "no build started by the PR" 2 "$(count_builds site)"
 
+# Polling a GIT project without webhooks: the first poll learns the refs,
+# a new commit upstream is built by a later poll.
+api PUT /v1/projects/polled -d "{\"source\": {\"type\": \"GIT\", \"location\": \"$T/up\", \"poll_interval\": 10}}" >/dev/null
+expect_eq "polled project" 200 "$(status)"
+deadline=$((SECONDS + 60))
+until git --git-dir="$HOME_DIR/mirrors/polled.git" rev-parse -q --verify refs/heads/master >/dev/null 2>&1; do
+	[ $SECONDS -lt $deadline ] || fail "the first poll did not fetch"
+	sleep 0.2
+done
+sleep 1 # let the first poll record the refs
+expect_eq "first poll builds nothing" 0 "$(count_builds polled)"
+echo more >more.txt && git add more.txt && git commit -qm "more [poll]"
+C3=$(git rev-parse HEAD)
+deadline=$((SECONDS + 90))
+until [ "$(count_builds polled)" = 1 ]; do
+	[ $SECONDS -lt $deadline ] || fail "no build after a new upstream commit"
+	sleep 0.5
+done
+ID=$(latest_build polled)
+wait_build "$ID" >/dev/null
+expect_eq "polled commit" "$C3" "$(build_field "$ID" 'd["resolved_source_version"]')"
+expect_eq "poll initiator" poll "$(build_field "$ID" 'd["initiator"]')"
+
 # GitLab: the token header, compared as a whole.
 api PUT /v1/webhooks/site -d "{\"secret\": \"$SECRET\"}" >/dev/null
 curl -s --unix-socket "$SOCK" -o /dev/null -w '%{http_code}' -H 'X-Gitlab-Token: wrong-token-value' \
