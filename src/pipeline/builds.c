@@ -224,6 +224,8 @@ static void on_run_done(pipeline_run *r, const pipeline_run_result *res, void *p
 		       pipeline_phase_status_name(p->status), p->start_ms, p->end_ms,
 		       (int64_t)p->exit_code);
 	}
+	if (json_object_size(res->exported))
+		json_object_set(b->info, "exported_variables", res->exported);
 	if (res->status == PIPELINE_BUILD_SUCCEEDED || res->status == PIPELINE_BUILD_FAILED) {
 		int n = collect_artifacts(b);
 		json_object_set_new(b->info, "artifacts", json_integer(n));

@@ -203,6 +203,8 @@ typedef struct {
 	char reason[256];             /* why it did not succeed; "" if it did */
 	int64_t timeout_ms;
 	pipeline_phase_result phases[PIPELINE_PHASE_COUNT];
+	json_t *exported; /* env.exported-variables: NAME → final value (first line, masked);
+	                     owned by the run */
 } pipeline_run_result;
 
 typedef struct {

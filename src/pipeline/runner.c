@@ -161,6 +161,7 @@ static void on_closed(uv_handle_t *h)
 		free(r->mask);
 		free(r->scratch);
 		gf_buf_dispose(&r->line);
+		json_decref(r->result.exported);
 		free(r);
 	}
 }
@@ -245,6 +246,21 @@ static void kill_group(pipeline_run *r, int sig)
 		kill(-r->proc.pid, sig);
 }
 
+/* After the last command: the shell prints the exported variables' final
+ * values (their first line), each on a marker line of its own. */
+static void send_exports(pipeline_run *r)
+{
+	if (r->ctl < 0 || r->forced != PIPELINE_BUILD_IN_PROGRESS || !r->spec->nexported)
+		return;
+	gf_buf text = GF_BUF_INIT;
+	for (size_t i = 0; i < r->spec->nexported; i++)
+		gf_buf_printf(&text, "printf '\\036GFV:%s:%s:%%s\\n' \"${%s-}\"\n", r->nonce,
+		              r->spec->exported[i], r->spec->exported[i]);
+	if (write(r->ctl, text.ptr, text.len) != (ssize_t)text.len)
+		run_logf(r, "cannot ask the shell for the exported variables: %s", strerror(errno));
+	gf_buf_dispose(&text);
+}
+
 /* Feeds the next command, or ends the shell's script when none is left. */
 static void feed_next(pipeline_run *r)
 {
@@ -253,6 +269,7 @@ static void feed_next(pipeline_run *r)
 	bool fin, entering;
 	if (r->forced != PIPELINE_BUILD_IN_PROGRESS ||
 	    !pipeline_steps_next(&r->steps, &ph, &cmd, &fin, &entering)) {
+		send_exports(r);
 		close_ctl(r);
 		return;
 	}
@@ -302,6 +319,20 @@ static void on_line(pipeline_run *r, const char *s, size_t len)
 			m = s + i;
 			break;
 		}
+	char vtag[48];
+	int vn = snprintf(vtag, sizeof(vtag), "\036GFV:%s:", r->nonce);
+	if (len >= (size_t)vn && !memcmp(s, vtag, (size_t)vn)) {
+		const char *name = s + vn, *colon = memchr(name, ':', len - (size_t)vn);
+		if (colon) {
+			char *n = gf_xstrndup(name, (size_t)(colon - name));
+			gf_buf v = GF_BUF_INIT;
+			mask_into(&v, colon + 1, len - (size_t)(colon + 1 - s), r->mask, r->nmask);
+			json_object_set_new(r->result.exported, n, json_string(gf_buf_cstr(&v)));
+			gf_buf_dispose(&v);
+			free(n);
+		}
+		return;
+	}
 	if (!m) {
 		run_log(r, s, len);
 		return;
@@ -442,6 +473,7 @@ int pipeline_run_start(pipeline_run **out, uv_loop_t *loop, const pipeline_build
 	r->cb = cb;
 	r->payload = payload;
 	r->result.timeout_ms = (int64_t)(o->timeout * 1000);
+	r->result.exported = json_object();
 	for (size_t i = 0; o->mask && o->mask[i]; i++)
 		if (strlen(o->mask[i]) >= 3) {
 			r->mask = gf_xrealloc(r->mask, (r->nmask + 1) * sizeof(char *));

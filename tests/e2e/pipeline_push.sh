@@ -31,6 +31,7 @@ env:
   variables:
     STAGE: dev
     FROM_SPEC: yes-spec
+  exported-variables: [CARRIED]
   secrets:
     DB_PASSWORD: db
 phases:
@@ -67,6 +68,7 @@ expect_contains "resolved" "resolved=$HEAD initiator=push" "$LOG"
 expect_contains "masked" "secret=*** token=***" "$LOG"
 expect_contains "own binary first on PATH" "gitfleet=$(dirname "$GITFLEET")/gitfleet" "$LOG"
 expect_contains "phase marker" "==> phase build SUCCEEDED (exit 0" "$LOG"
+expect_eq "exported variable" across-phases "$(build_field "$ID" 'd["exported_variables"]["CARRIED"]')"
 case $LOG in *s3cr3t-value*) fail "the secret leaked into the log" ;; esac
 expect_eq "phases in history" '["install", "build"]' "$(build_field "$ID" '[p["phase"] for p in d["phases"]]')"
 expect_eq "artifacts" '[{"path": "out.txt", "size": 6}]' "$(api GET "/v1/builds/$ID/artifacts" | jq_ 'd["files"]')"

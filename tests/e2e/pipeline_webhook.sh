@@ -65,6 +65,10 @@ hook push d-1 "$T/push.json" ""
 expect_eq "missing signature" 401 "$(status)"
 expect_eq "no build after bad signatures" 0 "$(count_builds site)"
 
+head -c 5000000 /dev/zero | tr '\0' ' ' >"$T/big.json"
+hook push d-big "$T/big.json"
+expect_eq "body over 4 MiB" 413 "$(status)"
+
 hook push d-1 "$T/push.json"
 expect_eq "signed push" 202 "$(status)"
 ID=$(jq_ 'd["build_id"]' <"$T/body")

@@ -22,6 +22,7 @@ static char tmp[256];
 typedef struct {
 	bool done;
 	pipeline_run_result res;
+	json_t *exported; /* a reference of our own: the run's goes with it */
 } outcome;
 
 static void on_done(pipeline_run *r, const pipeline_run_result *res, void *payload)
@@ -30,6 +31,7 @@ static void on_done(pipeline_run *r, const pipeline_run_result *res, void *paylo
 	outcome *o = payload;
 	o->done = true;
 	o->res = *res;
+	o->exported = json_incref(res->exported);
 }
 
 /* Runs a buildspec to the end; returns the log text (free it). */
@@ -83,6 +85,8 @@ static void test_one_shell(void **state)
 	outcome o;
 	char *log = run(&o,
 	                "version: 0.2\n"
+	                "env:\n"
+	                "  exported-variables: [GREETING, UNSET_ONE, SECRET_TOKEN]\n"
 	                "phases:\n"
 	                "  install:\n"
 	                "    commands:\n"
@@ -110,6 +114,13 @@ static void test_one_shell(void **state)
 	assert_null(strstr(log, "hunter2"));
 	assert_int_equal(o.res.phases[PIPELINE_PHASE_INSTALL].status, PIPELINE_PHASE_SUCCEEDED);
 	assert_int_equal(o.res.phases[PIPELINE_PHASE_PRE_BUILD].status, PIPELINE_PHASE_NOT_RUN);
+	/* Final values of the exported variables, masked, and not in the log. */
+	char *ex = json_dumps(o.exported, JSON_SORT_KEYS | JSON_COMPACT);
+	assert_string_equal(ex,
+	                    "{\"GREETING\":\"hello\",\"SECRET_TOKEN\":\"***\",\"UNSET_ONE\":\"\"}");
+	free(ex);
+	assert_null(strstr(log, "GFV"));
+	json_decref(o.exported);
 	free(log);
 }
 
@@ -140,6 +151,7 @@ static void test_failure_then_post_build(void **state)
 	assert_string_equal(o.res.reason, "phase build failed: a command exited with status 7");
 	assert_int_equal(o.res.phases[PIPELINE_PHASE_BUILD].exit_code, 7);
 	assert_int_equal(o.res.phases[PIPELINE_PHASE_POST_BUILD].status, PIPELINE_PHASE_SUCCEEDED);
+	json_decref(o.exported);
 	free(log);
 }
 
@@ -154,6 +166,7 @@ static void test_shell_exit(void **state)
 	assert_int_equal(o.res.status, PIPELINE_BUILD_FAILED);
 	assert_null(strstr(log, "never"));
 	must_contain(log, "the shell exited during the command (status 4)");
+	json_decref(o.exported);
 	free(log);
 }
 
@@ -185,6 +198,7 @@ static void test_timeout_kills_grandchildren(void **state)
 	}
 	assert_false(alive);
 	gf_buf_dispose(&b);
+	json_decref(o.exported);
 	free(log);
 }
 
