@@ -130,7 +130,7 @@ int cmd_lb(int argc, char **argv)
 	const char *interval = "1", *timeout = "1", *healthy = "2", *unhealthy = "2";
 	const char *matcher = "200-399", *workers = "0", *delay = "5", *log_format = "text";
 	const char *connect_timeout = "5", *idle_timeout = "60", *targets_file = NULL;
-	const char *response_timeout = "60", *head_timeout = "30";
+	const char *response_timeout = "60", *head_timeout = "30", *max_body = "0";
 	cli_strlist targets = {0}, allow = {0};
 	const cli_flag flags[] = {
 	        {"listen", CLI_FLAG_STRING, &listen},
@@ -150,6 +150,7 @@ int cmd_lb(int argc, char **argv)
 	        {"response-timeout", CLI_FLAG_STRING, &response_timeout},
 	        {"head-timeout", CLI_FLAG_STRING, &head_timeout},
 	        {"targets-file", CLI_FLAG_STRING, &targets_file},
+	        {"max-body", CLI_FLAG_STRING, &max_body},
 	        {"log-format", CLI_FLAG_STRING, &log_format},
 	};
 	int status = 1, next = 0;
@@ -190,6 +191,12 @@ int cmd_lb(int argc, char **argv)
 	    parse_int(&gs.health.unhealthy_threshold, "unhealthy-threshold", unhealthy, 1, 10) < 0)
 		goto out;
 	o.workers = (unsigned)nworkers;
+	int64_t body_cap;
+	if (gf_str_to_i64(&body_cap, max_body, 0, INT64_MAX) < 0) {
+		cli_fail("lb", 1, "--max-body: \"%s\" is not a number of bytes", max_body);
+		goto out;
+	}
+	o.max_body = (uint64_t)body_cap;
 	if (lb_algorithm_parse(&gs.algorithm, algorithm) < 0 ||
 	    lb_matcher_parse(&gs.health.matcher, matcher) < 0) {
 		cli_fail("lb", 1, "%s", gf_err_msg());

@@ -79,6 +79,7 @@ const cli_command cli_commands[] = {
          "  --idle-timeout SECONDS      keep-alive time between client requests (default 60)\n"
          "  --head-timeout SECONDS      to receive a request head; then 408 (default 30)\n"
          "  --response-timeout SECONDS  a target silent for so long gets a 504 (default 60)\n"
+         "  --max-body BYTES            larger request bodies get 413 (default 0: no limit)\n"
          "  --log-format text|json      log lines as key=value text or JSON (default text)\n"
          "\n"
          "Example:\n"

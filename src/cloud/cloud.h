@@ -30,8 +30,12 @@
  *   daemon.c        the reconciler: owns the uv loop, the lb data plane, the
  *                   store and the instances; every tick (and at once after a
  *                   change) it observes (process exits, lb health), runs the
- *                   planner per group and applies the actions.
- *   api.c           the HTTP routes over the daemon (docs/api.md).
+ *                   planner per group and applies the actions. Also the
+ *                   home lock, restore after a restart, events and ?wait.
+ *   resources.c     the API operations: PUT validates everything (document,
+ *                   references, conflicts) before changing anything, then
+ *                   applies to the data plane and stores; GET adds status.
+ *   api.c           the HTTP routes (http/api.h) over those (docs/api.md).
  *
  * Threads. Everything here runs on the daemon's one libuv loop thread; the
  * lb data plane has its own threads behind its thread-safe C API.

@@ -401,6 +401,8 @@ static void launch(cloud_daemon *d, group *g, int version, const lb_snapshot *sn
 	if (cloud_store_version_get(d->store, &spec_text, NULL, tmpl, version) < 0 ||
 	    cloud_store_next_seq(d->store, &seq) < 0 || (port = free_port(d, snap)) < 0) {
 		event_msg(d, "group.error", g->name, "cannot launch an instance: %s", gf_err_msg());
+		/* Not every tick: the cause (ports, disk) takes a while to go. */
+		g->pg.next_launch_at = gf_now() + 1;
 		goto done;
 	}
 	spec = json_loads(spec_text, 0, NULL);

@@ -75,6 +75,11 @@ void cloud_group_status(cloud_daemon *d, json_t *out, group *g);
 void cloud_save_group(cloud_daemon *d, group *g);
 
 /* resources.c */
+/* Opens (or, with `old`, replaces without a gap) a listener in the data
+ * plane. On failure nothing changed. */
 int cloud_apply_listener(cloud_daemon *d, const json_t *spec, const json_t *old);
+void cloud_remove_listener(cloud_daemon *d, const char *name);
+/* True when `lb_name` is the data plane's name of listener `name`. */
+bool cloud_listener_lb_name(const char *lb_name, const char *name);
 
 #endif

@@ -80,31 +80,59 @@ static const char *listener_tg(const json_t *l)
 
 /* ---- the data plane ------------------------------------------------------------ */
 
+/* A listener lives in the data plane under one of two names, NAME or
+ * NAME#2, so that a change opens the new sockets (SO_REUSEPORT) before the
+ * old ones close: the port keeps accepting throughout. */
+static void lb_names(char *cur, char *next, size_t n, cloud_daemon *d, const char *name)
+{
+	char alt[96];
+	snprintf(alt, sizeof(alt), "%s#2", name);
+	bool plain = lb_listener_port(d->lb, name) >= 0;
+	snprintf(cur, n, "%s", plain ? name : alt);
+	snprintf(next, n, "%s", plain ? alt : name);
+}
+
+bool cloud_listener_lb_name(const char *lb_name, const char *name)
+{
+	size_t n = strlen(name);
+	return strncmp(lb_name, name, n) == 0 &&
+	       (lb_name[n] == '\0' || strcmp(lb_name + n, "#2") == 0);
+}
+
+void cloud_remove_listener(cloud_daemon *d, const char *name)
+{
+	char cur[96], next[96];
+	lb_names(cur, next, sizeof(cur), d, name);
+	lb_listener_remove(d->lb, cur);
+	lb_listener_remove(d->lb, next);
+}
+
 int cloud_apply_listener(cloud_daemon *d, const json_t *spec, const json_t *old)
 {
 	const char *name = str(spec, "name");
-	char addr[96];
+	char addr[96], cur[96], next[96];
 	const char *host = str(spec, "address");
 	snprintf(addr, sizeof(addr), strchr(host, ':') ? "[%s]:%lld" : "%s:%lld", host,
 	         (long long)json_integer_value(json_object_get(spec, "port")));
-	if (old)
-		lb_listener_remove(d->lb, name);
-	int rc = lb_listener_add(d->lb, name, addr, listener_tg(spec));
-	if (rc < 0) {
-		char msg[512];
-		snprintf(msg, sizeof(msg), "%s", gf_err_msg());
-		if (old)
-			cloud_apply_listener(d, old, NULL);
-		return gf_err_set(rc, "%s", msg);
-	}
+	lb_names(cur, next, sizeof(cur), d, name);
+	const char *use = old ? next : cur;
+	int rc = lb_listener_add(d->lb, use, addr, listener_tg(spec));
+	if (rc < 0)
+		return rc;
 	json_t *cidrs = json_object_get(spec, "allow_cidrs");
 	size_t n = json_array_size(cidrs);
 	const char **v = gf_xcalloc(n + 1, sizeof(char *));
 	for (size_t i = 0; i < n; i++)
 		v[i] = json_string_value(json_array_get(cidrs, i));
-	rc = lb_listener_set_allow(d->lb, name, v, n);
+	rc = lb_listener_set_allow(d->lb, use, v, n);
 	free(v);
-	return rc;
+	if (rc < 0) {
+		lb_listener_remove(d->lb, use);
+		return rc;
+	}
+	if (old)
+		lb_listener_remove(d->lb, cur);
+	return 0;
 }
 
 /* ---- PUT ------------------------------------------------------------------------ */
@@ -391,7 +419,7 @@ static json_t *listener_status(cloud_daemon *d, const char *name)
 	if (lb_stats(d->lb, &s) == 0) {
 		for (size_t i = 0; i < s.nlisteners; i++) {
 			lb_listener_stats *l = &s.listeners[i];
-			if (strcmp(l->name, name) != 0)
+			if (!cloud_listener_lb_name(l->name, name))
 				continue;
 			json_decref(st);
 			st = json_pack("{s:b, s:s, s:I, s:I, s:I}", "bound", true, "address",
@@ -516,7 +544,7 @@ void cloud_delete(cloud_daemon *d, cloud_reply *r, cloud_kind k, const char *nam
 			goto done;
 		break;
 	case CLOUD_LISTENER:
-		lb_listener_remove(d->lb, name);
+		cloud_remove_listener(d, name);
 		break;
 	case CLOUD_TARGET_GROUP:
 		if (referenced(d, r, k, name, CLOUD_LISTENER, "target_group_id", true, false) ||

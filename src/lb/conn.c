@@ -7,9 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Room for a head plus one read of body bytes. */
-#define READ_CHUNK (64 * 1024)
-
 static lb_slot_counters *lslot(lb_conn *c)
 {
 	return &c->l->slot[c->w->id];
@@ -66,9 +63,12 @@ static void on_timeout(uv_timer_t *t)
 	lb_conn *c = t->data;
 	uint64_t now = uv_now(&c->w->loop);
 	uint64_t limit = (uint64_t)(c->timeout * 1000);
-	/* Streaming states push `progress` forward instead of re-arming the
-	 * timer on every read: one timer operation per timeout period. */
-	if (c->state >= LB_C_UPSTREAM && now - c->progress < limit) {
+	/* The deadline is `progress` + `timeout`. Streaming states push
+	 * `progress` forward instead of re-arming the timer on every read,
+	 * and lb_conn_arm leaves a timer that fires earlier in place: either
+	 * way, a timer that fires before the deadline is set again for the
+	 * rest, at most one timer operation per timeout period. */
+	if (now - c->progress < limit) {
 		uv_timer_start(&c->timer, on_timeout, limit - (now - c->progress), 0);
 		return;
 	}
@@ -95,7 +95,57 @@ void lb_conn_arm(lb_conn *c, double seconds, int status)
 	c->timeout = seconds;
 	c->timeout_status = status;
 	c->progress = uv_now(&c->w->loop);
-	uv_timer_start(&c->timer, on_timeout, (uint64_t)(seconds * 1000) + 1, 0);
+	uint64_t ms = (uint64_t)(seconds * 1000) + 1;
+	/* Re-arming costs two heap operations; a timer due sooner than the
+	 * new deadline is kept, and on_timeout moves it on. */
+	if (!uv_is_active((uv_handle_t *)&c->timer) || uv_timer_get_due_in(&c->timer) > ms)
+		uv_timer_start(&c->timer, on_timeout, ms, 0);
+}
+
+/* ---- closing after an answer ----------------------------------------------------- */
+
+static void linger_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
+{
+	lb_conn *c = h->data;
+	*buf = uv_buf_init(c->w->scratch, sizeof(c->w->scratch));
+}
+
+static void on_linger_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+{
+	if (n < 0)
+		lb_conn_close(s->data);
+}
+
+static void on_shutdown(uv_shutdown_t *req, int status)
+{
+	lb_conn *c = req->data;
+	if (status < 0 && !c->closed)
+		lb_conn_close(c);
+}
+
+/*
+ * Closes after an answer while the client may still be sending (an error,
+ * or a target that answered before the whole body arrived). Closing at
+ * once with unread input makes the kernel send a reset, which can destroy
+ * the answer before the client reads it; so the write side is shut down,
+ * and what comes in is read and dropped until the client closes or for
+ * two seconds (RFC 9112 §9.6).
+ */
+void lb_conn_linger(lb_conn *c)
+{
+	if (c->closed)
+		return;
+	if (c->up)
+		lb_up_abort(c);
+	c->state = LB_C_CLOSING;
+	uv_read_stop((uv_stream_t *)&c->tcp);
+	uv_read_start((uv_stream_t *)&c->tcp, linger_alloc, on_linger_read);
+	c->sreq.data = c;
+	if (uv_shutdown(&c->sreq, (uv_stream_t *)&c->tcp, on_shutdown) < 0) {
+		lb_conn_close(c);
+		return;
+	}
+	lb_conn_arm(c, 2, 0);
 }
 
 /* ---- writes to the client ------------------------------------------------------ */
@@ -106,12 +156,34 @@ static void on_client_written(uv_write_t *req, int status)
 	c->writing = false;
 	if (c->closed)
 		return;
-	if (status < 0 || c->close_after) {
+	if (status < 0) {
 		lb_conn_close(c);
+		return;
+	}
+	if (c->close_after) {
+		lb_conn_linger(c);
 		return;
 	}
 	c->progress = uv_now(&c->w->loop);
 	lb_up_client_wrote(c);
+}
+
+bool lb_write_now(uv_stream_t *s, uv_buf_t *bufs, unsigned *n)
+{
+	int w = uv_try_write(s, bufs, *n);
+	if (w <= 0)
+		return false; /* UV_EAGAIN, or an error that uv_write reports */
+	size_t left = (size_t)w;
+	unsigned i = 0;
+	while (i < *n && left >= bufs[i].len)
+		left -= bufs[i++].len;
+	if (i == *n)
+		return true;
+	bufs[i].base += left;
+	bufs[i].len -= left;
+	memmove(bufs, bufs + i, (*n - i) * sizeof(*bufs));
+	*n -= i;
+	return false;
 }
 
 void lb_conn_write(lb_conn *c, uv_buf_t *bufs, unsigned n)
@@ -122,6 +194,10 @@ void lb_conn_write(lb_conn *c, uv_buf_t *bufs, unsigned n)
 	LB_COUNT(lslot(c), bytes_out, total);
 	c->writing = true;
 	c->wc.data = c;
+	if (lb_write_now((uv_stream_t *)&c->tcp, bufs, &n)) {
+		on_client_written(&c->wc, 0);
+		return;
+	}
 	int rc = uv_write(&c->wc, (uv_stream_t *)&c->tcp, bufs, n, on_client_written);
 	if (rc < 0) {
 		c->writing = false;
@@ -144,6 +220,11 @@ void lb_conn_respond_error(lb_conn *c, int status, const char *fmt, ...)
 	body[n] = '\0';
 	if (c->up)
 		lb_up_abort(c);
+	if (c->writing) {
+		/* Something (a 1xx) is on its way already; no room for more. */
+		lb_conn_close(c);
+		return;
+	}
 	uint64_t latency = c->t_head ? uv_hrtime() - c->t_head : 0;
 	lb_count_response(lslot(c), status, latency);
 	gf_buf_clear(&c->out);
@@ -162,16 +243,32 @@ void lb_conn_respond_error(lb_conn *c, int status, const char *fmt, ...)
 
 /* ---- reading ------------------------------------------------------------------- */
 
+bool lb_buf_room(gf_buf *b, size_t chunk, bool pinned, uv_buf_t *out)
+{
+	size_t spare = b->cap ? b->cap - b->len - 1 : 0;
+	size_t want = GF_MIN(chunk, b->max - b->len);
+	if (pinned || spare > chunk / 4)
+		want = GF_MIN(want, spare);
+	if (want == 0 || gf_buf_grow(b, want) < 0)
+		return false;
+	*out = uv_buf_init(b->ptr + b->len, (unsigned)(b->cap - b->len - 1));
+	return true;
+}
+
+void lb_buf_idle(gf_buf *b)
+{
+	if (b->len == 0 && b->cap > LB_HEAD_CHUNK + 1)
+		gf_buf_dispose(b);
+}
+
 static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 {
 	lb_conn *c = h->data;
-	size_t room = c->in.max - c->in.len;
-	size_t want = GF_MIN((size_t)READ_CHUNK, room);
-	if (want == 0 || gf_buf_grow(&c->in, want) < 0) {
+	/* While a write to the target points into `in`, it must not move. */
+	bool pinned = c->up && c->up->writing;
+	size_t chunk = c->state == LB_C_HEAD ? LB_HEAD_CHUNK : LB_BODY_CHUNK;
+	if (!lb_buf_room(&c->in, chunk, pinned, buf))
 		*buf = uv_buf_init(NULL, 0);
-		return;
-	}
-	*buf = uv_buf_init(c->in.ptr + c->in.len, (unsigned)(c->in.cap - c->in.len - 1));
 }
 
 void lb_conn_read(lb_conn *c)
@@ -192,7 +289,8 @@ static void on_client_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 		uv_read_stop(s);
 		c->client_eof = true;
 		/* Half-closed after a whole request: the answer can still go. */
-		if (c->req_done && (c->state == LB_C_UPSTREAM || c->state == LB_C_RESPONSE)) {
+		if (c->req_end && (c->state == LB_C_PICK || c->state == LB_C_UPSTREAM ||
+		                   c->state == LB_C_RESPONSE)) {
 			c->keep_alive = false;
 			return;
 		}
@@ -209,9 +307,17 @@ static void on_client_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 			lb_conn_arm(c, c->w->lb->o.request_head_timeout, 408);
 		parse_head(c);
 		break;
+	case LB_C_PICK:
 	case LB_C_UPSTREAM:
 	case LB_C_RESPONSE:
 		c->progress = uv_now(&c->w->loop);
+		if (c->req_end) {
+			/* A pipelined request: kept for later, within the cap of a
+			 * head. Reading on spares a stop and a start per request. */
+			if (c->in.len >= c->w->lb->o.max_header_bytes)
+				uv_read_stop(s);
+			break;
+		}
 		uv_read_stop(s);
 		lb_up_forward_body(c);
 		break;
@@ -291,8 +397,10 @@ static void parse_head(lb_conn *c)
 	c->last_status = 0;
 	c->resp_head_sent = false;
 	c->tunnel_started = false;
-	uv_read_stop((uv_stream_t *)&c->tcp);
-	uv_timer_stop(&c->timer);
+	/* A body is read as it can be forwarded; without one the client stays
+	 * readable (its close is noticed, pipelined requests wait in `in`). */
+	if (!c->req_end)
+		uv_read_stop((uv_stream_t *)&c->tcp);
 	c->state = LB_C_PICK;
 	lb_up_dispatch(c);
 }
@@ -315,6 +423,7 @@ void lb_conn_request_done(lb_conn *c)
 			lb_conn_read(c);
 		return;
 	}
+	lb_buf_idle(&c->in);
 	lb_conn_arm(c, c->w->lb->o.client_idle_timeout, 0);
 	lb_conn_read(c);
 }
@@ -354,7 +463,7 @@ void lb_conn_accept(lb_worker *w, lb_listener *l, lb_acl *acl, uv_stream_t *serv
 		w->conns->prev = c;
 	w->conns = c;
 	w->nconns++;
-	gf_buf_init(&c->in, w->lb->o.max_header_bytes + READ_CHUNK);
+	gf_buf_init(&c->in, w->lb->o.max_header_bytes + LB_BODY_CHUNK + 1);
 	http_parser_init(&c->p);
 	if (uv_accept(server, (uv_stream_t *)&c->tcp) < 0) {
 		lb_conn_close(c);

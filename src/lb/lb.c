@@ -166,6 +166,16 @@ void lb_post_target(lb_balancer *lb, lb_msg_kind kind, lb_target *t)
 	}
 }
 
+/* Posts a message about `t` (a new reference) to the control thread. */
+static void post_ctl(lb_balancer *lb, lb_msg_kind kind, lb_target *t)
+{
+	lb_msg *m = gf_xcalloc(1, sizeof(*m));
+	m->kind = kind;
+	atomic_fetch_add(&t->refs, 1);
+	m->target = t;
+	lb_queue_post(&lb->ctl_q, m);
+}
+
 /* ---- addresses ------------------------------------------------------------ */
 
 int lb_parse_address(struct sockaddr_storage *out, const char *address)
@@ -299,11 +309,7 @@ int lb_group_update(lb_balancer *lb, const char *name, const lb_group_settings *
 				lb_health_init(&t->health, false);
 				atomic_store(&t->state, LB_TARGET_HEALTHY);
 			} else if (!was_checked && s->health.path[0] != '\0') {
-				lb_msg *m = gf_xcalloc(1, sizeof(*m));
-				m->kind = LB_MSG_HC_ADD;
-				atomic_fetch_add(&t->refs, 1);
-				m->target = t;
-				lb_queue_post(&lb->ctl_q, m);
+				post_ctl(lb, LB_MSG_HC_ADD, t);
 			}
 		}
 		lb_publish(lb);
@@ -376,11 +382,7 @@ int lb_target_add(lb_balancer *lb, const char *group, const char *address)
 	gf_vec_push(&lb->targets, t);
 	lb_publish(lb);
 	if (checked) {
-		lb_msg *m = gf_xcalloc(1, sizeof(*m));
-		m->kind = LB_MSG_HC_ADD;
-		atomic_fetch_add(&t->refs, 1);
-		m->target = t;
-		lb_queue_post(&lb->ctl_q, m);
+		post_ctl(lb, LB_MSG_HC_ADD, t);
 	}
 	rc = 0;
 out:
@@ -407,11 +409,7 @@ int lb_target_deregister(lb_balancer *lb, const char *group, const char *address
 	t->health.state = LB_TARGET_DRAINING;
 	atomic_store(&t->state, LB_TARGET_DRAINING);
 	lb_post_target(lb, LB_MSG_CLOSE_IDLE, t);
-	lb_msg *m = gf_xcalloc(1, sizeof(*m));
-	m->kind = LB_MSG_DRAIN;
-	atomic_fetch_add(&t->refs, 1);
-	m->target = t;
-	lb_queue_post(&lb->ctl_q, m);
+	post_ctl(lb, LB_MSG_DRAIN, t);
 	rc = 0;
 out:
 	pthread_mutex_unlock(&lb->mu);

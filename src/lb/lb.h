@@ -1,18 +1,18 @@
 /*
  * lb — the load balancer data plane: an HTTP/1.1 reverse proxy with target
  * groups, active and passive health checks, connection pools, draining and
- * retries, driven through a C API by the daemon (one `lb` per daemon) and by
- * `gitfleet lb` (one listener, one target group).
+ * retries, driven through a C API by the daemon (one lb_balancer per daemon)
+ * and by `gitfleet lb` (one listener, one target group).
  *
  * NOTES ON THE DESIGN
  *
- * Objects. An `lb` holds listeners and target groups, named like their AWS
+ * Objects. An lb_balancer holds listeners and target groups, named like their AWS
  * counterparts. A listener (an address) forwards to one target group; a
  * target group holds targets (host:port), a balancing algorithm, health
  * check settings and a deregistration delay.
  *
  * Threads. lb_new() starts N worker threads (default: one per core) and one
- * health thread. Each thread owns one libuv loop and everything hanging off
+ * control thread (health checks, drain timers; ctl.c). Each thread owns one libuv loop and everything hanging off
  * it; no handle is ever touched by another thread. Every listener is opened
  * once per worker with SO_REUSEPORT, so the kernel spreads accepted
  * connections over the workers. A client connection lives and dies on the
@@ -35,11 +35,12 @@
  * Shared state written by several threads is limited to: a target's health
  * state and suspect deadline (atomics written by the health thread and by
  * workers), its outstanding-request count (atomic add/sub, read by
- * least_outstanding_requests), and the counters. Counters are per worker
- * slots written by their worker only, with relaxed atomic stores, and summed
- * by lb_stats() when read: no lock and no locked instruction per request.
+ * least_outstanding_requests, and by the drain watcher), and the counters.
+ * Counters are per worker slots written by their worker only, with relaxed
+ * atomic stores, and summed by lb_stats() when read: no lock, and no locked
+ * instruction but the outstanding count's add and sub per request.
  *
- * Target life (the health thread drives it, as AWS target groups do):
+ * Target life (the control thread drives it, as AWS target groups do):
  *
  *     lb_target_add ──► INITIAL ──(healthy_threshold successes)──► HEALTHY
  *                          │                                   ▲      │
@@ -59,11 +60,15 @@
  * suspect, in which case suspects are tried rather than refusing traffic.
  * With no HEALTHY target at all the listener answers 503.
  *
- * Client connection state machine (lb_conn.c). One uv_timer per client
- * connection carries whichever timeout the state has; upstream connections
- * have none of their own (the client's covers them while bound).
+ * Client connection state machine (conn.c, upstream.c). One uv_timer per
+ * client connection carries whichever timeout the state has; upstream
+ * connections have none of their own (the client's covers them while
+ * bound). The deadline is `progress + timeout`: streaming moves `progress`
+ * instead of re-arming, and a new deadline later than the armed timer
+ * leaves it alone; a timer that fires early is set again for the rest.
  *
- *     accept ──(allow-list refuses)──► 403 ──► CLOSING
+ *     accept ──(allow-list refuses)──► 403 ──► CLOSING (lingering close:
+ *        │                                             half-close, drain ≤ 2 s)
  *        │
  *        ▼
  *     HEAD ◄──────────────────────────────────────────────┐ keep-alive,
@@ -71,25 +76,33 @@
  *        │  idle keep-alive timeout → silent close;        │
  *        │  limits → 400/413/414/431)                      │
  *        ▼                                                 │
- *     PICK ──(no healthy target → 503)──► respond ──────────┤
+ *     PICK ──(no healthy target → 503)──► CLOSING            │
  *        │ balancer; pooled connection or connect          │
  *        ▼ (connect timeout / failure → retry or 502/504)  │
  *     UPSTREAM: request head sent, request body streamed ──┤
  *        │  response head awaited (response timeout → 504; │
- *        │  1xx relayed; reset before any response byte on │
- *        │  a reused connection → retry or 502)            │
+ *        │  1xx relayed; reset before any response byte →  │
+ *        │  retry per lb_retry_allowed, or 502)            │
  *        ▼                                                 │
  *     RESPONSE: response body streamed to the client ──────┘
  *        │ 101 Switching Protocols
  *        ▼
  *     TUNNEL: raw bytes both ways until either side closes ──► CLOSING
  *
+ * Every answer of the proxy's own (403, 408, 4xx limits, 502, 503, 504)
+ * ends in CLOSING; so does a response when the client or the target asked
+ * for it, or when the proxy shuts down.
+ *
  * Bodies are never buffered whole: each direction has one buffer with a
- * hard cap and at most one write in flight; while a write is pending the
- * reading side is stopped (backpressure). Request and response bodies may
- * overlap (a backend may answer before it read the whole request); a
- * response that ends before its request body makes both connections close
- * after it.
+ * hard cap and at most one write in flight; while a body write is pending
+ * the side it comes from is not read (backpressure). Request and response
+ * bodies may overlap (a backend may answer before it read the whole
+ * request); a response that ends before its request body makes both
+ * connections close after it (the client's with a lingering close). Between
+ * bodies both sides stay readable: a client's close or pipelined request and
+ * a pooled connection's close are noticed, and no epoll_ctl is spent per
+ * request. Writes go out with uv_try_write first and are queued only for
+ * what the socket does not take, completing on the spot otherwise.
  *
  * Upstream pools: per worker and per target, a list of idle keep-alive
  * connections (capped). Idle connections keep reading, so a backend that
@@ -117,6 +130,9 @@
  *   4. A pooled connection is idle: no client bound, nothing unread expected.
  *   5. A target's outstanding count is raised once when a request is
  *      assigned to it and lowered once when that attempt ends.
+ *   6. Bytes under a write in flight never move: their buffer is neither
+ *      consumed nor reallocated until the write completes (reads meanwhile
+ *      get only its spare capacity, lb_buf_room).
  */
 #ifndef GF_LB_H
 #define GF_LB_H

@@ -15,6 +15,20 @@
 typedef struct lb_worker lb_worker;
 typedef struct lb_upconn lb_upconn;
 
+/* Read sizes. Buffers are powers of two and gf_buf keeps a byte for a NUL,
+ * hence the -1: a head read takes a 16 KiB buffer, a body read 64 KiB. An
+ * idle connection keeps at most a head-sized buffer (lb_buf_idle). */
+#define LB_HEAD_CHUNK (16 * 1024 - 1)
+#define LB_BODY_CHUNK (64 * 1024 - 1)
+
+/* Where to read into `b`: its spare room if the buffer is pinned (a write
+ * points into it) or if that room is over a quarter of `chunk`, else room
+ * for `chunk` more bytes. False when there is none (the caller stops
+ * reading). */
+bool lb_buf_room(gf_buf *b, size_t chunk, bool pinned, uv_buf_t *out);
+/* Frees a buffer that grew past a head's size once it is empty. */
+void lb_buf_idle(gf_buf *b);
+
 /* ---- counters: one slot per worker, written by that worker only --------- */
 
 #define LB_NCOUNTERS   (sizeof(lb_counters) / sizeof(uint64_t))
@@ -199,7 +213,8 @@ struct lb_worker {
 	size_t nconns;
 	bool shutting_down;
 	bool reported_idle;
-	http_msg msg; /* parse scratch: fields are copied out at once */
+	http_msg msg;       /* parse scratch: fields are copied out at once */
+	char scratch[4096]; /* where unwanted bytes are read and dropped */
 };
 
 int lb_worker_start(lb_worker **out, lb_balancer *lb, unsigned id);
@@ -260,6 +275,7 @@ typedef struct lb_conn {
 
 	/* writes to the client: one at a time */
 	uv_write_t wc;
+	uv_shutdown_t sreq;
 	bool writing;
 	bool close_after; /* close once the current write is done */
 	gf_buf out;       /* a response head being written */
@@ -297,11 +313,24 @@ void lb_conn_close(lb_conn *c);
 void lb_conn_shutdown(lb_conn *c);
 
 /* conn.c */
+/*
+ * Writes what the socket takes at once. True when that was everything
+ * (the caller completes the write on the spot), else `bufs`/`n` are left
+ * with what remains to queue with uv_write. A response that fits the
+ * socket buffer so costs no write request and no epoll_ctl (libuv re-arms
+ * the descriptor each time its write queue drains). Completing on the spot
+ * is safe because every caller writes last, touching nothing after.
+ */
+bool lb_write_now(uv_stream_t *s, uv_buf_t *bufs, unsigned *n);
+/* Writes to the client; on_client_written's logic runs when it is done,
+ * possibly before this returns. */
 void lb_conn_write(lb_conn *c, uv_buf_t *bufs, unsigned n);
 void lb_conn_read(lb_conn *c);
 void lb_conn_respond_error(lb_conn *c, int status, const char *fmt, ...) GF_PRINTF(3, 4);
 /* The response went out whole: serve the next request or close. */
 void lb_conn_request_done(lb_conn *c);
+/* Half-closes, drains what the client still sends, then closes. */
+void lb_conn_linger(lb_conn *c);
 /* Arms the connection's timer; `status` is answered when it fires in a
  * state that can still answer (0: close silently). */
 void lb_conn_arm(lb_conn *c, double seconds, int status);

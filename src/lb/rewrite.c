@@ -60,23 +60,30 @@ static int put_upgrade(gf_buf *b, const http_msg *m)
 
 int lb_rewrite_request(gf_buf *out, const http_msg *req, const lb_fwd *f)
 {
-	http_str target = req->form == HTTP_FORM_ABSOLUTE ? req->path : req->target;
 	bool absolute = req->form == HTTP_FORM_ABSOLUTE;
-	if (put_str(out, req->method_name) < 0 || gf_buf_putc(out, ' ') < 0 ||
+	http_str target = absolute ? req->path : req->target;
+	/* "http://h?q" has the path "?q": origin form needs "/?q". */
+	bool slash = absolute && (target.len == 0 || target.ptr[0] != '/');
+	if (put_str(out, req->method_name) < 0 || gf_buf_puts(out, slash ? " /" : " ") < 0 ||
 	    put_str(out, target) < 0 || gf_buf_puts(out, " HTTP/1.1\r\n") < 0)
 		return GF_ETOOBIG;
 	/* An absolute-form target overrides Host (RFC 9112 §3.2.2). */
 	if (put_end_to_end(out, req, true, absolute) < 0)
 		return GF_ETOOBIG;
 	http_str host = req->authority;
-	if (absolute || host.len == 0) {
-		if (put_field(out, "Host", host.len ? host : cstr(f->target_host)) < 0)
+	size_t from = 0;
+	if (absolute) {
+		if (put_field(out, "Host", host) < 0)
+			return GF_ETOOBIG;
+	} else if (!http_find(req, "host", &from)) {
+		/* HTTP/1.0 without Host: the proxy speaks 1.1, which needs one. */
+		if (put_field(out, "Host", cstr(f->target_host)) < 0)
 			return GF_ETOOBIG;
 	}
 	/* X-Forwarded-For: every earlier value, in order, then the client. */
 	if (gf_buf_puts(out, "X-Forwarded-For: ") < 0)
 		return GF_ETOOBIG;
-	size_t from = 0;
+	from = 0;
 	const http_header *h;
 	while ((h = http_find(req, "x-forwarded-for", &from)) != NULL) {
 		if (h->value.len == 0)

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define READ_CHUNK (64 * 1024)
 /* The balancer looks at this many targets of a group at most. */
 #define PICK_MAX 256
 
@@ -85,12 +84,14 @@ void lb_pool_close_target(lb_worker *w, lb_target *t)
 static void up_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 {
 	lb_upconn *u = h->data;
-	size_t want = GF_MIN((size_t)READ_CHUNK, u->in.max - u->in.len);
-	if (want == 0 || gf_buf_grow(&u->in, want) < 0) {
-		*buf = uv_buf_init(NULL, 0);
+	if (u->done || !u->c) {
+		/* Nothing more is expected: whatever comes is refused unread
+		 * (on_up_read), and `in` may be under a write to the client. */
+		*buf = uv_buf_init(u->w->scratch, sizeof(u->w->scratch));
 		return;
 	}
-	*buf = uv_buf_init(u->in.ptr + u->in.len, (unsigned)(u->in.cap - u->in.len - 1));
+	if (!lb_buf_room(&u->in, u->head_done ? LB_BODY_CHUNK : LB_HEAD_CHUNK, false, buf))
+		*buf = uv_buf_init(NULL, 0);
 }
 
 static void up_read(lb_upconn *u)
@@ -111,6 +112,7 @@ static void end_attempt(lb_conn *c, bool reusable)
 	    atomic_load_explicit(&u->t->state, memory_order_relaxed) != LB_TARGET_DRAINING &&
 	    u->t->slot[w->id].nidle < w->lb->o.pool_max_idle) {
 		u->reused = true;
+		lb_buf_idle(&u->in);
 		pool_push(u);
 		up_read(u);
 		return;
@@ -135,6 +137,10 @@ static void up_write(lb_upconn *u, uv_buf_t *bufs, unsigned n)
 	LB_COUNT(tslot(u), bytes_out, total);
 	u->writing = true;
 	u->wreq.data = u;
+	if (lb_write_now((uv_stream_t *)&u->tcp, bufs, &n)) {
+		on_up_written(&u->wreq, 0);
+		return;
+	}
 	int rc = uv_write(&u->wreq, (uv_stream_t *)&u->tcp, bufs, n, on_up_written);
 	if (rc < 0) {
 		/* Report it like a failed asynchronous write. */
@@ -233,7 +239,9 @@ static void on_up_written(uv_write_t *req, int status)
 	}
 	if (c->req_end) {
 		c->req_done = true;
-		if (u->done)
+		/* With the end of the response still being written to the
+		 * client, lb_up_client_wrote completes it. */
+		if (u->done && !c->writing)
 			response_complete(c);
 		return;
 	}
@@ -341,7 +349,7 @@ void lb_up_dispatch(lb_conn *c)
 	uv_tcp_init(&w->loop, &u->tcp);
 	u->tcp.data = u;
 	u->creq.data = u;
-	gf_buf_init(&u->in, w->lb->resp_limits.max_head + READ_CHUNK);
+	gf_buf_init(&u->in, w->lb->resp_limits.max_head + LB_BODY_CHUNK + 1);
 	LB_COUNT(tslot(u), active, 1);
 	u->c = c;
 	c->up = u;
@@ -582,7 +590,11 @@ static void forward_response(lb_conn *c)
 		lb_conn_close(c);
 		return;
 	}
-	uv_read_stop((uv_stream_t *)&u->tcp);
+	/* Backpressure: no more from the target until this reached the
+	 * client, unless the response is complete (then reading goes on, to
+	 * notice a close while the connection waits in the pool). */
+	if (!u->done)
+		uv_read_stop((uv_stream_t *)&u->tcp);
 	if (n == 0 && c->out.len == 0) {
 		/* Nothing to send: chunk framing only, or no bytes yet. */
 		gf_buf_consume(&u->in, u->consume);
@@ -647,7 +659,7 @@ static void response_complete(lb_conn *c)
 	bool reusable = u->keep_alive && c->req_end && u->framing.kind != HTTP_BODY_UNTIL_CLOSE;
 	end_attempt(c, reusable);
 	if (!c->req_end) {
-		lb_conn_close(c);
+		lb_conn_linger(c);
 		return;
 	}
 	lb_conn_request_done(c);
@@ -686,6 +698,14 @@ static void on_up_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 		return;
 	}
 	if (n == UV_ENOBUFS) {
+		uv_read_stop(s);
+		return;
+	}
+	if (u->done) {
+		/* After the end of its response the target closed, or sent more
+		 * than it should have: the response stands, the connection is
+		 * not reused. */
+		u->keep_alive = false;
 		uv_read_stop(s);
 		return;
 	}

@@ -47,6 +47,24 @@ api GET /v1/lbs/nope >/dev/null
 expect_eq "unknown lb" 404 "$(status)"
 expect_eq "error code" not_found "$(jq_ 'd["error"]["code"]' <"$T/body")"
 
+# Changing a listener keeps its port accepting: no request fails.
+start_load "$LB_PORT" 3
+for cidrs in '["127.0.0.0/8"]' '[]' '["127.0.0.1/32", "::1/128"]'; do
+	api PUT /v1/listeners/http -d "{\"load_balancer_id\": \"web\", \"port\": $LB_PORT,
+		\"allow_cidrs\": $cidrs,
+		\"default_action\": {\"type\": \"forward\", \"target_group_id\": \"web-tg\"}}" >/dev/null
+	expect_eq "listener update" 200 "$(status)"
+	expect_eq "still bound" True "$(jq_ 'd["status"]["bound"]' <"$T/body")"
+	sleep 0.5
+done
+expect_no_failed_requests
+api PUT /v1/listeners/http -d "{\"load_balancer_id\": \"web\", \"port\": $LB_PORT,
+	\"allow_cidrs\": [\"10.0.0.0/8\"],
+	\"default_action\": {\"type\": \"forward\", \"target_group_id\": \"web-tg\"}}" >/dev/null
+expect_eq "refused by the allow-list" 403 "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$LB_PORT/")"
+api PUT /v1/listeners/http -d "{\"load_balancer_id\": \"web\", \"port\": $LB_PORT,
+	\"default_action\": {\"type\": \"forward\", \"target_group_id\": \"web-tg\"}}" >/dev/null
+
 # Same template spec again: no new version. A change: version 2.
 api PUT /v1/launch-templates/web -d "{\"release\": \"$R1\"}" >/dev/null
 expect_eq "unchanged template" 1 "$(jq_ 'd["latest_version"]' <"$T/body")"

@@ -15,7 +15,7 @@ start_lb "$p" --target "127.0.0.1:$b1" --target "127.0.0.1:$b2" \
 	--health-interval 0.3 --health-timeout 0.3 --healthy-threshold 2 --unhealthy-threshold 2 \
 	--health-path /health --workers 2
 url="http://127.0.0.1:$p"
-both() { [ "$(for i in 1 2 3 4; do curl -s --max-time 2 "$url/whoami"; done | sort -u | wc -l)" = 2 ]; }
+both() { [ "$(for i in 1 2 3 4; do curl -s --max-time 20 "$url/whoami"; done | sort -u | wc -l)" = 2 ]; }
 wait_until 10 both
 
 # 1. SIGKILL one target under steady load, start a replacement: 0 failures.
@@ -40,7 +40,7 @@ wait_until 10 both
 echo 500 >"$T/h1"
 sleep 1.2
 for i in $(seq 1 10); do
-	expect_eq "request $i after the health check failed" two "$(curl -s --max-time 2 "$url/whoami")"
+	expect_eq "request $i after the health check failed" two "$(curl -s --max-time 20 "$url/whoami")"
 done
 echo 200 >"$T/h1"
 wait_until 10 both
@@ -54,15 +54,15 @@ start_lb "$p2" --targets-file "$tf" --health-path /health --health-interval 0.2 
 	--deregistration-delay 10
 url2="http://127.0.0.1:$p2"
 wait_until 10 status_is 200 "$url2/whoami"
-curl -s --max-time 10 -w ' %{http_code}' "$url2/slow?s=2" >"$T/slow.out" &
+curl -s --max-time 20 -w ' %{http_code}' "$url2/slow?s=2" >"$T/slow.out" &
 slow=$!
 sleep 0.5
 echo "127.0.0.1:$b2" >"$tf"
 kill -HUP "$LB_PID"
-answers_two() { [ "$(curl -s --max-time 2 "$url2/whoami")" = two ]; }
+answers_two() { [ "$(curl -s --max-time 20 "$url2/whoami")" = two ]; }
 wait_until 5 answers_two
 for i in 1 2 3 4 5; do
-	expect_eq "new request $i after the drain began" two "$(curl -s --max-time 2 "$url2/whoami")"
+	expect_eq "new request $i after the drain began" two "$(curl -s --max-time 20 "$url2/whoami")"
 done
 wait "$slow" || fail "the request in flight on the drained target failed"
 expect_eq "slow request on the drained target" "slow one
@@ -72,7 +72,7 @@ expect_eq "slow request on the drained target" "slow one
 p3=$(free_port)
 echo "127.0.0.1:$b1" >"$tf"
 start_lb "$p3" --targets-file "$tf" --health-path "" --deregistration-delay 0.5
-curl -s --max-time 10 "http://127.0.0.1:$p3/slow?s=4" >/dev/null 2>&1 &
+curl -s --max-time 20 "http://127.0.0.1:$p3/slow?s=4" >/dev/null 2>&1 &
 slow=$!
 sleep 0.5
 start=$(date +%s)

@@ -14,16 +14,16 @@ url="http://127.0.0.1:$lbp"
 wait_until 10 status_is 200 "$url/whoami"
 
 # Round robin over both targets.
-seen=$(for i in 1 2 3 4 5 6; do curl -s --max-time 5 "$url/whoami"; done | sort -u | tr '\n' ' ')
+seen=$(for i in 1 2 3 4 5 6; do curl -s --max-time 20 "$url/whoami"; done | sort -u | tr '\n' ' ')
 expect_eq "both targets get requests" "one two " "$seen"
 
 # Keep-alive towards the client: several requests, one connection.
-out=$(curl -s --max-time 5 -o /dev/null -o /dev/null -o /dev/null -w '%{num_connects}\n' \
+out=$(curl -s --max-time 20 -o /dev/null -o /dev/null -o /dev/null -w '%{num_connects}\n' \
 	"$url/whoami" "$url/whoami" "$url/whoami" | tr '\n' ' ')
 expect_eq "one connection for three requests" "1 0 0 " "$out"
 
 # Forwarded headers; hop-by-hop ones are not passed on.
-head=$(curl -s --max-time 5 -H 'X-Forwarded-For: 203.0.113.7' -H 'Connection: X-Hop' \
+head=$(curl -s --max-time 20 -H 'X-Forwarded-For: 203.0.113.7' -H 'Connection: X-Hop' \
 	-H 'X-Hop: secret' -H 'Keep-Alive: timeout=5' "$url/headers")
 expect_contains "X-Forwarded-For appended" "x-forwarded-for: 203.0.113.7, 127.0.0.1" "$head"
 expect_contains "X-Forwarded-Proto" "x-forwarded-proto: http" "$head"
@@ -41,21 +41,21 @@ curl -s --max-time 20 -H 'Transfer-Encoding: chunked' --data-binary "@$T/big" \
 cmp -s "$T/big" "$T/big.chunked" || fail "chunked body changed on its way"
 
 # A chunked response, to HTTP/1.1 and to HTTP/1.0 (decoded, then closed).
-out=$(curl -s --max-time 5 "$url/chunked" | tr '\n' ' ')
+out=$(curl -s --max-time 20 "$url/chunked" | tr '\n' ' ')
 expect_eq "chunked response" "chunk 0 chunk 1 chunk 2 chunk 3 chunk 4 " "$out"
-out=$(curl -s --max-time 5 --http1.0 "$url/chunked" | tr '\n' ' ')
+out=$(curl -s --max-time 20 --http1.0 "$url/chunked" | tr '\n' ' ')
 expect_eq "chunked response to HTTP/1.0" "chunk 0 chunk 1 chunk 2 chunk 3 chunk 4 " "$out"
 
 # A body delimited by the close of the target's connection.
-out=$(curl -s --max-time 5 "$url/close")
+out=$(curl -s --max-time 20 "$url/close")
 expect_contains "close-delimited body" "until close from" "$out"
 
 # HEAD: no body, whatever Content-Length says.
-out=$(curl -s --max-time 5 -I "$url/whoami" | tr -d '\r' | grep -i '^content-length')
+out=$(curl -s --max-time 20 -I "$url/whoami" | tr -d '\r' | grep -i '^content-length')
 expect_eq "HEAD keeps Content-Length" "Content-Length: 4" "$out"
 
 # Expect: 100-continue reaches the target, whose 100 comes back before the body.
-out=$(curl -sv --max-time 5 -H 'Expect: 100-continue' --data-binary "@$T/big" \
+out=$(curl -sv --max-time 20 -H 'Expect: 100-continue' --data-binary "@$T/big" \
 	-o "$T/big.100" "$url/echo" 2>&1)
 expect_contains "100 Continue relayed" "HTTP/1.1 100 Continue" "$out"
 cmp -s "$T/big" "$T/big.100" || fail "body after 100-continue changed"
@@ -64,9 +64,32 @@ cmp -s "$T/big" "$T/big.100" || fail "body after 100-continue changed"
 out=$(python3 "$GF_E2E_LIB/lb_ws.py" "$lbp" hello | tr '\n' ' ')
 expect_eq "websocket echo through the proxy" "echo: hello echo: hello " "$out"
 
+# Pipelined requests are answered in order on the one connection.
+out=$(timeout 30 python3 -c '
+import socket
+s = socket.create_connection(("127.0.0.1", '"$lbp"'))
+s.sendall(b"GET /whoami HTTP/1.1\r\nHost: a\r\n\r\nGET /chunked HTTP/1.1\r\nHost: a\r\n\r\n"
+          b"GET /whoami HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+data = b""
+while True:
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    data += chunk
+print(data.count(b"HTTP/1.1 200 OK"), data.count(b"chunk "), data.endswith(b"\n"))')
+expect_eq "three pipelined requests" "3 5 True" "$out"
+
+# A client that leaves mid-request does not disturb the others.
+timeout 30 python3 -c '
+import socket
+s = socket.create_connection(("127.0.0.1", '"$lbp"'))
+s.sendall(b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\nabc")
+s.close()'
+expect_eq "after an aborted upload" 200 "$(http_code "$url/whoami")"
+
 # Malformed requests never reach a target.
 out=$(printf 'GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n' |
-	timeout 5 python3 -c 'import socket,sys; s=socket.create_connection(("127.0.0.1",'"$lbp"')); s.sendall(sys.stdin.buffer.read()); print(s.recv(200).decode().split("\r\n")[0])')
+	timeout 30 python3 -c 'import socket,sys; s=socket.create_connection(("127.0.0.1",'"$lbp"')); s.sendall(sys.stdin.buffer.read()); print(s.recv(200).decode().split("\r\n")[0])')
 expect_eq "CL with TE" "HTTP/1.1 400 Bad Request" "$out"
 big=$(head -c 20000 /dev/zero | tr '\0' a)
 expect_eq "huge header" 431 "$(http_code -H "X-Big: $big" "$url/")"
@@ -74,7 +97,7 @@ long=$(head -c 9000 /dev/zero | tr '\0' a)
 expect_eq "long URI" 414 "$(http_code "$url/$long")"
 
 # SIGTERM: a request in flight finishes, then exit 0.
-curl -s --max-time 10 "$url/slow?s=1" >"$T/slow.out" &
+curl -s --max-time 20 "$url/slow?s=1" >"$T/slow.out" &
 slow=$!
 sleep 0.3
 kill -TERM "$LB_PID"

@@ -23,18 +23,18 @@ start_lb "$p" --target "127.0.0.1:$w1" --target "127.0.0.1:$w2" --health-interva
 url="http://127.0.0.1:$p"
 wait_until 10 status_is 200 "$url/"
 
-seen=$(for i in 1 2 3 4 5 6 7 8; do curl -s --max-time 5 "$url/"; done | sort -u | tr '\n' ' ')
+seen=$(for i in 1 2 3 4 5 6 7 8; do curl -s --max-time 20 "$url/"; done | sort -u | tr '\n' ' ')
 expect_eq "both instances serve" "site one site two " "$seen"
 
 # A larger file, whole and in ranges, on one keep-alive connection.
-curl -s --max-time 10 -o "$T/got" "$url/blob"
+curl -s --max-time 20 -o "$T/got" "$url/blob"
 cmp -s "$T/blob" "$T/got" || fail "file changed through the proxy"
-out=$(curl -s --max-time 5 -r 100-199 -o "$T/range" -w '%{http_code}' "$url/blob")
+out=$(curl -s --max-time 20 -r 100-199 -o "$T/range" -w '%{http_code}' "$url/blob")
 expect_eq "range request" 206 "$out"
 cmp -s <(head -c 200 "$T/blob" | tail -c 100) "$T/range" || fail "range content differs"
 
 # Revalidation: the ETag of one instance is sent back through the proxy.
-etag=$(curl -s --max-time 5 -D - -o /dev/null "$url/blob" | tr -d '\r' |
+etag=$(curl -s --max-time 20 -D - -o /dev/null "$url/blob" | tr -d '\r' |
 	sed -n 's/^[Ee][Tt][Aa][Gg]: //p')
 [ -n "$etag" ] || fail "no ETag through the proxy"
 codes=$(for i in 1 2 3 4; do http_code -H "If-None-Match: $etag" "$url/blob"; echo; done |

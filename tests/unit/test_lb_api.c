@@ -338,6 +338,29 @@ static void test_health_checks(void **state)
 	}
 	assert_int_equal(st, LB_TARGET_HEALTHY);
 	assert_int_equal(get(port, body, sizeof(body)), 200);
+	/* Live health settings: a matcher the target fails takes it out... */
+	assert_int_equal(lb_matcher_parse(&s.health.matcher, "204"), 0);
+	assert_int_equal(lb_group_update(lb, "web", &s), 0);
+	for (int i = 0; i < 200 && st != LB_TARGET_UNHEALTHY; i++) {
+		sleep_ms(10);
+		assert_int_equal(lb_stats(lb, &snap), 0);
+		st = snap.targets[0].state;
+		if (st == LB_TARGET_UNHEALTHY)
+			assert_string_equal(snap.targets[0].reason,
+			                    "status 200 does not match 204");
+		lb_snapshot_dispose(&snap);
+	}
+	assert_int_equal(st, LB_TARGET_UNHEALTHY);
+	assert_int_equal(get(port, body, sizeof(body)), 503);
+	/* ...and turning checks off makes it usable at once. */
+	s.health.path[0] = '\0';
+	assert_int_equal(lb_group_update(lb, "web", &s), 0);
+	sleep_ms(50);
+	assert_int_equal(get(port, body, sizeof(body)), 200);
+	/* Back on: the current state stands until the checks say otherwise. */
+	strcpy(s.health.path, "/");
+	assert_int_equal(lb_matcher_parse(&s.health.matcher, "200"), 0);
+	assert_int_equal(lb_group_update(lb, "web", &s), 0);
 	/* The target goes away: unhealthy after two failed checks. */
 	backend_stop(&b);
 	for (int i = 0; i < 200 && st != LB_TARGET_UNHEALTHY; i++) {

@@ -1,11 +1,14 @@
 # Helpers for the load balancer's end-to-end tests; source after common.sh.
 
+# A command that fails under `set -e` says where, instead of exiting mute.
+trap 'rc=$?; [[ $- != *e* ]] || echo "FAIL: line $LINENO: $BASH_COMMAND (exit $rc)" >&2' ERR
+
 # start_backend PORT NAME [ARGS...]: a Python test backend (lb_backend.py).
 start_backend() {
 	python3 "$GF_E2E_LIB/lb_backend.py" "$@" &
 	GF_PIDS+=($!)
 	LAST_PID=$!
-	wait_for_port "$1"
+	wait_for_port "$1" 30
 }
 
 # start_lb PORT ARGS...: gitfleet lb on 127.0.0.1:PORT, log in $T/lb-PORT.log.
@@ -15,7 +18,7 @@ start_lb() {
 	"$GITFLEET" lb --listen "127.0.0.1:$port" "$@" >"$T/lb-$port.log" 2>&1 &
 	GF_PIDS+=($!)
 	LB_PID=$!
-	wait_for_port "$port"
+	wait_for_port "$port" 30
 }
 
 # wait_until SECONDS COMMAND...: retries COMMAND every 0.1 s until it succeeds.
@@ -30,7 +33,7 @@ wait_until() {
 
 # http_code URL [CURL ARGS...]: the status code only.
 http_code() {
-	curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$@"
+	curl -s -o /dev/null -w '%{http_code}' --max-time 20 "$@"
 }
 
 status_is() {

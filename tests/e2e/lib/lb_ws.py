@@ -12,7 +12,7 @@ import sys
 
 port, text = int(sys.argv[1]), sys.argv[2].encode()
 key = base64.b64encode(os.urandom(16)).decode()
-s = socket.create_connection(("127.0.0.1", port), timeout=5)
+s = socket.create_connection(("127.0.0.1", port), timeout=20)
 s.sendall(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\n"
            "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\n"
            "Sec-WebSocket-Version: 13\r\n\r\n" % (port, key)).encode())
