@@ -291,8 +291,6 @@ static void follow_tick(uv_timer_t *t)
 			while (f->partial.len &&
 			       (nl = memchr(f->partial.ptr, '\n', f->partial.len))) {
 				*nl = '\0';
-				char ids[32];
-				snprintf(ids, sizeof(ids), "%lld", (long long)f->off);
 				if (http_sse_send(f->req, NULL, "line", f->partial.ptr) < 0) {
 					close(fd);
 					return;

@@ -56,7 +56,7 @@ static int db_run(pipeline_service *ps, const char *sql, const char *fmt, ...)
 	return 0;
 }
 
-static const char *istr(const json_t *info, const char *key)
+const char *pl_jstr(const json_t *info, const char *key)
 {
 	const char *s = json_string_value(json_object_get(info, key));
 	return s ? s : "";
@@ -278,25 +278,25 @@ static int make_env(pl_build *b, char *err, size_t errlen)
 	snprintf(num, sizeof(num), "%lld", (long long)b->number);
 	snprintf(start, sizeof(start), "%lld", (long long)b->start_ms);
 	const json_t *source = json_object_get(b->project_spec, "source");
-	const char *type = istr(source, "type");
-	char *url = !strcmp(type, "GIT") ? gf_xstrdup(istr(source, "location"))
+	const char *type = pl_jstr(source, "type");
+	char *url = !strcmp(type, "GIT") ? gf_xstrdup(pl_jstr(source, "location"))
 	                                 : gf_xasprintf("%s/%s.git", ps->repos, b->project);
 	env_both(&env, "SRC_DIR", src);
 	env_both(&env, "RESOLVED_SOURCE_VERSION", b->resolved);
-	env_both(&env, "SOURCE_VERSION", istr(b->info, "source_version"));
+	env_both(&env, "SOURCE_VERSION", pl_jstr(b->info, "source_version"));
 	env_both(&env, "SOURCE_REPO_URL", url);
 	env_both(&env, "BUILD_ID", b->id);
 	env_both(&env, "BUILD_NUMBER", num);
 	env_both(&env, "BUILD_SUCCEEDING", "1");
 	env_both(&env, "START_TIME", start);
-	env_both(&env, "INITIATOR", istr(b->info, "initiator"));
-	if (istr(b->info, "event")[0]) {
-		env_both(&env, "WEBHOOK_EVENT", istr(b->info, "event"));
-		env_both(&env, "WEBHOOK_HEAD_REF", istr(b->info, "head_ref"));
-		env_both(&env, "WEBHOOK_BASE_REF", istr(b->info, "base_ref"));
-		env_both(&env, "WEBHOOK_ACTOR_ACCOUNT_ID", istr(b->info, "actor"));
-		env_both(&env, "WEBHOOK_PREV_COMMIT", istr(b->info, "prev_commit"));
-		env_both(&env, "WEBHOOK_TRIGGER", istr(b->info, "trigger"));
+	env_both(&env, "INITIATOR", pl_jstr(b->info, "initiator"));
+	if (pl_jstr(b->info, "event")[0]) {
+		env_both(&env, "WEBHOOK_EVENT", pl_jstr(b->info, "event"));
+		env_both(&env, "WEBHOOK_HEAD_REF", pl_jstr(b->info, "head_ref"));
+		env_both(&env, "WEBHOOK_BASE_REF", pl_jstr(b->info, "base_ref"));
+		env_both(&env, "WEBHOOK_ACTOR_ACCOUNT_ID", pl_jstr(b->info, "actor"));
+		env_both(&env, "WEBHOOK_PREV_COMMIT", pl_jstr(b->info, "prev_commit"));
+		env_both(&env, "WEBHOOK_TRIGGER", pl_jstr(b->info, "trigger"));
 	}
 	free(src);
 	free(url);
@@ -344,17 +344,17 @@ static void prepare_work(uv_work_t *w)
 	pl_build *b = w->data;
 	pipeline_service *ps = b->ps;
 	const json_t *source = json_object_get(b->project_spec, "source");
-	bool hosted = !strcmp(istr(source, "type"), "GITFLEET");
+	bool hosted = !strcmp(pl_jstr(source, "type"), "GITFLEET");
 	char *repo = gf_xasprintf("%s/%s.git", hosted ? ps->repos : ps->mirrors, b->project);
 	char *src = gf_path_join(b->dir, "src");
-	const char *want = istr(b->info, "source_version");
+	const char *want = pl_jstr(b->info, "source_version");
 	b->prep_status = PIPELINE_BUILD_FAULT;
 	int rc = 0;
-	if (!hosted && (rc = gf_git_fetch_mirror(repo, istr(source, "location"))) < 0) {
+	if (!hosted && (rc = gf_git_fetch_mirror(repo, pl_jstr(source, "location"))) < 0) {
 		snprintf(b->prep_err, sizeof(b->prep_err), "DOWNLOAD_SOURCE: %s", gf_err_msg());
 		goto done;
 	}
-	const char *commit = istr(b->info, "commit");
+	const char *commit = pl_jstr(b->info, "commit");
 	if ((rc = gf_git_resolve(b->resolved, NULL, repo,
 	                         commit[0] ? commit
 	                         : want[0] ? want
@@ -367,7 +367,7 @@ static void prepare_work(uv_work_t *w)
 		snprintf(b->prep_err, sizeof(b->prep_err), "DOWNLOAD_SOURCE: %s", gf_err_msg());
 		goto done;
 	}
-	const char *bs = istr(source, "buildspec");
+	const char *bs = pl_jstr(source, "buildspec");
 	char *bspath = gf_path_join(src, bs[0] ? bs : "buildspec.yaml");
 	gf_buf text;
 	gf_buf_init(&text, PIPELINE_BUILDSPEC_MAX);
@@ -404,7 +404,7 @@ static void prepare_done(uv_work_t *w, int status)
 		end_build(ps, b, b->prep_status, b->prep_err);
 		return;
 	}
-	const char *bs = istr(json_object_get(b->project_spec, "source"), "buildspec");
+	const char *bs = pl_jstr(json_object_get(b->project_spec, "source"), "buildspec");
 	if (pipeline_buildspec_parse(&b->spec, bs, b->spec_text, b->spec_len) < 0) {
 		char why[600];
 		snprintf(why, sizeof(why), "YAML_FILE_ERROR: %s", gf_err_msg());
@@ -543,11 +543,8 @@ static void add_path(const char *path, void *payload)
 	hooks_event_add_file(payload, path);
 }
 
-/* One PUSH event of `repo` (hosted or mirror) through the project's filter
- * groups; queues a build when they match. */
-static int push_event(pipeline_service *ps, json_t **result, const char *project,
-                      const char *repo_path, const char *ref, const char *before, const char *after,
-                      const char *initiator)
+int pl_push_event(pipeline_service *ps, json_t **result, const char *project, const char *repo_path,
+                  const char *ref, const char *before, const char *after, const char *initiator)
 {
 	*result = NULL;
 	hooks_event ev;
@@ -608,113 +605,9 @@ int pl_hosted_push(pipeline_service *ps, json_t **result, const char *project, c
                    const char *before, const char *after)
 {
 	char *repo = gf_xasprintf("%s/%s.git", ps->repos, project);
-	int rc = push_event(ps, result, project, repo, ref, before, after, "push");
+	int rc = pl_push_event(ps, result, project, repo, ref, before, after, "push");
 	free(repo);
 	return rc;
-}
-
-/* ---- polling GIT projects ------------------------------------------------------------ */
-
-typedef struct {
-	uv_work_t work;
-	pipeline_service *ps;
-	char project[64];
-	char *url, *mirror;
-	json_t *refs; /* ref → commit after the fetch */
-	int rc;
-	char err[400];
-} poll_job;
-
-static void collect_ref(const char *ref, const char *oid, void *payload)
-{
-	if (gf_str_has_prefix(ref, "refs/heads/") || gf_str_has_prefix(ref, "refs/tags/"))
-		json_object_set_new(payload, ref, json_string(oid));
-}
-
-static void poll_work(uv_work_t *w)
-{
-	poll_job *j = w->data;
-	j->refs = json_object();
-	if ((j->rc = gf_git_fetch_mirror(j->mirror, j->url)) == 0)
-		j->rc = gf_git_list_refs(j->mirror, collect_ref, j->refs);
-	if (j->rc < 0)
-		snprintf(j->err, sizeof(j->err), "%s", gf_err_msg());
-}
-
-static void poll_done(uv_work_t *w, int status)
-{
-	poll_job *j = w->data;
-	pipeline_service *ps = j->ps;
-	(void)status;
-	ps->polling--;
-	json_t *st = json_object_get(ps->polls, j->project);
-	json_object_set_new(st, "busy", json_false());
-	if (j->rc < 0) {
-		char q[420];
-		gf_log(GF_LOG_WARN, "poll failed", "project=%s error=%s", j->project,
-		       gf_log_quote(q, sizeof(q), j->err));
-	} else if (!ps->closing) {
-		/* The first poll only learns where the refs are. */
-		json_t *old = json_object_get(st, "refs");
-		const char *ref;
-		json_t *oid;
-		json_object_foreach(old ? j->refs : NULL, ref, oid)
-		{
-			const char *was = json_string_value(json_object_get(old, ref));
-			if (was && !strcmp(was, json_string_value(oid)))
-				continue;
-			json_t *res = NULL;
-			if (push_event(ps, &res, j->project, j->mirror, ref,
-			               was ? was : "0000000000000000000000000000000000000000",
-			               json_string_value(oid), "poll") < 0)
-				gf_log(GF_LOG_WARN, "poll event failed", "project=%s ref=%s",
-				       j->project, ref);
-			json_decref(res);
-		}
-		json_object_set(st, "refs", j->refs);
-	}
-	json_decref(j->refs);
-	free(j->url);
-	free(j->mirror);
-	free(j);
-}
-
-static void poll_projects(pipeline_service *ps)
-{
-	sqlite3_stmt *q = NULL;
-	if (ps->closing || sqlite3_prepare_v2(ps->db, "SELECT name, spec FROM pl_projects", -1, &q,
-	                                      NULL) != SQLITE_OK)
-		return;
-	int64_t now = gf_wall_ms();
-	while (sqlite3_step(q) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(q, 0);
-		json_t *spec = json_loads((const char *)sqlite3_column_text(q, 1), 0, NULL);
-		const json_t *src = json_object_get(spec, "source");
-		json_int_t every = json_integer_value(json_object_get(src, "poll_interval"));
-		json_t *st = json_object_get(ps->polls, name);
-		if (!st) {
-			st = json_object();
-			json_object_set_new(ps->polls, name, st);
-		}
-		if (strcmp(istr(src, "type"), "GIT") || every <= 0 ||
-		    json_is_true(json_object_get(st, "busy")) ||
-		    json_integer_value(json_object_get(st, "due")) > now) {
-			json_decref(spec);
-			continue;
-		}
-		json_object_set_new(st, "busy", json_true());
-		json_object_set_new(st, "due", json_integer(now + every * 1000));
-		poll_job *j = gf_xcalloc(1, sizeof(*j));
-		j->ps = ps;
-		snprintf(j->project, sizeof(j->project), "%s", name);
-		j->url = gf_xstrdup(istr(src, "location"));
-		j->mirror = gf_xasprintf("%s/%s.git", ps->mirrors, name);
-		j->work.data = j;
-		ps->polling++;
-		uv_queue_work(ps->loop, &j->work, poll_work, poll_done);
-		json_decref(spec);
-	}
-	sqlite3_finalize(q);
 }
 
 /* ---- queries ------------------------------------------------------------------------ */
@@ -873,7 +766,7 @@ static void on_poll(uv_timer_t *t)
 	if (ps->closing)
 		return;
 	schedule(ps);
-	poll_projects(ps);
+	pl_poll_projects(ps);
 }
 
 int pipeline_service_open(pipeline_service **out, uv_loop_t *loop,

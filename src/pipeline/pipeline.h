@@ -14,6 +14,17 @@
  *   filter.c     webhook filter groups with CodeBuild's semantics, a pure
  *                function of (groups, event): compiled once (PCRE2), then
  *                matched against every event.
+ *   steps.c      the phase rules (finally, on-failure, post_build after a
+ *                failed build) as a pure state machine: which command next.
+ *   runner.c     one shell per build, fed command by command (how, and
+ *                why, is at the top of runner.c and in docs/buildspec.md);
+ *                timestamped, masked log; timeout and stop on the process
+ *                group.
+ *   service.c    the daemon side: projects and webhooks in the inventory
+ *                (pl_* tables, the cloud store's migration 2);
+ *   builds.c     the queue and each build's life (below), build tokens;
+ *   poll.c       polling of GIT projects; notify.c  notify_url POSTs;
+ *   api.c        the HTTP routes (docs/pipeline.md).
  *
  * The buildspec. A parse yields everything a runner needs, owned by one
  * arena freed by pipeline_buildspec_free:

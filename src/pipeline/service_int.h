@@ -47,6 +47,18 @@ struct pipeline_service {
 /* builds.c: `bytes` random bytes as 2 * bytes hex digits (+ NUL) into out. */
 void pl_random_hex(char *out, size_t bytes);
 
+/* builds.c: a string member of a JSON object, "" when absent. */
+const char *pl_jstr(const json_t *obj, const char *key);
+
+/* builds.c: one PUSH event of `repo_path` (hosted repository or mirror)
+ * through the project's filter groups; queues a build when they match.
+ * *result says what happened ({"ref", "build", "build_id" | "reason"}). */
+int pl_push_event(pipeline_service *ps, json_t **result, const char *project, const char *repo_path,
+                  const char *ref, const char *before, const char *after, const char *initiator);
+
+/* poll.c: starts the fetches of GIT projects whose poll is due. */
+void pl_poll_projects(pipeline_service *ps);
+
 /* notify.c: POSTs a status change to the project's notify_url, if any. */
 void pl_notify(pipeline_service *ps, const json_t *project_spec, const char *id,
                const char *project, const char *status, const char *reason);
