@@ -19,7 +19,7 @@
 
 typedef struct {
 	const char *name;
-	const char *summary; /* one line for `gitfleet --help` */
+	const char *summary; /* one line for `gitfleet --help`; NULL: an internal command */
 	const char *help;    /* the full text of `gitfleet help NAME` */
 	int (*run)(int argc, char **argv);
 } cli_command;
@@ -112,5 +112,9 @@ int cmd_status(int argc, char **argv);
 int cmd_instances(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_logs(int argc, char **argv);
+int cmd_build(int argc, char **argv);
+int cmd_builds(int argc, char **argv);
+int cmd_repo(int argc, char **argv);
+int cmd_hook(int argc, char **argv);
 
 #endif

@@ -6,6 +6,7 @@
 #include "cloud/cloud.h"
 #include "http/api.h"
 #include "statesrv/statesrv.h"
+#include "pipeline/pipeline.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -141,6 +142,8 @@ int cmd_daemon(int argc, char **argv)
 	char *sock = NULL, *token = NULL, *inventory = gf_path_join(home, "inventory.db");
 	cloud_daemon *d = NULL;
 	statesrv *states = NULL;
+	pipeline_service *ps = NULL;
+	char *public_url = NULL;
 	http_server *srv = NULL;
 	uv_loop_t *loop = uv_default_loop();
 	uv_signal_t term, intr;
@@ -172,6 +175,13 @@ int cmd_daemon(int argc, char **argv)
 		}
 		gf_log(GF_LOG_INFO, "API listening", "address=%s:%d token_file=%s/api-token", host,
 		       bound, home);
+		public_url = gf_xasprintf("http://%s:%d", host, bound);
+	}
+	pipeline_service_options po = {
+	        .home = home, .exe = o.exe, .socket = sock, .public_url = public_url};
+	if (pipeline_service_open(&ps, loop, &po) < 0 || pipeline_api_register(srv, ps) < 0) {
+		cli_fail("daemon", 1, "cannot start the pipeline: %s", gf_err_msg());
+		goto stop;
 	}
 	gf_log(GF_LOG_INFO, "daemon ready", "home=%s socket=%s pid=%d", home, sock, (int)getpid());
 	uv_signal_init(loop, &term);
@@ -185,6 +195,8 @@ int cmd_daemon(int argc, char **argv)
 stop:
 	if (srv)
 		http_server_shutdown(srv, NULL, NULL);
+	pipeline_service_close(ps);
+	ps = NULL;
 	cloud_daemon_shutdown(d, SHUTDOWN_GRACE);
 	d = NULL;
 	if (srv)
@@ -198,6 +210,7 @@ stop:
 done:
 	statesrv_free(states);
 	free(inventory);
+	free(public_url);
 	free(sock);
 	free(token);
 	free(home);

@@ -16,7 +16,8 @@ static void print_overview(FILE *out)
 	      "Commands:\n",
 	      out);
 	for (size_t i = 0; i < cli_commands_len; i++)
-		fprintf(out, "  %-12s %s\n", cli_commands[i].name, cli_commands[i].summary);
+		if (cli_commands[i].summary)
+			fprintf(out, "  %-12s %s\n", cli_commands[i].name, cli_commands[i].summary);
 	fputs("\nRun 'gitfleet help COMMAND' for the options of one command.\n", out);
 }
 

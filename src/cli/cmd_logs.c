@@ -1,4 +1,6 @@
-/* `gitfleet logs --instance ID [-f]`: an instance's stdout and stderr. */
+/* `gitfleet logs --instance ID [-f]`: an instance's stdout and stderr;
+ * `gitfleet logs BUILD [-f]`: a pipeline build's log (followed until the
+ * build is over). */
 #include "cli/cli.h"
 
 #include "base/base.h"
@@ -38,19 +40,32 @@ int cmd_logs(int argc, char **argv)
 	int next;
 	if (cli_parse_flags(argc, argv, flags, GF_ARRAY_LEN(flags), &next) != 0)
 		return 1;
+	const char *build = NULL;
+	if (next < argc && !id) {
+		build = argv[next++];
+		/* Flags may follow the build id: `gitfleet logs site:... -f`. */
+		int more;
+		if (next < argc && cli_parse_flags(argc - next + 1, argv + next - 1, flags,
+		                                   GF_ARRAY_LEN(flags), &more) != 0)
+			return 1;
+		if (next < argc)
+			next += more - 1;
+	}
 	if (next < argc)
 		return cli_fail("logs", 1, "unexpected argument \"%s\". See 'gitfleet help logs'.",
 		                argv[next]);
-	if (!id)
+	if (!id && !build)
 		return cli_fail("logs", 1,
-		                "--instance ID is required: see `gitfleet instances` for the ids");
+		                "give a build id (see `gitfleet builds`) or --instance ID (see "
+		                "`gitfleet instances`)");
 	cli_daemon d;
 	cli_daemon_init(&d, home);
-	char *path = gf_xasprintf("/v1/instances/%s/log%s", id, follow ? "?follow=1" : "");
+	char *path = build ? gf_xasprintf("/v1/builds/%s/log%s", build, follow ? "?follow=1" : "")
+	                   : gf_xasprintf("/v1/instances/%s/log%s", id, follow ? "?follow=1" : "");
 	http_client_req r;
 	cli_daemon_req(&r, &d, path);
 	r.on_data = as_json ? on_data_json : on_data;
-	r.payload = (void *)id;
+	r.payload = (void *)(build ? build : id);
 	if (follow)
 		r.timeout = 1e9; /* a quiet instance is not an error */
 	http_client_resp resp;

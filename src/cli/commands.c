@@ -305,13 +305,46 @@ const cli_command cli_commands[] = {
          "  changes, rollouts and their failures. -f keeps following new events;\n"
          "  --after ID starts after that event; --json prints one JSON object a line.\n",
          cmd_events},
-        {"logs", "Show the output of an instance",
+        {"logs", "Show the output of an instance or the log of a build",
          "Usage: gitfleet logs --instance ID [-f] [--json] [--home DIR]\n"
+         "       gitfleet logs BUILD [-f] [--json] [--home DIR]\n"
          "\n"
          "  Prints what the instance wrote to stdout and stderr (kept by the daemon,\n"
          "  rotated at 10 MiB). -f keeps following it. --json prints JSON objects\n"
-         "  {\"instance\", \"log\"}.\n",
+         "  {\"instance\", \"log\"}.\n"
+         "\n"
+         "  With a BUILD id (see `gitfleet builds`), prints the build's log: one\n"
+         "  timestamped line per output line, with phase markers; -f follows it live\n"
+         "  until the build is over.\n",
          cmd_logs},
+        {"build", "Start or stop a build of a pipeline project",
+         "Usage: gitfleet build start PROJECT [--ref REF | --commit SHA] [--json] [--home DIR]\n"
+         "       gitfleet build stop ID [--home DIR]\n"
+         "\n"
+         "  start queues a build of PROJECT and prints its id (project:uuid). Without\n"
+         "  --ref or --commit it builds the default branch (HEAD) of the project's\n"
+         "  repository. A project runs one build at a time; later ones wait in order.\n"
+         "  stop ends a queued or running build as STOPPED (its processes are killed).\n"
+         "  Follow a build with `gitfleet logs ID -f`.\n",
+         cmd_build},
+        {"builds", "List the builds of the pipeline",
+         "Usage: gitfleet builds [PROJECT] [--json] [--home DIR]\n"
+         "\n"
+         "  Lists the latest builds (of PROJECT, or of every project), newest first:\n"
+         "  id, status, duration, what triggered it and the status of each phase.\n"
+         "  --json prints every build with its phases, durations and exit codes.\n",
+         cmd_builds},
+        {"repo", "Show the git URL of a project hosted by the daemon",
+         "Usage: gitfleet repo url PROJECT [--home DIR]\n"
+         "\n"
+         "  Prints the URL of the repository the daemon hosts for PROJECT (source\n"
+         "  type GITFLEET), to add as a remote: every push to it runs the pipeline.\n"
+         "\n"
+         "Example:\n"
+         "  git remote add fleet \"$(gitfleet repo url site)\"\n"
+         "  git push fleet master\n",
+         cmd_repo},
+        {"hook", NULL, "Usage: gitfleet hook post-receive PROJECT (run by git)\n", cmd_hook},
 };
 
 const size_t cli_commands_len = sizeof(cli_commands) / sizeof(cli_commands[0]);

@@ -30,6 +30,21 @@ static const char *const migrations[] = {
         "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
         "CREATE TABLE events(id INTEGER PRIMARY KEY AUTOINCREMENT, ts_ms INTEGER NOT NULL,"
         " type TEXT NOT NULL, resource TEXT NOT NULL, data TEXT NOT NULL);",
+        /* 2: the pipeline (src/pipeline/service.c): projects, webhooks, build
+         * history with one row per phase, webhook deliveries seen. */
+        "CREATE TABLE pl_projects(name TEXT PRIMARY KEY, spec TEXT NOT NULL,"
+        " updated_ms INTEGER NOT NULL);"
+        "CREATE TABLE pl_webhooks(project TEXT PRIMARY KEY, spec TEXT NOT NULL,"
+        " updated_ms INTEGER NOT NULL);"
+        "CREATE TABLE pl_builds(id TEXT PRIMARY KEY, project TEXT NOT NULL,"
+        " number INTEGER NOT NULL, status TEXT NOT NULL, info TEXT NOT NULL,"
+        " reason TEXT NOT NULL, queued_ms INTEGER NOT NULL, start_ms INTEGER NOT NULL,"
+        " end_ms INTEGER NOT NULL, UNIQUE(project, number));"
+        "CREATE TABLE pl_phases(build TEXT NOT NULL, phase TEXT NOT NULL,"
+        " status TEXT NOT NULL, start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL,"
+        " exit_code INTEGER NOT NULL, PRIMARY KEY(build, phase));"
+        "CREATE TABLE pl_deliveries(forge TEXT NOT NULL, id TEXT NOT NULL,"
+        " ts_ms INTEGER NOT NULL, PRIMARY KEY(forge, id));",
 };
 
 static int db_err(cloud_store *s, const char *what)

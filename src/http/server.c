@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -449,7 +450,17 @@ static void head_done(srv_conn *c, size_t len)
 	                           strlen(req->path), &req->arena);
 	const srv_route *route = rc == 0 ? req->match.route : NULL;
 	const char *auth = http_req_header(req, "Authorization");
-	c->peer.authorized = !c->lis->token || http_bearer_ok(auth, c->lis->token);
+	int app = 0;
+	if (s->auth_fn && auth && strncasecmp(auth, "Bearer ", 7) == 0) {
+		char why[300] = "";
+		app = s->auth_fn(req->method, req->path, auth + 7, why, sizeof(why),
+		                 s->auth_payload);
+		if (app >= 400) {
+			conn_fail(c, keep, app, app == 403 ? "forbidden" : "unauthorized", why);
+			return;
+		}
+	}
+	c->peer.authorized = app == 1 || !c->lis->token || http_bearer_ok(auth, c->lis->token);
 	if (!c->peer.authorized && !(route && route->opts.public)) {
 		http_resp_header(req, "WWW-Authenticate", "Bearer");
 		conn_fail(c, keep, 401, "unauthorized",
@@ -776,6 +787,12 @@ int http_server_listen_unix(http_server *s, const char *path)
 	}
 	l->path = gf_xstrdup(path);
 	return 0;
+}
+
+void http_server_set_auth(http_server *s, http_auth_fn fn, void *payload)
+{
+	s->auth_fn = fn;
+	s->auth_payload = payload;
 }
 
 int http_server_listen_tcp(http_server *s, const char *host, int port, const char *token,

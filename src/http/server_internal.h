@@ -99,6 +99,8 @@ struct http_server {
 	bool freeing;
 	void (*done)(void *payload);
 	void *done_payload;
+	http_auth_fn auth_fn; /* application tokens (http_server_set_auth) */
+	void *auth_payload;
 };
 
 /* server.c */

@@ -227,6 +227,23 @@ static void h_build_log(http_req *req, void *payload)
 
 /* ---- fixture ----------------------------------------------------------- */
 
+/* Application tokens (http_server_set_auth): "app-rw" may do anything,
+ * "app-ro" only GET; every other token is left to the listener's rule. */
+static int app_auth(const char *method, const char *path, const char *token, char *why,
+                    size_t why_len, void *payload)
+{
+	(void)path;
+	(void)payload;
+	if (!strcmp(token, "app-rw"))
+		return 1;
+	if (strcmp(token, "app-ro"))
+		return 0;
+	if (!strcmp(method, "GET"))
+		return 1;
+	snprintf(why, why_len, "a read-only token may not %s", method);
+	return 403;
+}
+
 static void *loop_main(void *arg)
 {
 	uv_run(&F.loop, UV_RUN_DEFAULT);
@@ -281,6 +298,7 @@ static int setup(void **state)
 	        0);
 	assert_int_equal(
 	        http_server_route(F.srv, "GET", "/v1/builds/{id}/log", h_build_log, NULL, NULL), 0);
+	http_server_set_auth(F.srv, app_auth, NULL);
 	assert_int_equal(http_server_listen_unix(F.srv, F.sock), 0);
 	assert_int_equal(http_server_listen_tcp(F.srv, "127.0.0.1", 0, TOKEN, &F.port), 0);
 	assert_true(F.port > 0);
@@ -486,6 +504,31 @@ static void test_bearer(void **state)
 	/* A public route (webhooks) needs no token. */
 	assert_int_equal(request(&resp, F.tcp_url, "POST", "/hooks/github/site", NULL, "{}"), 0);
 	assert_int_equal(resp.status, 200);
+	http_client_resp_dispose(&resp);
+}
+
+static void test_app_tokens(void **state)
+{
+	http_client_resp resp;
+	/* Accepted on a TCP listener whose own token they are not. */
+	assert_int_equal(request(&resp, F.tcp_url, "PUT", "/v1/items/a", "app-rw", "{}"), 0);
+	assert_in_range(resp.status, 200, 201);
+	http_client_resp_dispose(&resp);
+	assert_int_equal(request(&resp, F.tcp_url, "GET", "/v1/items/a", "app-ro", NULL), 0);
+	assert_int_equal(resp.status, 200);
+	http_client_resp_dispose(&resp);
+	/* Refused with the hook's reason, on the trusted unix socket too. */
+	assert_int_equal(request(&resp, F.unix_url, "PUT", "/v1/items/a", "app-ro", "{}"), 0);
+	assert_int_equal(resp.status, 403);
+	assert_non_null(strstr(resp.body.ptr, "\"code\":\"forbidden\""));
+	assert_non_null(strstr(resp.body.ptr, "a read-only token may not PUT"));
+	http_client_resp_dispose(&resp);
+	assert_int_equal(request(&resp, F.tcp_url, "DELETE", "/v1/items/a", "app-ro", NULL), 0);
+	assert_int_equal(resp.status, 403);
+	http_client_resp_dispose(&resp);
+	/* Without a token, the unix socket's trust is unchanged. */
+	assert_int_equal(request(&resp, F.unix_url, "PUT", "/v1/items/a", NULL, "{}"), 0);
+	assert_in_range(resp.status, 200, 201);
 	http_client_resp_dispose(&resp);
 }
 
@@ -1042,6 +1085,7 @@ int main(void)
 	        cmocka_unit_test(test_json_get_put_delete),
 	        cmocka_unit_test(test_not_found_and_method),
 	        cmocka_unit_test(test_bearer),
+	        cmocka_unit_test(test_app_tokens),
 	        cmocka_unit_test(test_body_caps),
 	        cmocka_unit_test(test_chunked_request),
 	        cmocka_unit_test(test_keep_alive_and_pipelining),

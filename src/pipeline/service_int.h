@@ -1,0 +1,98 @@
+/* Private to src/pipeline: the daemon side (service.c: projects, webhooks,
+ * queue, build life; api.c: the HTTP routes). */
+#ifndef GF_PIPELINE_SERVICE_INT_H
+#define GF_PIPELINE_SERVICE_INT_H
+
+#include "pipeline/pipeline.h"
+
+#include <sqlite3.h>
+
+typedef struct pl_build {
+	struct pipeline_service *ps;
+	char id[128];
+	char project[64];
+	int64_t number;
+	pipeline_build_status status;
+	json_t *info;         /* what started it: initiator, event, refs, versions ... */
+	json_t *project_spec; /* the project as it was when the build was queued */
+	char token[65];
+	bool read_only;
+	char *dir; /* builds/<project>/<number> */
+	pipeline_buildspec *spec;
+	pipeline_run *run;
+	char **env, **mask;
+	int64_t queued_ms, start_ms;
+	bool preparing, stop_requested;
+	/* filled by the preparation on a worker thread */
+	uv_work_t work;
+	int prep_rc;
+	pipeline_build_status prep_status;
+	char prep_err[512];
+	char resolved[48];
+	char *spec_text;
+	size_t spec_len;
+} pl_build;
+
+struct pipeline_service {
+	uv_loop_t *loop;
+	sqlite3 *db;
+	char *home, *exe, *sock, *public_url, *repos, *mirrors, *builds;
+	GF_VEC(pl_build *) live; /* queued and running builds */
+	uv_timer_t poll;
+	json_t *polls; /* project → {"due": ms, "busy": bool, "refs": {ref: commit}} */
+	int polling;   /* poll fetches on the thread pool */
+	bool closing;
+};
+
+/* builds.c: `bytes` random bytes as 2 * bytes hex digits (+ NUL) into out. */
+void pl_random_hex(char *out, size_t bytes);
+
+/* builds.c: a string member of a JSON object, "" when absent. */
+const char *pl_jstr(const json_t *obj, const char *key);
+
+/* builds.c: one PUSH event of `repo_path` (hosted repository or mirror)
+ * through the project's filter groups; queues a build when they match.
+ * *result says what happened ({"ref", "build", "build_id" | "reason"}). */
+int pl_push_event(pipeline_service *ps, json_t **result, const char *project, const char *repo_path,
+                  const char *ref, const char *before, const char *after, const char *initiator);
+
+/* poll.c: starts the fetches of GIT projects whose poll is due. */
+void pl_poll_projects(pipeline_service *ps);
+
+/* notify.c: POSTs a status change to the project's notify_url, if any. */
+void pl_notify(pipeline_service *ps, const json_t *project_spec, const char *id,
+               const char *project, const char *status, const char *reason);
+
+/* service.c */
+json_t *pl_project_get(pipeline_service *ps, const char *name);
+json_t *pl_webhook_get(pipeline_service *ps, const char *project);
+/* Queues a build of `project` for `info` (consumed). *id receives the id. */
+int pl_build_enqueue(pipeline_service *ps, char id[128], const char *project, json_t *info);
+/* Builds an info object from an event (source_version = the commit). */
+json_t *pl_event_info(const hooks_event *ev, const char *initiator);
+/* The info for a push to a hosted repository, with changed files from git. */
+int pl_hosted_push(pipeline_service *ps, json_t **result, const char *project, const char *ref,
+                   const char *before, const char *after);
+pl_build *pl_build_live(pipeline_service *ps, const char *id);
+json_t *pl_build_json(pipeline_service *ps, const char *id);
+json_t *pl_builds_list(pipeline_service *ps, const char *project);
+/* GF_ENOTFOUND, or 0 once the stop is under way. */
+int pl_build_stop(pipeline_service *ps, const char *id);
+/* The build's directory (malloc'd) when the build exists. */
+char *pl_build_dir(pipeline_service *ps, const char *id);
+/* True if the delivery was seen before (and records it otherwise). */
+bool pl_delivery_seen(pipeline_service *ps, const char *forge, const char *id);
+int pl_project_put(pipeline_service *ps, json_t **out, char *err, size_t errlen, const char *name,
+                   const json_t *body);
+int pl_project_delete(pipeline_service *ps, const char *name);
+int pl_webhook_put(pipeline_service *ps, json_t **out, char *err, size_t errlen,
+                   const char *project, const json_t *body);
+int pl_webhook_delete(pipeline_service *ps, const char *project);
+/* Adds computed fields (repo_url, payload_urls) and hides secret values. */
+json_t *pl_project_public(pipeline_service *ps, const char *name, const json_t *spec);
+json_t *pl_webhook_public(pipeline_service *ps, const char *project, const json_t *spec);
+/* The auth hook for build tokens (http_server_set_auth). */
+int pl_token_check(const char *method, const char *path, const char *token, char *why,
+                   size_t why_len, void *payload);
+
+#endif
