@@ -5,8 +5,8 @@
 #include "base/base.h"
 #include "cloud/cloud.h"
 #include "http/api.h"
-#include "statesrv/statesrv.h"
 #include "pipeline/pipeline.h"
+#include "statesrv/statesrv.h"
 
 #include <errno.h>
 #include <fcntl.h>
