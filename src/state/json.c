@@ -210,7 +210,7 @@ static int parse_resource(ctx *c, state_resource **out, const json_t *j)
 	}
 	size_t base = strlen(c->path);
 	for (size_t k = 0; k < json_array_size(insts); k++) {
-		state_instance *inst;
+		state_instance *inst = NULL;
 		snprintf(c->path + base, sizeof(c->path) - base, ".instances[%zu]", k);
 		if ((rc = parse_instance(c, &inst, json_array_get(insts, k))) < 0)
 			goto fail;
@@ -318,7 +318,7 @@ int state_parse(state **out, const char *text, size_t len, const char *source)
 		goto fail;
 	}
 	for (size_t k = 0; k < json_array_size(res); k++) {
-		state_resource *r;
+		state_resource *r = NULL;
 		snprintf(c.path, sizeof(c.path), "resources[%zu]", k);
 		if ((rc = parse_resource(&c, &r, json_array_get(res, k))) < 0)
 			goto fail;
