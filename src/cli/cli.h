@@ -74,6 +74,23 @@ void cli_print_diags(const hcl_diags *d, size_t from, const hcl_sources *sources
 struct config_var_arg;
 size_t cli_var_args(struct config_var_arg **out, int argc, char **argv, int end);
 
+/* ---- state (state_common.c) --------------------------------------------- */
+
+struct state_backend;
+/* Prints one error as terraform's boxed diagnostic (to stderr). */
+void cli_print_error(const char *summary, const char *detail, bool no_color);
+/* The same for a message whose first paragraph is the summary. */
+void cli_print_error_msg(const char *msg, bool no_color);
+/* Opens the backend of the configuration in the current directory (as
+ * `gitfleet init` recorded it; the local default without one). Errors are
+ * printed; returns 0 or a negative code. */
+int cli_backend_open(struct state_backend **out, bool no_color);
+/* Locks for `operation` ("OperationTypeApply") unless `lock` is false,
+ * retrying for -lock-timeout (NULL: once). Errors (the held lock with its
+ * info and the force-unlock advice) are printed. */
+int cli_backend_lock(struct state_backend *b, bool lock, const char *lock_timeout,
+                     const char *operation, bool no_color);
+
 /* ---- commands ---------------------------------------------------------- */
 
 /* The command overview on stderr, for `gitfleet` run with no command. */
@@ -87,5 +104,9 @@ int cmd_fmt(int argc, char **argv);
 int cmd_lb(int argc, char **argv);
 int cmd_www(int argc, char **argv);
 int cmd_daemon(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_state(int argc, char **argv);
+int cmd_force_unlock(int argc, char **argv);
+int cmd_output(int argc, char **argv);
 
 #endif

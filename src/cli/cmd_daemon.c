@@ -5,6 +5,7 @@
 #include "base/base.h"
 #include "cloud/cloud.h"
 #include "http/api.h"
+#include "statesrv/statesrv.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -137,8 +138,9 @@ int cmd_daemon(int argc, char **argv)
 	o.exe = n > 0 ? exe : "gitfleet";
 
 	int status = 1;
-	char *sock = NULL, *token = NULL;
+	char *sock = NULL, *token = NULL, *inventory = gf_path_join(home, "inventory.db");
 	cloud_daemon *d = NULL;
+	statesrv *states = NULL;
 	http_server *srv = NULL;
 	uv_loop_t *loop = uv_default_loop();
 	uv_signal_t term, intr;
@@ -151,7 +153,8 @@ int cmd_daemon(int argc, char **argv)
 		cli_fail("daemon", 1, "%s", gf_err_msg());
 		goto done;
 	}
-	if (http_server_new(&srv, loop, NULL) < 0 || cloud_api_register(srv, d) < 0) {
+	if (http_server_new(&srv, loop, NULL) < 0 || cloud_api_register(srv, d) < 0 ||
+	    statesrv_open(&states, inventory) < 0 || statesrv_register(srv, states) < 0) {
 		cli_fail("daemon", 1, "cannot start the API: %s", gf_err_msg());
 		goto stop;
 	}
@@ -193,6 +196,8 @@ stop:
 	uv_run(loop, UV_RUN_DEFAULT);
 	uv_loop_close(loop);
 done:
+	statesrv_free(states);
+	free(inventory);
 	free(sock);
 	free(token);
 	free(home);

@@ -193,6 +193,90 @@ const cli_command cli_commands[] = {
          "  gitfleet daemon --home ./cloud &\n"
          "  curl --unix-socket ./cloud/run/gitfleet.sock http://localhost/v1/instances\n",
          cmd_daemon},
+        {"init", "Prepare the working directory: configure the state backend",
+         "Usage: gitfleet init [options]\n"
+         "\n"
+         "  Reads the backend block of the configuration in the current directory\n"
+         "  (terraform { backend \"local\" | \"http\" | \"gitfleet\" { ... } }), merges the\n"
+         "  -backend-config values into it, checks that the backend answers, and\n"
+         "  records it in .gitfleet/ (as terraform uses .terraform/). Other commands\n"
+         "  use what was recorded; a non-local backend must be initialised before\n"
+         "  plan or apply. Without a backend block the state is the local file\n"
+         "  gitfleet.tfstate.\n"
+         "\n"
+         "  Running init again is safe. When the backend configuration changed since\n"
+         "  the last init, init stops with \"Backend configuration changed\" unless\n"
+         "  -reconfigure is given. State is never migrated between backends: copy it\n"
+         "  with `gitfleet state pull` and `gitfleet state push`.\n"
+         "\n"
+         "Options:\n"
+         "\n"
+         "  -backend-config=K=V   Set a backend argument (a string); repeatable.\n"
+         "  -backend-config=FILE  Read backend arguments from an HCL file of\n"
+         "                        attributes (like backend.hcl); repeatable. Later\n"
+         "                        values win.\n"
+         "  -reconfigure          Use the current backend configuration even though it\n"
+         "                        differs from the recorded one, without touching any\n"
+         "                        state.\n"
+         "  -input=false          Never ask for input (init never does; accepted for\n"
+         "                        terraform compatibility).\n"
+         "  -no-color             Print without colours.\n",
+         cmd_init},
+        {"output", "Show output values from the state",
+         "Usage: gitfleet output [options] [NAME]\n"
+         "\n"
+         "  Prints the root module's output values recorded in the state by the last\n"
+         "  apply. Without NAME every output is printed as `name = value` in the\n"
+         "  console format, sensitive ones as <sensitive>; with NAME that value alone\n"
+         "  (sensitive values included).\n"
+         "\n"
+         "Options:\n"
+         "\n"
+         "  -json       Print JSON: with NAME its value, else an object of\n"
+         "              {\"sensitive\", \"type\", \"value\"} per output.\n"
+         "  -raw        Print the value of NAME (a string, number or bool) as is,\n"
+         "              without quotes or a newline, for shell scripts.\n"
+         "  -state=PATH Read this local state file instead of the configured backend.\n"
+         "  -no-color   Print without colours.\n",
+         cmd_output},
+        {"state", "Inspect and change the state",
+         "Usage: gitfleet state <subcommand> [options] [args]\n"
+         "\n"
+         "  Reads and edits the state kept by the configured backend (see\n"
+         "  `gitfleet init`). Commands that change it take the state lock first.\n"
+         "\n"
+         "Subcommands:\n"
+         "\n"
+         "  list [-id=ID] [ADDR...]  List the resource instances in the state, or those\n"
+         "                           ADDR selects (fleet_lb.web, fleet_lb.web[0],\n"
+         "                           module.net); -id keeps those whose id is ID.\n"
+         "  show ADDR                Show the attributes of one resource instance.\n"
+         "  rm [-dry-run] ADDR...    Forget resource instances: the objects keep\n"
+         "                           running but gitfleet no longer manages them.\n"
+         "  pull                     Print the state as JSON.\n"
+         "  push [-force] FILE       Replace the state by FILE (- for standard input).\n"
+         "                           Refused without -force when FILE has another\n"
+         "                           lineage or a serial lower than the stored one.\n"
+         "\n"
+         "Options of rm and push:\n"
+         "\n"
+         "  -lock=false        Don't take the state lock (dangerous when others may\n"
+         "                     write the state).\n"
+         "  -lock-timeout=D    Retry a held lock for up to D (like 10s, 2m).\n",
+         cmd_state},
+        {"force-unlock", "Release a stuck state lock",
+         "Usage: gitfleet force-unlock [-force] LOCK_ID\n"
+         "\n"
+         "  Releases the state lock with ID LOCK_ID, left behind by a gitfleet process\n"
+         "  that died while it held it. The ID is printed by the command that found\n"
+         "  the lock held. Asks for confirmation unless -force is given. A local\n"
+         "  state's lock is released by the system when its holder exits, so it cannot\n"
+         "  be forced while its holder still runs.\n"
+         "\n"
+         "Options:\n"
+         "\n"
+         "  -force   Don't ask for confirmation.\n",
+         cmd_force_unlock},
 };
 
 const size_t cli_commands_len = sizeof(cli_commands) / sizeof(cli_commands[0]);

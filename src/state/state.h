@@ -254,6 +254,20 @@ const state_output *state_output_find(const state *s, const char *name);
 void state_output_set(state *s, const char *name, json_t *value, json_t *type, bool sensitive);
 void state_outputs_clear(state *s);
 
+/* ---- values (values.c): state JSON <-> hcl values ------------------------- */
+
+struct hcl_type;
+struct hcl_value;
+
+/* A cty type as Terraform writes it in state ("string", ["list","number"],
+ * ["object",{"a":"string"}], ["tuple",[...]], "dynamic"): a new reference. */
+json_t *state_type_to_json(const struct hcl_type *t);
+/* The reverse; NULL (and a message) when `j` is not a type. */
+const struct hcl_type *state_type_from_json(gf_arena *a, const json_t *j);
+/* A value of the state (attributes, outputs) as an hcl value of type `type`
+ * (json null: as jsondecode reads it). NULL with gf_err set on failure. */
+const struct hcl_value *state_value_from_json(gf_arena *a, const json_t *value, const json_t *type);
+
 /* ---- lock info ------------------------------------------------------------- */
 
 /* Terraform's LockInfo. Strings are fixed-size and always NUL-terminated. */
