@@ -108,5 +108,9 @@ int cmd_init(int argc, char **argv);
 int cmd_state(int argc, char **argv);
 int cmd_force_unlock(int argc, char **argv);
 int cmd_output(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
+int cmd_destroy(int argc, char **argv);
+int cmd_show(int argc, char **argv);
 
 #endif

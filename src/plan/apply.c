@@ -18,7 +18,7 @@ typedef enum {
 
 typedef struct op {
 	plan_change *c;
-	bool del; /* the delete of c; else its create/update */
+	bool del;             /* the delete of c; else its create/update */
 	GF_VEC(size_t) after; /* ops that must be done first */
 	op_state st;
 	double started;
@@ -106,9 +106,9 @@ static void build_ops(applier *ap)
 			gf_vec_push(&ap->ops, ((op){.c = c, .del = true}));
 		}
 	}
-#define EDGE(from, to) /* op `from` waits for op `to` */ \
-	do {                                                \
-		if ((from) >= 0 && (to) >= 0)               \
+#define EDGE(from, to) /* op `from` waits for op `to` */                       \
+	do {                                                                   \
+		if ((from) >= 0 && (to) >= 0)                                  \
 			gf_vec_push(&ap->ops.items[from].after, (size_t)(to)); \
 	} while (0)
 	for (size_t i = 0; i < n; i++) {
@@ -179,10 +179,11 @@ static void say_still(applier *ap, double now)
 		if (o->st != OP_RUNNING)
 			continue;
 		long secs = (long)(now - o->started);
-		const char *verb = o->del ? "destroying" : o->pop == PROVIDER_OP_CREATE ? "creating"
-		                                                                         : "modifying";
-		const char *id = provider_object_id(o->del || o->pop != PROVIDER_OP_CREATE ? o->c->before
-		                                                                            : NULL);
+		const char *verb = o->del                         ? "destroying"
+		                   : o->pop == PROVIDER_OP_CREATE ? "creating"
+		                                                  : "modifying";
+		const char *id = provider_object_id(
+		        o->del || o->pop != PROVIDER_OP_CREATE ? o->c->before : NULL);
 		printf("%s: Still %s... [%s%s%lds elapsed]\n", o->c->addr, verb,
 		       id ? gf_arena_printf(a, "id=%s", id) : "", id ? ", " : "", secs);
 	}
@@ -220,38 +221,6 @@ static int prepare(applier *ap, op *o)
 		return GF_ERROR;
 	}
 	return 0;
-}
-
-static json_t *cty_type_json(const hcl_type *t)
-{
-	switch (t->kind) {
-	case HCL_TYPE_STRING:
-		return json_string("string");
-	case HCL_TYPE_NUMBER:
-		return json_string("number");
-	case HCL_TYPE_BOOL:
-		return json_string("bool");
-	case HCL_TYPE_LIST:
-		return json_pack("[s, o]", "list", cty_type_json(t->elem));
-	case HCL_TYPE_SET:
-		return json_pack("[s, o]", "set", cty_type_json(t->elem));
-	case HCL_TYPE_MAP:
-		return json_pack("[s, o]", "map", cty_type_json(t->elem));
-	case HCL_TYPE_TUPLE: {
-		json_t *a = json_array();
-		for (size_t i = 0; i < t->n; i++)
-			json_array_append_new(a, cty_type_json(t->types[i]));
-		return json_pack("[s, o]", "tuple", a);
-	}
-	case HCL_TYPE_OBJECT: {
-		json_t *o = json_object();
-		for (size_t i = 0; i < t->n; i++)
-			json_object_set_new(o, t->names[i], cty_type_json(t->types[i]));
-		return json_pack("[s, o]", "object", o);
-	}
-	default:
-		return json_string("dynamic");
-	}
 }
 
 static void record(applier *ap, op *o, state *st)
@@ -296,8 +265,8 @@ static void write_outputs(applier *ap, state *st)
 		hcl_diags_dispose(&scratch);
 		if (!v || !hcl_value_is_wholly_known(v))
 			continue;
-		state_output_set(st, o->name, plani_object_to_json(a, v), cty_type_json(v->type),
-		                 o->sensitive);
+		state_output_set(st, o->name, plani_object_to_json(a, v),
+		                 state_type_to_json(v->type), o->sensitive);
 	}
 }
 
@@ -314,8 +283,8 @@ static bool ready(const applier *ap, const op *o, bool *blocked)
 	return true;
 }
 
-int plan_apply(plan *p, config *cfg, state **stp, state_backend *backend,
-               const provider_conn *conn, const plan_apply_opts *opts)
+int plan_apply(plan *p, config *cfg, state **stp, state_backend *backend, const provider_conn *conn,
+               const plan_apply_opts *opts)
 {
 	applier ap = {.conn = conn};
 	int rc = 0;
@@ -354,8 +323,10 @@ int plan_apply(plan *p, config *cfg, state **stp, state_backend *backend,
 	for (;;) {
 		bool stop = opts->interrupted && *opts->interrupted;
 		if (stop && !interrupted_said) {
-			printf("\nInterrupt received.\nPlease wait for gitfleet to exit or data loss "
-			       "may occur.\nGracefully shutting down...\n\nStopping operation...\n");
+			printf("\nInterrupt received.\nPlease wait for gitfleet to exit or data "
+			       "loss "
+			       "may occur.\nGracefully shutting down...\n\nStopping "
+			       "operation...\n");
 			fflush(stdout);
 			interrupted_said = true;
 		}
@@ -421,15 +392,16 @@ int plan_apply(plan *p, config *cfg, state **stp, state_backend *backend,
 			} else {
 				o->st = OP_FAILED;
 				failed = true;
-				hcl_diags_add(&cfg->diags, HCL_DIAG_ERROR,
-				              o->c->res ? &o->c->res->decl_range : NULL,
-				              gf_arena_printf(&p->arena, "%s: %s", o->c->addr, o->err),
-				              NULL);
+				hcl_diags_add(
+				        &cfg->diags, HCL_DIAG_ERROR,
+				        o->c->res ? &o->c->res->decl_range : NULL,
+				        gf_arena_printf(&p->arena, "%s: %s", o->c->addr, o->err),
+				        NULL);
 			}
 			gf_arena_dispose(&o->arena);
 			if (state_backend_write(backend, st) < 0) {
-				hcl_diags_add(&cfg->diags, HCL_DIAG_ERROR, NULL, "Failed to save state",
-				              "%s", gf_err_msg());
+				hcl_diags_add(&cfg->diags, HCL_DIAG_ERROR, NULL,
+				              "Failed to save state", "%s", gf_err_msg());
 				failed = true;
 			}
 		}
@@ -438,8 +410,8 @@ int plan_apply(plan *p, config *cfg, state **stp, state_backend *backend,
 	if (!interrupted_said && !failed) {
 		write_outputs(&ap, st);
 		if (state_backend_write(backend, st) < 0) {
-			hcl_diags_add(&cfg->diags, HCL_DIAG_ERROR, NULL, "Failed to save state", "%s",
-			              gf_err_msg());
+			hcl_diags_add(&cfg->diags, HCL_DIAG_ERROR, NULL, "Failed to save state",
+			              "%s", gf_err_msg());
 			failed = true;
 		}
 	}

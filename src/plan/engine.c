@@ -32,24 +32,23 @@ json_t *plani_object_to_json(gf_arena *a, const hcl_value *v)
 	return text ? json_loads(text, JSON_DECODE_ANY, NULL) : json_null();
 }
 
-static hcl_diag *error_at(plani_engine *e, const hcl_range *r, const char *summary,
-                          const char *fmt, ...) GF_PRINTF(4, 5);
-static hcl_diag *error_at(plani_engine *e, const hcl_range *r, const char *summary,
-                          const char *fmt, ...)
+static hcl_diag *error_at(plani_engine *e, const hcl_range *r, const char *summary, const char *fmt,
+                          ...) GF_PRINTF(4, 5);
+static hcl_diag *error_at(plani_engine *e, const hcl_range *r, const char *summary, const char *fmt,
+                          ...)
 {
 	gf_buf b = GF_BUF_INIT;
 	va_list ap;
 	va_start(ap, fmt);
 	gf_buf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	hcl_diag *d = hcl_diags_add(&e->cfg->diags, HCL_DIAG_ERROR, r, summary, "%s",
-	                            gf_buf_cstr(&b));
+	hcl_diag *d =
+	        hcl_diags_add(&e->cfg->diags, HCL_DIAG_ERROR, r, summary, "%s", gf_buf_cstr(&b));
 	gf_buf_dispose(&b);
 	return d;
 }
 
-static plan_change *change_new(plani_engine *e, const state_addr *sa,
-                               const provider_schema *s)
+static plan_change *change_new(plani_engine *e, const state_addr *sa, const provider_schema *s)
 {
 	plan_change *c = gf_arena_alloc(&e->p->arena, sizeof(*c));
 	state_addr_copy(&c->saddr, sa);
@@ -100,8 +99,8 @@ static bool refresh(plani_engine *e, const provider_conn *conn)
 		if (!before) {
 			ok = false;
 		} else if (provider_read(&after, &e->p->arena, conn, s, before) < 0) {
-			error_at(e, NULL, "Failed to read the current state",
-			         "Refreshing %s: %s", addrs[k], gf_err_msg());
+			error_at(e, NULL, "Failed to read the current state", "Refreshing %s: %s",
+			         addrs[k], gf_err_msg());
 			ok = false;
 		} else if (!after) {
 			plan_drift d = {gf_arena_strdup(&e->p->arena, addrs[k]), s, before, NULL};
@@ -110,7 +109,8 @@ static bool refresh(plani_engine *e, const provider_conn *conn)
 		} else if (!hcl_value_equal(before, after)) {
 			plan_drift d = {gf_arena_strdup(&e->p->arena, addrs[k]), s, before, after};
 			gf_vec_push(&e->p->drift, d);
-			state_instance_set_attributes(si, plani_object_to_json(&e->p->arena, after));
+			state_instance_set_attributes(si,
+			                              plani_object_to_json(&e->p->arena, after));
 		}
 		state_addr_dispose(&sa);
 	}
@@ -173,10 +173,11 @@ static const hcl_value *ignore_changes(plani_engine *e, const config_resource *r
 		}
 		if (ignore) {
 			const hcl_value *bv = hcl_value_get(before, name);
-			const provider_attr *pa = provider_attr_find(
-			        &provider_schema_find(r->type)->body, name);
+			const provider_attr *pa =
+			        provider_attr_find(&provider_schema_find(r->type)->body, name);
 			if (bv && (!pa || pa->flags != PROVIDER_COMPUTED)) {
-				const char **keys = gf_arena_alloc(a, out->u.coll.len * sizeof(*keys));
+				const char **keys =
+				        gf_arena_alloc(a, out->u.coll.len * sizeof(*keys));
 				const hcl_value **vals =
 				        gf_arena_alloc(a, out->u.coll.len * sizeof(*vals));
 				for (size_t j = 0; j < out->u.coll.len; j++) {
@@ -317,7 +318,8 @@ static void expand(plani_engine *e, plani_node *n)
 		         "determined until apply, so gitfleet cannot predict how many instances "
 		         "will be created. To work around this, use the -target argument to first "
 		         "apply only the resources that the %s depends on.",
-		         n->res->count ? "count" : "for_each", n->res->count ? "count" : "for_each");
+		         n->res->count ? "count" : "for_each",
+		         n->res->count ? "count" : "for_each");
 		return;
 	}
 	if (n->res->count) {
@@ -325,9 +327,10 @@ static void expand(plani_engine *e, plani_node *n)
 		const hcl_value *num = hcl_convert(a, v, &hcl_type_number, &why);
 		if (!num || num->kind != HCL_VAL_NUMBER || num->u.num < 0 ||
 		    num->u.num != (double)(long long)num->u.num) {
-			error_at(e, &x->range, "Invalid count argument",
-			         "The given \"count\" argument value is unsuitable: must be a whole "
-			         "number, zero or greater.");
+			error_at(
+			        e, &x->range, "Invalid count argument",
+			        "The given \"count\" argument value is unsuitable: must be a whole "
+			        "number, zero or greater.");
 			return;
 		}
 		for (long long i = 0; i < (long long)num->u.num; i++) {
@@ -351,9 +354,10 @@ static void expand(plani_engine *e, plani_node *n)
 		const char *key = set ? (item->kind == HCL_VAL_STRING ? item->u.str.ptr : NULL)
 		                      : v->u.coll.keys[i];
 		if (!key) {
-			error_at(e, &x->range, "Invalid for_each set argument",
-			         "The given \"for_each\" argument value is unsuitable: \"for_each\" "
-			         "supports sets of strings only.");
+			error_at(
+			        e, &x->range, "Invalid for_each set argument",
+			        "The given \"for_each\" argument value is unsuitable: \"for_each\" "
+			        "supports sets of strings only.");
 			return;
 		}
 		sa.key.kind = STATE_KEY_STRING;
@@ -391,7 +395,8 @@ static void plan_deletes(plani_engine *e)
 		                addr_listed(&sa, e->p->opts.targets, e->p->opts.ntargets);
 		if (!s) {
 			error_at(e, NULL, "Unknown resource type in state",
-			         "The state holds %s, whose type gitfleet does not know.", addrs[k]);
+			         "The state holds %s, whose type gitfleet does not know.",
+			         addrs[k]);
 		} else if (e->p->opts.destroy && targeted) {
 			plan_change *c = NULL;
 			for (size_t i = 0; node && i < node->insts.len; i++)
@@ -406,13 +411,16 @@ static void plan_deletes(plani_engine *e)
 			c->ndeps = si ? si->ndependencies : 0;
 			c->deps = si ? si->dependencies : NULL;
 			if (node && node->res->lifecycle.prevent_destroy)
-				error_at(e, &node->res->decl_range, "Instance cannot be destroyed",
-				         "Resource %s has lifecycle.prevent_destroy set, but the plan "
-				         "calls for this resource to be destroyed. To avoid this error "
-				         "and continue with the plan, either disable "
-				         "lifecycle.prevent_destroy or reduce the scope of the plan "
-				         "using the -target flag.",
-				         addrs[k]);
+				error_at(
+				        e, &node->res->decl_range, "Instance cannot be destroyed",
+				        "Resource %s has lifecycle.prevent_destroy set, but the "
+				        "plan "
+				        "calls for this resource to be destroyed. To avoid this "
+				        "error "
+				        "and continue with the plan, either disable "
+				        "lifecycle.prevent_destroy or reduce the scope of the plan "
+				        "using the -target flag.",
+				        addrs[k]);
 		} else if (!planned_already(e, &sa) && targeted && !e->p->opts.refresh_only) {
 			plan_change *c = change_new(e, &sa, s);
 			state_instance *si = NULL;
@@ -425,21 +433,23 @@ static void plan_deletes(plani_engine *e)
 				                            "because %s.%s is not in configuration",
 				                            sa.type, sa.name);
 			else if (sa.key.kind == STATE_KEY_INT)
-				c->reason = gf_arena_printf(&e->p->arena,
-				                            "because index [%lld] is out of range for "
-				                            "count",
-				                            (long long)sa.key.i);
+				c->reason =
+				        gf_arena_printf(&e->p->arena,
+				                        "because index [%lld] is out of range for "
+				                        "count",
+				                        (long long)sa.key.i);
 			else if (sa.key.kind == STATE_KEY_STRING)
-				c->reason = gf_arena_printf(&e->p->arena,
-				                            "because key [\"%s\"] is not in for_each map",
-				                            sa.key.s);
+				c->reason = gf_arena_printf(
+				        &e->p->arena, "because key [\"%s\"] is not in for_each map",
+				        sa.key.s);
 			else
 				c->reason = node->has_count
 				                    ? "because resource does not use count"
 				                    : "because resource does not use for_each";
 			if (node && node->res->lifecycle.prevent_destroy)
 				error_at(e, &node->res->decl_range, "Instance cannot be destroyed",
-				         "Resource %s has lifecycle.prevent_destroy set, but the plan "
+				         "Resource %s has lifecycle.prevent_destroy set, but the "
+				         "plan "
 				         "calls for this resource to be destroyed.",
 				         addrs[k]);
 		}
@@ -553,7 +563,8 @@ static bool check_types(plani_engine *e)
 			error_at(e, &nd->res->decl_range, "Invalid resource type",
 			         "The provider does not support resource type \"%s\".%s",
 			         nd->res->type,
-			         sug ? gf_arena_printf(&e->p->arena, " Did you mean \"%s\"?", sug) : "");
+			         sug ? gf_arena_printf(&e->p->arena, " Did you mean \"%s\"?", sug)
+			             : "");
 			ok = false;
 		}
 	}
@@ -574,7 +585,8 @@ static void variables_json(plan *p, config *cfg)
 	for (size_t i = 0; i < cfg->root->variables.len; i++) {
 		const config_variable *v = &cfg->root->variables.items[i];
 		if (v->value && hcl_value_is_wholly_known(v->value))
-			json_object_set_new(p->variables, v->name, plani_object_to_json(&a, v->value));
+			json_object_set_new(p->variables, v->name,
+			                    plani_object_to_json(&a, v->value));
 	}
 	gf_arena_dispose(&a);
 }
@@ -587,11 +599,10 @@ bool plani_engine_init(plani_engine *e, plan *p, config *cfg)
 	e->mod = cfg->root;
 	e->locals = gf_arena_alloc(&p->arena, (cfg->root->locals.len + 1) * sizeof(*e->locals));
 	e->local_state = gf_arena_alloc(&p->arena, (cfg->root->locals.len + 1) * sizeof(int));
-	return check_types(e) && plani_graph_build(e);
+	return plani_graph_build(e) && check_types(e);
 }
 
-plan *plan_make(config *cfg, const state *st, const plan_options *opts,
-                const provider_conn *conn)
+plan *plan_make(config *cfg, const state *st, const plan_options *opts, const provider_conn *conn)
 {
 	plan *p = gf_xcalloc(1, sizeof(*p));
 	gf_arena_init(&p->arena);

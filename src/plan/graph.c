@@ -65,8 +65,8 @@ static void walk_body(walk_ctx *w, const hcl_body *b)
 }
 
 /* Depth-first: colour 0 new, 1 on the stack, 2 done. */
-static bool visit(plani_engine *e, size_t i, int *colour, size_t *stack, size_t depth,
-                  size_t *out, size_t *nout)
+static bool visit(plani_engine *e, size_t i, int *colour, size_t *stack, size_t depth, size_t *out,
+                  size_t *nout)
 {
 	if (colour[i] == 2)
 		return true;
@@ -76,7 +76,8 @@ static bool visit(plani_engine *e, size_t i, int *colour, size_t *stack, size_t 
 			from--;
 		gf_buf b = GF_BUF_INIT;
 		for (size_t k = from - 1; k < depth; k++)
-			gf_buf_printf(&b, "%s%s", k > from - 1 ? ", " : "", e->nodes[stack[k]].addr);
+			gf_buf_printf(&b, "%s%s", k > from - 1 ? ", " : "",
+			              e->nodes[stack[k]].addr);
 		hcl_diags_add(&e->cfg->diags, HCL_DIAG_ERROR, &e->nodes[i].res->decl_range,
 		              gf_arena_printf(&e->cfg->arena, "Cycle: %s", gf_buf_cstr(&b)),
 		              "These resources refer to each other in a loop, so none of them can "

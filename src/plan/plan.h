@@ -78,20 +78,20 @@ typedef enum {
 const char *plan_action_name(plan_action a);
 
 typedef struct plan_change {
-	char *addr;                   /* "fleet_lb.web[0]" */
-	state_addr saddr;             /* the same, parsed */
+	char *addr;       /* "fleet_lb.web[0]" */
+	state_addr saddr; /* the same, parsed */
 	const provider_schema *schema;
-	const config_resource *res;   /* NULL: not in the configuration */
+	const config_resource *res; /* NULL: not in the configuration */
 	plan_action action;
 	const hcl_value *before;      /* the refreshed prior object; NULL on create */
 	const hcl_value *after;       /* the planned object; NULL on delete */
 	const hcl_value *config;      /* the decoded configuration; NULL on delete */
 	const hcl_value *count_index; /* count.index / each.key of this instance */
 	const hcl_value *each_key, *each_value;
-	const char **replace_paths;   /* attributes that force replacement */
+	const char **replace_paths; /* attributes that force replacement */
 	size_t nreplace;
-	const char *reason;           /* "because ... is not in configuration", or NULL */
-	char **deps;                  /* resource addresses it depends on */
+	const char *reason; /* "because ... is not in configuration", or NULL */
+	char **deps;        /* resource addresses it depends on */
 	size_t ndeps;
 	bool create_before_destroy;
 	size_t seq; /* its index in plan->changes */
@@ -127,12 +127,12 @@ typedef struct plan {
 	GF_VEC(plan_change *) changes; /* every instance, in dependency order */
 	GF_VEC(plan_drift) drift;
 	GF_VEC(plan_output) outputs;
-	state *prior;           /* the refreshed state planned against (owned) */
-	int64_t state_serial;   /* of the state read from the backend */
+	state *prior;         /* the refreshed state planned against (owned) */
+	int64_t state_serial; /* of the state read from the backend */
 	char state_lineage[STATE_UUID_LEN];
-	bool state_existed;     /* a state was read (else serial/lineage are 0/"") */
+	bool state_existed; /* a state was read (else serial/lineage are 0/"") */
 	char config_hash[65];
-	json_t *variables;      /* root variable values {name: json}, owned */
+	json_t *variables; /* root variable values {name: json}, owned */
 	bool errored;
 } plan;
 
@@ -143,8 +143,7 @@ typedef struct plan {
  * returns NULL when there are errors. `conn` reaches the daemon for
  * refresh.
  */
-plan *plan_make(config *cfg, const state *st, const plan_options *opts,
-                const provider_conn *conn);
+plan *plan_make(config *cfg, const state *st, const plan_options *opts, const provider_conn *conn);
 void plan_free(plan *p);
 
 /* Counts of a plan's changes as "Plan: N to add, M to change, K to
@@ -182,10 +181,10 @@ typedef struct {
 	char state_lineage[STATE_UUID_LEN];
 	bool state_existed;
 	char config_hash[65];
-	json_t *variables;     /* owned */
-	state *prior;          /* owned */
-	json_t *changes;       /* [{"address", "action"}], owned */
-	gf_arena arena;        /* option strings */
+	json_t *variables; /* owned */
+	state *prior;      /* owned */
+	json_t *changes;   /* [{"address", "action"}], owned */
+	gf_arena arena;    /* option strings */
 } plan_file;
 
 /* Reads a saved plan; GF_EINVALID naming the file when it is not one. */
@@ -209,10 +208,10 @@ int plan_file_match(const plan_file *f, const plan *p);
 /* ---- apply (apply.c) ---------------------------------------------------- */
 
 typedef struct {
-	int parallelism;       /* -parallelism, default 10 */
+	int parallelism; /* -parallelism, default 10 */
 	bool color;
 	volatile int *interrupted; /* set by a SIGINT handler; may be NULL */
-	bool destroy;          /* "Destroy complete!" wording */
+	bool destroy;              /* "Destroy complete!" wording */
 } plan_apply_opts;
 
 /*
@@ -224,8 +223,8 @@ typedef struct {
  * cfg->diags naming the resource address and the provider's reason.
  * Returns 0 when everything was applied, GF_ERROR otherwise.
  */
-int plan_apply(plan *p, config *cfg, state **st, state_backend *backend,
-               const provider_conn *conn, const plan_apply_opts *o);
+int plan_apply(plan *p, config *cfg, state **st, state_backend *backend, const provider_conn *conn,
+               const plan_apply_opts *o);
 /* "Outputs:" and every root output of `st` as apply prints them
  * (sensitive ones as <sensitive>); nothing when there are none. */
 void plan_render_outputs(gf_buf *out, const state *st, bool color);

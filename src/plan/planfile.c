@@ -53,11 +53,10 @@ int plan_write(const plan *p, const char *path)
 	        "format", PLANFILE_FORMAT, "gitfleet_version", GF_VERSION, "config_hash",
 	        p->config_hash, "state_existed", p->state_existed, "state_serial",
 	        (json_int_t)p->state_serial, "state_lineage", p->state_lineage, "variables",
-	        p->variables, "options", "targets",
-	        strings_json(p->opts.targets, p->opts.ntargets), "replaces",
-	        strings_json(p->opts.replaces, p->opts.nreplaces), "destroy", p->opts.destroy,
-	        "refresh", p->opts.refresh, "refresh_only", p->opts.refresh_only, "prior_state",
-	        gf_buf_cstr(&st), "changes", changes);
+	        p->variables, "options", "targets", strings_json(p->opts.targets, p->opts.ntargets),
+	        "replaces", strings_json(p->opts.replaces, p->opts.nreplaces), "destroy",
+	        p->opts.destroy, "refresh", p->opts.refresh, "refresh_only", p->opts.refresh_only,
+	        "prior_state", gf_buf_cstr(&st), "changes", changes);
 	gf_buf_dispose(&st);
 	char *text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
 	json_decref(doc);
@@ -71,7 +70,9 @@ static const char *const *strings_of(gf_arena *a, json_t *arr, size_t *n)
 	*n = json_array_size(arr);
 	const char **v = gf_arena_alloc(a, (*n + 1) * sizeof(*v));
 	for (size_t i = 0; i < *n; i++)
-		v[i] = gf_arena_strdup(a, json_string_value(json_array_get(arr, i)) ? json_string_value(json_array_get(arr, i)) : "");
+		v[i] = gf_arena_strdup(a, json_string_value(json_array_get(arr, i))
+		                                  ? json_string_value(json_array_get(arr, i))
+		                                  : "");
 	return v;
 }
 
@@ -84,7 +85,8 @@ int plan_read(plan_file *out, const char *path)
 	int rc = gf_fs_read(&b, path);
 	if (rc < 0) {
 		gf_buf_dispose(&b);
-		return gf_err_set(rc, "Failed to load \"%s\" as a plan file: %s", path, gf_err_msg());
+		return gf_err_set(rc, "Failed to load \"%s\" as a plan file: %s", path,
+		                  gf_err_msg());
 	}
 	json_error_t je;
 	json_t *doc = json_loadb(b.ptr ? b.ptr : "", b.len, 0, &je);
@@ -97,10 +99,11 @@ int plan_read(plan_file *out, const char *path)
 	if (!doc || !fmt || strcmp(fmt, PLANFILE_FORMAT) != 0 || !json_is_object(opts) || !prior ||
 	    !hash || strlen(hash) != 64 || !lineage || strlen(lineage) >= STATE_UUID_LEN) {
 		json_decref(doc);
-		return gf_err_set(GF_EINVALID,
-		                  "Failed to load \"%s\" as a plan file: it is not a gitfleet saved "
-		                  "plan (make one with gitfleet plan -out=FILE)",
-		                  path);
+		return gf_err_set(
+		        GF_EINVALID,
+		        "Failed to load \"%s\" as a plan file: it is not a gitfleet saved "
+		        "plan (make one with gitfleet plan -out=FILE)",
+		        path);
 	}
 	if ((rc = state_parse(&out->prior, prior, strlen(prior), path)) < 0) {
 		json_decref(doc);
@@ -112,10 +115,10 @@ int plan_read(plan_file *out, const char *path)
 	out->state_existed = json_is_true(json_object_get(doc, "state_existed"));
 	out->variables = json_incref(json_object_get(doc, "variables"));
 	out->changes = json_incref(json_object_get(doc, "changes"));
-	out->opts.targets = strings_of(&out->arena, json_object_get(opts, "targets"),
-	                               &out->opts.ntargets);
-	out->opts.replaces = strings_of(&out->arena, json_object_get(opts, "replaces"),
-	                                &out->opts.nreplaces);
+	out->opts.targets =
+	        strings_of(&out->arena, json_object_get(opts, "targets"), &out->opts.ntargets);
+	out->opts.replaces =
+	        strings_of(&out->arena, json_object_get(opts, "replaces"), &out->opts.nreplaces);
 	out->opts.destroy = json_is_true(json_object_get(opts, "destroy"));
 	out->opts.refresh = json_is_true(json_object_get(opts, "refresh"));
 	out->opts.refresh_only = json_is_true(json_object_get(opts, "refresh_only"));
@@ -144,15 +147,17 @@ int plan_file_check(const plan_file *f, const state *st, const char *config_hash
 	int64_t serial = st ? st->serial : 0;
 	if (f->state_existed != (st != NULL) || (st && f->state_serial != serial)) {
 		*summary = "Saved plan is stale";
-		return gf_err_set(GF_EINVALID, "The given plan file can no longer be applied because "
-		                               "the state was changed by another operation after the "
-		                               "plan was created.");
+		return gf_err_set(GF_EINVALID,
+		                  "The given plan file can no longer be applied because "
+		                  "the state was changed by another operation after the "
+		                  "plan was created.");
 	}
 	if (strcmp(f->config_hash, config_hash) != 0) {
 		*summary = "Saved plan is stale";
-		return gf_err_set(GF_EINVALID, "The given plan file can no longer be applied because "
-		                               "the configuration was changed after the plan was "
-		                               "created.");
+		return gf_err_set(GF_EINVALID,
+		                  "The given plan file can no longer be applied because "
+		                  "the configuration was changed after the plan was "
+		                  "created.");
 	}
 	return 0;
 }
@@ -170,8 +175,9 @@ int plan_file_set_variables(const plan_file *f, config *cfg)
 		free(text);
 		const hcl_value *c = val ? hcl_convert(&cfg->arena, val, v->type, &why) : NULL;
 		if (!c)
-			return gf_err_set(GF_EINVALID, "the saved value of variable \"%s\" no longer "
-			                               "fits its type: %s",
+			return gf_err_set(GF_EINVALID,
+			                  "the saved value of variable \"%s\" no longer "
+			                  "fits its type: %s",
 			                  v->name, why ? why : "?");
 		v->value = c;
 	}
@@ -189,9 +195,10 @@ int plan_file_match(const plan_file *f, const plan *p)
 		const char *addr = json_string_value(json_object_get(saved, "address"));
 		if (!addr || strcmp(addr, c->addr) != 0 ||
 		    json_integer_value(json_object_get(saved, "action")) != (json_int_t)c->action)
-			return gf_err_set(GF_EINVALID, "The given plan file can no longer be applied: "
-			                               "%s would now %s, which the saved plan does not "
-			                               "say; make a new plan.",
+			return gf_err_set(GF_EINVALID,
+			                  "The given plan file can no longer be applied: "
+			                  "%s would now %s, which the saved plan does not "
+			                  "say; make a new plan.",
 			                  c->addr, plan_action_name(c->action));
 	}
 	if (n != json_array_size(f->changes))

@@ -90,6 +90,16 @@ static void quote(gf_buf *out, const char *s, size_t len)
 	gf_buf_putc(out, '"');
 }
 
+/* A key of a map ("key", quoted) or object (key), padded so that the `=`
+ * of every key of the collection align; `pad` counts the quotes. */
+static void put_key(gf_buf *out, const hcl_value *coll, const char *key, size_t pad)
+{
+	if (coll->kind == HCL_VAL_MAP)
+		gf_buf_printf(out, "\"%s\"%*s = ", key, (int)(pad - strlen(key) - 2), "");
+	else
+		gf_buf_printf(out, "%s%*s = ", key, (int)(pad - strlen(key)), "");
+}
+
 void plan_render_value(gf_buf *out, const hcl_value *v, int ind)
 {
 	gf_arena a;
@@ -126,14 +136,12 @@ void plan_render_value(gf_buf *out, const hcl_value *v, int ind)
 	}
 	size_t pad = 0;
 	for (size_t i = 0; map && i < v->u.coll.len; i++)
-		pad = GF_MAX(pad, strlen(v->u.coll.keys[i]) + 2);
+		pad = GF_MAX(pad, strlen(v->u.coll.keys[i]) + (v->kind == HCL_VAL_MAP ? 2 : 0));
 	gf_buf_puts(out, map ? "{\n" : "[\n");
 	for (size_t i = 0; i < v->u.coll.len; i++) {
 		gf_buf_printf(out, "%*s", ind + 4, "");
-		if (map) {
-			gf_buf_printf(out, "\"%s\"%*s = ", v->u.coll.keys[i],
-			              (int)(pad - strlen(v->u.coll.keys[i]) - 2), "");
-		}
+		if (map)
+			put_key(out, v, v->u.coll.keys[i], pad);
 		plan_render_value(out, v->u.coll.items[i], ind + 4);
 		gf_buf_puts(out, map ? "\n" : ",\n");
 	}
@@ -166,7 +174,8 @@ static void collection(rctx *r, int depth, const hcl_value *before, const hcl_va
 	const hcl_value *sides[2] = {before, after};
 	for (int s = 0; s < 2 && map; s++)
 		for (size_t i = 0; !is_null(sides[s]) && i < sides[s]->u.coll.len; i++)
-			pad = GF_MAX(pad, strlen(sides[s]->u.coll.keys[i]) + 2);
+			pad = GF_MAX(pad, strlen(sides[s]->u.coll.keys[i]) +
+			                          (shape->kind == HCL_VAL_MAP ? 2 : 0));
 	/* before's elements missing from after, then after's in order */
 	for (size_t i = 0; !is_null(before) && i < before->u.coll.len; i++) {
 		const hcl_value *bv = before->u.coll.items[i];
@@ -178,8 +187,7 @@ static void collection(rctx *r, int depth, const hcl_value *before, const hcl_va
 			continue;
 		indent(r, depth + 1, A_DELETE);
 		if (map)
-			gf_buf_printf(r->out, "\"%s\"%*s = ", before->u.coll.keys[i],
-			              (int)(pad - strlen(before->u.coll.keys[i]) - 2), "");
+			put_key(r->out, before, before->u.coll.keys[i], pad);
 		value(r, bv, depth + 1);
 		gf_buf_puts(r->out, map ? " -> null\n" : ",\n");
 	}
@@ -192,8 +200,7 @@ static void collection(rctx *r, int depth, const hcl_value *before, const hcl_va
 		attr_action a = bv ? (hcl_value_equal(bv, av) ? A_NOOP : A_UPDATE) : A_CREATE;
 		indent(r, depth + 1, a);
 		if (map)
-			gf_buf_printf(r->out, "\"%s\"%*s = ", after->u.coll.keys[i],
-			              (int)(pad - strlen(after->u.coll.keys[i]) - 2), "");
+			put_key(r->out, after, after->u.coll.keys[i], pad);
 		if (a == A_UPDATE) {
 			value(r, bv, depth + 1);
 			gf_buf_puts(r->out, " -> ");
@@ -212,8 +219,9 @@ static void attribute(rctx *r, int depth, const char *name, size_t pad, const hc
 	gf_buf_printf(r->out, "%-*s = ", (int)pad, name);
 	const hcl_value *shape = is_null(after) ? before : after;
 	bool multi = (is_seq(shape) || is_map(shape)) && !(shape->marks & HCL_MARK_SENSITIVE) &&
-	             shape->u.coll.len > 0 && (is_null(before) || before->kind == shape->kind ||
-	                                       is_seq(before) == is_seq(shape)) &&
+	             shape->u.coll.len > 0 &&
+	             (is_null(before) || before->kind == shape->kind ||
+	              is_seq(before) == is_seq(shape)) &&
 	             (is_null(after) || after->kind != HCL_VAL_UNKNOWN);
 	if (multi && a != A_UPDATE && a != A_NOOP)
 		collection(r, depth, a == A_CREATE ? NULL : before, a == A_CREATE ? after : NULL);
@@ -251,9 +259,9 @@ static bool identifying(const char *name)
 
 /* The body of a block: attributes, then nested blocks. `whole` is set for
  * create and delete, where every attribute is shown. */
-static void block_body(rctx *r, int depth, const provider_block_schema *s,
-                       const hcl_value *before, const hcl_value *after, attr_action whole,
-                       const char *const *forces, size_t nforces)
+static void block_body(rctx *r, int depth, const provider_block_schema *s, const hcl_value *before,
+                       const hcl_value *after, attr_action whole, const char *const *forces,
+                       size_t nforces)
 {
 	size_t pad = 0, hidden = 0;
 	bool any_attr = false;
@@ -358,7 +366,7 @@ static void resource(rctx *r, const char *header, const char *reason, plan_actio
 		gf_buf_printf(r->out, "  # (%s)\n", reason);
 	gf_buf_printf(r->out, "%s resource \"%s\" \"%s\" {\n", resource_symbol(r, action),
 	              c->saddr.type, c->saddr.name);
-	attr_action whole = action == PLAN_CREATE ? A_CREATE
+	attr_action whole = action == PLAN_CREATE   ? A_CREATE
 	                    : action == PLAN_DELETE ? A_DELETE
 	                                            : A_NOOP;
 	block_body(r, 1, &c->schema->body, before, after, whole, c->replace_paths, c->nreplace);
@@ -421,10 +429,11 @@ static void drift(rctx *r, const plan *p)
 		         d->after ? PLAN_UPDATE : PLAN_DELETE, &c, d->before, d->after);
 		state_addr_dispose(&c.saddr);
 	}
-	gf_buf_puts(r->out,
-	            "\n\nUnless you have made equivalent changes to your configuration, or ignored "
-	            "the\nrelevant attributes using ignore_changes, the following plan may include\n"
-	            "actions to undo or respond to these changes.\n");
+	gf_buf_puts(
+	        r->out,
+	        "\n\nUnless you have made equivalent changes to your configuration, or ignored "
+	        "the\nrelevant attributes using ignore_changes, the following plan may include\n"
+	        "actions to undo or respond to these changes.\n");
 	gf_buf_puts(r->out, "\n");
 	for (int i = 0; i < 77; i++)
 		gf_buf_puts(r->out, "\u2500");
@@ -490,20 +499,24 @@ void plan_render(gf_buf *out, const plan *p, const plan_render_opts *o)
 			                 " Your infrastructure matches the configuration." C_RESET
 			                 "\n\n");
 		else
-			gf_buf_puts(out,
-			            "\nNo changes. Your infrastructure matches the configuration.\n\n");
+			gf_buf_puts(
+			        out,
+			        "\nNo changes. Your infrastructure matches the configuration.\n\n");
 		if (outs) {
 			outputs(&r, p);
-			gf_buf_puts(out, "\nYou can apply this plan to save these new output values "
-			                 "to the gitfleet\nstate, without changing any real "
-			                 "infrastructure.\n");
+			gf_buf_puts(out,
+			            "\nYou can apply this plan to save these new output values "
+			            "to the gitfleet\nstate, without changing any real "
+			            "infrastructure.\n");
 		} else if (p->opts.destroy) {
-			gf_buf_puts(out, "Either you have not created any objects yet or the existing "
-			                 "objects were\nalready deleted outside of gitfleet.\n");
+			gf_buf_puts(out,
+			            "Either you have not created any objects yet or the existing "
+			            "objects were\nalready deleted outside of gitfleet.\n");
 		} else {
 			gf_buf_puts(out,
 			            "gitfleet has compared your real infrastructure against your "
-			            "configuration\nand found no differences, so no changes are needed.\n");
+			            "configuration\nand found no differences, so no changes are "
+			            "needed.\n");
 		}
 		gf_arena_dispose(&a);
 		return;
@@ -539,7 +552,9 @@ void plan_render(gf_buf *out, const plan *p, const plan_render_opts *o)
 	}
 	free(sorted);
 	if (o->color)
-		gf_buf_printf(out, "\n" C_BOLD "Plan:" C_RESET " %d to add, %d to change, %d to destroy.\n",
+		gf_buf_printf(out,
+		              "\n" C_BOLD "Plan:" C_RESET
+		              " %d to add, %d to change, %d to destroy.\n",
 		              add, change, destroy);
 	else
 		gf_buf_printf(out, "\nPlan: %d to add, %d to change, %d to destroy.\n", add, change,

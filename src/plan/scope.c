@@ -40,16 +40,15 @@ const hcl_value *plani_node_value(plani_engine *e, plani_node *n)
 	return len ? items[0] : &hcl_unknown_dynamic;
 }
 
-static const hcl_value *local_value(plani_engine *e, size_t i, const hcl_ref *ref,
-                                    hcl_diags *diags)
+static const hcl_value *local_value(plani_engine *e, size_t i, const hcl_ref *ref, hcl_diags *diags)
 {
 	if (e->local_state[i] == 2)
 		return e->locals[i];
 	if (e->local_state[i] == 1) /* a cycle: config_validate reports it */
 		return &hcl_unknown_dynamic;
 	e->local_state[i] = 1;
-	const hcl_value *v = hcl_eval(&e->p->arena, e->mod->locals.items[i].expr,
-	                              plani_scope(e, NULL), diags);
+	const hcl_value *v =
+	        hcl_eval(&e->p->arena, e->mod->locals.items[i].expr, plani_scope(e, NULL), diags);
 	e->locals[i] = v ? v : &hcl_unknown_dynamic;
 	e->local_state[i] = 2;
 	return e->locals[i];
@@ -71,8 +70,8 @@ static const hcl_value *lookup(void *payload, const hcl_ref *ref, gf_arena *a, h
 		/* apply: values change as objects are applied, so no caching */
 		for (size_t i = 0; i < e->mod->locals.len; i++)
 			if (!strcmp(e->mod->locals.items[i].name, ref->name))
-				return hcl_eval(a, e->mod->locals.items[i].expr, plani_scope(e, NULL),
-				                diags);
+				return hcl_eval(a, e->mod->locals.items[i].expr,
+				                plani_scope(e, NULL), diags);
 	}
 	return p->inner->lookup(p->inner->payload, ref, a, diags);
 }
