@@ -257,6 +257,20 @@ static bool identifying(const char *name)
 	return !strcmp(name, "id") || !strcmp(name, "name") || !strcmp(name, "tags");
 }
 
+/* Whether a block object has nothing to show (no attribute set). */
+static bool all_null(const provider_block_schema *s, const hcl_value *obj)
+{
+	for (size_t i = 0; obj && i < s->nattrs; i++)
+		if (!is_null(hcl_value_get(obj, s->attrs[i].name)))
+			return false;
+	for (size_t i = 0; obj && i < s->nblocks; i++) {
+		const hcl_value *l = hcl_value_get(obj, s->blocks[i].name);
+		if (!is_null(l) && l->u.coll.len)
+			return false;
+	}
+	return true;
+}
+
 /* The body of a block: attributes, then nested blocks. `whole` is set for
  * create and delete, where every attribute is shown. */
 static void block_body(rctx *r, int depth, const provider_block_schema *s, const hcl_value *before,
@@ -318,11 +332,14 @@ static void block_body(rctx *r, int depth, const provider_block_schema *s, const
 				gf_buf_putc(r->out, '\n');
 			first_block = false;
 			indent(r, depth, act);
-			gf_buf_printf(r->out, "%s {", pb->name);
+			bool empty = all_null(pb->schema, b) && all_null(pb->schema, a);
+			gf_buf_printf(r->out, "%s {%s", pb->name, empty ? "}" : "");
 			if (listed(pb->name, forces, nforces))
 				gf_buf_puts(r->out, r->color ? C_RED " # forces replacement" C_RESET
 				                             : " # forces replacement");
 			gf_buf_putc(r->out, '\n');
+			if (empty)
+				continue;
 			block_body(r, depth + 1, pb->schema, b, a, act == A_UPDATE ? A_NOOP : act,
 			           NULL, 0);
 			close_indent(r, depth);

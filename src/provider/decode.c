@@ -76,9 +76,24 @@ static void unsupported_block(gf_arena *a, const provider_block_schema *s, const
 	              sug ? gf_arena_printf(a, " Did you mean \"%s\"?", sug) : "");
 }
 
+/* Terraform's meta-arguments and blocks, which the configuration loader
+ * reads; a resource body keeps them, the schema never has them. */
+static bool is_meta(const hcl_body_item *it)
+{
+	static const char *const attrs[] = {"count", "for_each", "depends_on", "provider"};
+	static const char *const blocks[] = {"lifecycle", "provisioner", "connection"};
+	const char *name = it->kind == HCL_ITEM_ATTRIBUTE ? it->u.attr->name : it->u.block->type;
+	const char *const *list = it->kind == HCL_ITEM_ATTRIBUTE ? attrs : blocks;
+	size_t n = it->kind == HCL_ITEM_ATTRIBUTE ? GF_ARRAY_LEN(attrs) : GF_ARRAY_LEN(blocks);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(list[i], name) == 0)
+			return true;
+	return false;
+}
+
 static const hcl_value *decode_block(gf_arena *a, const provider_block_schema *s,
                                      const hcl_body *body, const hcl_range *owner,
-                                     const hcl_scope *scope, hcl_diags *diags)
+                                     const hcl_scope *scope, hcl_diags *diags, bool top)
 {
 	size_t n = s->nattrs + s->nblocks;
 	const char **keys = gf_arena_alloc(a, n * sizeof(*keys));
@@ -92,6 +107,8 @@ static const hcl_value *decode_block(gf_arena *a, const provider_block_schema *s
 	}
 	for (size_t i = 0; i < body->len; i++) {
 		const hcl_body_item *it = &body->items[i];
+		if (top && is_meta(it))
+			continue;
 		if (it->kind == HCL_ITEM_ATTRIBUTE) {
 			const hcl_attribute *at = it->u.attr;
 			const provider_attr *pa = provider_attr_find(s, at->name);
@@ -134,7 +151,7 @@ static const hcl_value *decode_block(gf_arena *a, const provider_block_schema *s
 			continue;
 		}
 		const hcl_value *inner =
-		        decode_block(a, pb->schema, b->body, &b->open_brace, scope, diags);
+		        decode_block(a, pb->schema, b->body, &b->open_brace, scope, diags, false);
 		if (inner)
 			gf_vec_push(&blocks[bi], inner);
 	}
@@ -168,5 +185,5 @@ static const hcl_value *decode_block(gf_arena *a, const provider_block_schema *s
 const hcl_value *provider_decode(gf_arena *a, const provider_schema *s, const hcl_body *body,
                                  const hcl_range *owner, const hcl_scope *scope, hcl_diags *diags)
 {
-	return decode_block(a, &s->body, body, owner, scope, diags);
+	return decode_block(a, &s->body, body, owner, scope, diags, true);
 }
