@@ -146,9 +146,14 @@ static bool triggered(plani_engine *e, const config_resource *r)
 		    !hcl_ref_parse(&ref, t, &e->cfg->diags) || ref.kind != HCL_REF_RESOURCE)
 			continue;
 		plani_node *n = plani_node_find(e, ref.type, ref.name);
-		for (size_t k = 0; n && k < n->insts.len; k++)
-			if (n->insts.items[k]->action != PLAN_NOOP)
+		/* as Terraform: an update or replacement triggers, a creation
+		 * does not (the instance referring to it is new then too) */
+		for (size_t k = 0; n && k < n->insts.len; k++) {
+			plan_action act = n->insts.items[k]->action;
+			if (act == PLAN_UPDATE || act == PLAN_DELETE_CREATE ||
+			    act == PLAN_CREATE_DELETE)
 				return true;
+		}
 	}
 	return false;
 }
@@ -617,14 +622,17 @@ plan *plan_make(config *cfg, const state *st, const plan_options *opts, const pr
 	variables_json(p, cfg);
 	plani_engine e;
 	size_t errors = cfg->diags.errors;
-	if (!plani_engine_init(&e, p, cfg))
+	/* an unknown resource type is reported, and everything else is
+	 * still planned so that one run reports every problem */
+	if (!plani_engine_init(&e, p, cfg) && !e.order)
 		goto done;
 	if (opts->refresh && !refresh(&e, conn))
 		goto done;
 	select_targets(&e);
 	for (size_t k = 0; k < e.n && !opts->destroy; k++) {
 		plani_node *n = &e.nodes[e.order[k]];
-		expand(&e, n);
+		if (n->schema)
+			expand(&e, n);
 		n->evaluated = true;
 	}
 	plan_deletes(&e);
