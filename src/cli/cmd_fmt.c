@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 
 #include "base/base.h"
+#include "hcl/ast.h"
 #include "hcl/fmt.h"
 
 #include <dirent.h>
@@ -39,10 +40,10 @@ static int term_width(void)
 }
 
 static void print_diags(const fmt_opts *o, const hcl_diags *d, const char *path, const char *src,
-                        size_t len)
+                        size_t len, const hcl_body *body)
 {
 	hcl_sources s = {0};
-	hcl_sources_add(&s, path, src, len, NULL);
+	hcl_sources_add(&s, path, src, len, body);
 	gf_buf out;
 	gf_buf_init(&out, 0);
 	hcl_render_style style =
@@ -130,8 +131,15 @@ static void process_source(fmt_opts *o, const char *path, const char *src, size_
 	hcl_diags_init(&d, &arena);
 	char *out = NULL;
 	size_t out_len = 0;
+	/* Parsed here too so that diagnostics can name their block. */
+	hcl_body *body = hcl_parse_file(path, src, len, &arena, &d);
+	if (hcl_diags_has_errors(&d)) {
+		print_diags(o, &d, path, src, len, body);
+		o->syntax_errors = true;
+		goto done;
+	}
 	if (hcl_fmt(&out, &out_len, path, src, len, &d) != 0) {
-		print_diags(o, &d, path, src, len);
+		print_diags(o, &d, path, src, len, NULL);
 		o->syntax_errors = true;
 		goto done;
 	}

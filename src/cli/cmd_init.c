@@ -102,6 +102,14 @@ int cmd_init(int argc, char **argv)
 	}
 	bool color = !no_color && isatty(fileno(stdout));
 	config *cfg = config_load(".");
+	if (cfg->root && cfg->root->nfiles == 0 && !hcl_diags_has_errors(&cfg->diags)) {
+		say(color, "1", "gitfleet initialized in an empty directory!\n");
+		puts("\nThe directory has no gitfleet configuration files. You may begin working\n"
+		     "with gitfleet immediately by creating gitfleet configuration files.");
+		config_free(cfg);
+		cli_strlist_dispose(&backend_config);
+		return 0;
+	}
 	char *type = NULL, *hash = NULL;
 	json_t *block = NULL, *merged = NULL;
 	state_backend *b = NULL;

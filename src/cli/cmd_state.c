@@ -380,8 +380,8 @@ int cmd_state(int argc, char **argv)
 			return subs[i].run(argc - 1, argv + 1);
 	}
 	const char *s = gf_str_suggest(argv[1], names, GF_ARRAY_LEN(names));
-	return cli_fail("state", 1, "unknown subcommand \"%s\"%s%s%s. See 'gitfleet help state'.",
-	                argv[1], s ? "; did you mean \"" : "", s ? s : "", s ? "\"?" : "");
+	return cli_fail("state", 1, "unknown subcommand \"%s\".%s%s%s See 'gitfleet help state'.",
+	                argv[1], s ? " Did you mean \"" : "", s ? s : "", s ? "\"?" : "");
 }
 
 int cmd_force_unlock(int argc, char **argv)

@@ -382,6 +382,38 @@ const cli_command cli_commands[] = {
          "\n"
          "  -force   Don't ask for confirmation.\n",
          cmd_force_unlock},
+        {"status", "Show the local cloud as a tree: lbs, listeners, groups, instances",
+         "Usage: gitfleet status [--json] [--home DIR]\n"
+         "\n"
+         "  Asks the daemon for every lb, listener, target group and autoscaling group\n"
+         "  and prints them as a tree: lbs → listeners → target groups → groups →\n"
+         "  instances, with each instance's state, health in the target group,\n"
+         "  version, port and age. --json prints the resources as JSON instead.\n"
+         "\n"
+         "  The daemon is found on the unix socket of --home (default $GITFLEET_HOME,\n"
+         "  else the default home), or at GITFLEET_ADDR with the token GITFLEET_TOKEN.\n",
+         cmd_status},
+        {"instances", "List the daemon's instances",
+         "Usage: gitfleet instances [--all] [--json] [--home DIR]\n"
+         "\n"
+         "  Lists live instances: id, group, template version, state, port, pid, age\n"
+         "  and the reason of the last state change. --all adds those that terminated\n"
+         "  or failed in the last hour; --json prints every instance as JSON.\n",
+         cmd_instances},
+        {"events", "Show the daemon's event log",
+         "Usage: gitfleet events [-f] [--after ID] [--json] [--home DIR]\n"
+         "\n"
+         "  Prints the event log: resources created and deleted, instance state\n"
+         "  changes, rollouts and their failures. -f keeps following new events;\n"
+         "  --after ID starts after that event; --json prints one JSON object a line.\n",
+         cmd_events},
+        {"logs", "Show the output of an instance",
+         "Usage: gitfleet logs --instance ID [-f] [--json] [--home DIR]\n"
+         "\n"
+         "  Prints what the instance wrote to stdout and stderr (kept by the daemon,\n"
+         "  rotated at 10 MiB). -f keeps following it. --json prints JSON objects\n"
+         "  {\"instance\", \"log\"}.\n",
+         cmd_logs},
 };
 
 const size_t cli_commands_len = sizeof(cli_commands) / sizeof(cli_commands[0]);

@@ -193,12 +193,21 @@ static void h_events(http_req *req, void *payload)
 		                   "Last-Event-ID %s is not an event id (a number)", last);
 		return;
 	}
+	const char *f = http_req_query_param(req, "follow");
+	bool follow = !f || strcmp(f, "0") != 0;
 	events_ctx *c = gf_xcalloc(1, sizeof(*c));
 	c->req = req;
 	c->d = d;
-	http_req_on_close(req, on_events_closed, c);
+	if (follow)
+		http_req_on_close(req, on_events_closed, c);
 	http_sse_begin(req, 15);
 	c->sub = cloud_subscribe(d, after, on_event, c);
+	if (!follow) {
+		/* ?follow=0: the log so far, then the end of the stream. */
+		cloud_unsubscribe(d, c->sub);
+		free(c);
+		http_stream_end(req);
+	}
 }
 
 /* ---- instance logs --------------------------------------------------------------------- */

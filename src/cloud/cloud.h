@@ -351,7 +351,8 @@ typedef struct {
  * given explicitly (provider "fleet" { address, token }; may be NULL), then
  * GITFLEET_ADDR / GITFLEET_TOKEN (set inside builds), then the unix socket
  * of the home (cloud_home_default()/run/gitfleet.sock, no token). An
- * address is a URL as http_client_req takes it, or a plain socket path.
+ * address is a URL as http_client_req takes it ("unix:/path",
+ * "http://host:port"), an absolute socket path, or "host:port" (TCP).
  * Dispose *out.
  */
 void cloud_endpoint_resolve(cloud_endpoint *out, const char *address, const char *token);

@@ -599,10 +599,15 @@ static void plan_group(cloud_daemon *d, group *g, const lb_snapshot *snap, doubl
 	if (!g->have_phase || p.phase != g->phase) {
 		g->phase = p.phase;
 		g->have_phase = true;
+		char msg[512];
+		snprintf(msg, sizeof(msg), "group %s %s: version %d, %d of %d in service%s%s",
+		         g->name, cloud_phase_name(p.phase), g->pg.version, p.in_service,
+		         g->pg.deleting ? 0 : g->pg.desired, g->pg.failed_version ? ": " : "",
+		         g->pg.failed_version ? g->pg.reason : "");
 		cloud_event(d, "group.phase", g->name,
 		            json_pack("{s:s, s:s, s:i, s:i}", "phase", cloud_phase_name(p.phase),
-		                      "message", g->pg.failed_version ? g->pg.reason : "",
-		                      "version", g->pg.version, "in_service", p.in_service));
+		                      "message", msg, "version", g->pg.version, "in_service",
+		                      p.in_service));
 	}
 	cloud_plan_dispose(&p);
 	free(pi);

@@ -9,7 +9,9 @@ static char *address_url(const char *address)
 	if (gf_str_has_prefix(address, "unix:") || gf_str_has_prefix(address, "http://") ||
 	    gf_str_has_prefix(address, "https://"))
 		return gf_xstrdup(address);
-	return gf_xasprintf("unix:%s", address);
+	if (address[0] == '/')
+		return gf_xasprintf("unix:%s", address);
+	return gf_xasprintf("http://%s", address);
 }
 
 void cloud_endpoint_resolve(cloud_endpoint *out, const char *address, const char *token)

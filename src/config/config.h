@@ -155,6 +155,7 @@ struct config_module {
 	const hcl_value **local_values;
 	int *local_state;
 	int local_depth;
+	struct cfgi_index *index; /* private: names → declarations */
 };
 
 struct config {

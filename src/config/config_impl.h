@@ -2,6 +2,7 @@
  * config/config_impl.h — private to src/config. Internal names carry the
  * prefix cfgi_.
  *
+ * index.c     the name index of a module (hash table)
  * load.c      files → top-level blocks → config_module (structure checks)
  * body.c      helpers to check bodies against a small schema, decode
  *             constant arguments, report Terraform's structure errors
@@ -49,6 +50,21 @@ const hcl_value *cfgi_const_value(config *cfg, const hcl_expr *e);
 /* Loads one module directory into a new config_module (may recurse for
  * child modules). `depth` guards against modules that include themselves. */
 config_module *cfgi_load_module(config *cfg, const char *dir, const char *addr, int depth);
+
+/* index.c: the module's name index (kinds below). cfgi_ix_add records
+ * declaration i and returns -1, or returns the position of the earlier
+ * declaration of the same name (a duplicate; nothing is recorded). */
+enum {
+	CFGI_IX_VAR,
+	CFGI_IX_LOCAL,
+	CFGI_IX_MANAGED,
+	CFGI_IX_DATA,
+	CFGI_IX_OUTPUT,
+	CFGI_IX_CALL
+};
+long cfgi_ix_add(config_module *m, int kind, const char *type, const char *name, size_t i);
+long cfgi_ix_find(const config_module *m, int kind, const char *type, const char *name);
+void cfgi_ix_free(config_module *m);
 
 /* scope.c: local value i of mod, evaluated on first use; `ref` (may be
  * NULL) is the reference that asked, where a cycle is reported. Never

@@ -145,15 +145,14 @@ static void load_variable(config *cfg, config_module *mod, const hcl_block *b)
 		v.default_value = d ? d : &hcl_unknown_dynamic;
 	}
 	load_checks(cfg, b, "validation", &v.validations, &v.nvalidations);
-	for (size_t i = 0; i < mod->variables.len; i++) {
-		if (!strcmp(mod->variables.items[i].name, v.name)) {
-			cfgi_error(cfg, &v.decl_range, "Duplicate variable declaration",
-			           "A variable named \"%s\" was already declared at %s. Variable "
-			           "names "
-			           "must be unique within a module.",
-			           v.name, range_str(cfg, &mod->variables.items[i].decl_range));
-			return;
-		}
+	long prev = cfgi_ix_add(mod, CFGI_IX_VAR, NULL, v.name, mod->variables.len);
+	if (prev >= 0) {
+		cfgi_error(
+		        cfg, &v.decl_range, "Duplicate variable declaration",
+		        "A variable named \"%s\" was already declared at %s. Variable names must "
+		        "be unique within a module.",
+		        v.name, range_str(cfg, &mod->variables.items[prev].decl_range));
+		return;
 	}
 	gf_vec_push(&mod->variables, v);
 }
@@ -172,18 +171,14 @@ static void load_locals(config *cfg, config_module *mod, const hcl_block *b)
 			continue;
 		}
 		const hcl_attribute *at = it->u.attr;
-		bool dup = false;
-		for (size_t j = 0; j < mod->locals.len && !dup; j++) {
-			if (!strcmp(mod->locals.items[j].name, at->name)) {
-				cfgi_error(cfg, &at->name_range, "Duplicate local value definition",
-				           "A local value named \"%s\" was already defined at %s. "
-				           "Local "
-				           "value names must be unique within a module.",
-				           at->name, range_str(cfg, &mod->locals.items[j].range));
-				dup = true;
-			}
-		}
-		if (!dup)
+		long prev = cfgi_ix_add(mod, CFGI_IX_LOCAL, NULL, at->name, mod->locals.len);
+		if (prev >= 0)
+			cfgi_error(
+			        cfg, &at->name_range, "Duplicate local value definition",
+			        "A local value named \"%s\" was already defined at %s. Local value "
+			        "names must be unique within a module.",
+			        at->name, range_str(cfg, &mod->locals.items[prev].range));
+		else
 			gf_vec_push(&mod->locals,
 			            ((config_local){at->name, at->expr, at->name_range}));
 	}
@@ -204,15 +199,13 @@ static void load_output(config *cfg, config_module *mod, const hcl_block *b)
 	o.depends_on = d ? d->expr : NULL;
 	cfgi_const_string(cfg, b->body, "description", &o.description);
 	cfgi_const_bool(cfg, b->body, "sensitive", &o.sensitive);
-	for (size_t i = 0; i < mod->outputs.len; i++) {
-		if (!strcmp(mod->outputs.items[i].name, o.name)) {
-			cfgi_error(cfg, &o.decl_range, "Duplicate output definition",
-			           "An output named \"%s\" was already defined at %s. Output names "
-			           "must "
-			           "be unique within a module.",
-			           o.name, range_str(cfg, &mod->outputs.items[i].decl_range));
-			return;
-		}
+	long prev = cfgi_ix_add(mod, CFGI_IX_OUTPUT, NULL, o.name, mod->outputs.len);
+	if (prev >= 0) {
+		cfgi_error(cfg, &o.decl_range, "Duplicate output definition",
+		           "An output named \"%s\" was already defined at %s. Output names must be "
+		           "unique within a module.",
+		           o.name, range_str(cfg, &mod->outputs.items[prev].decl_range));
+		return;
 	}
 	gf_vec_push(&mod->outputs, o);
 }
@@ -295,30 +288,27 @@ static void load_resource(config *cfg, config_module *mod, const hcl_block *b, c
 			r.provider = hcl_traversal_string(&cfg->arena, p);
 	}
 	load_lifecycle(cfg, &r);
-	for (size_t i = 0; i < mod->resources.len; i++) {
-		const config_resource *o = &mod->resources.items[i];
-		if (o->mode == mode && !strcmp(o->type, r.type) && !strcmp(o->name, r.name)) {
-			if (mode == CONFIG_MANAGED)
-				cfgi_error(
-				        cfg, &r.decl_range,
-				        gf_arena_printf(&cfg->arena,
-				                        "Duplicate resource \"%s\" configuration",
-				                        r.type),
-				        "A %s resource named \"%s\" was already declared at %s. "
-				        "Resource "
-				        "names must be unique per type in each module.",
-				        r.type, r.name, range_str(cfg, &o->decl_range));
-			else
-				cfgi_error(cfg, &r.decl_range,
-				           gf_arena_printf(&cfg->arena,
-				                           "Duplicate data \"%s\" configuration",
-				                           r.type),
-				           "A %s data resource named \"%s\" was already declared "
-				           "at %s. "
-				           "Resource names must be unique per type in each module.",
-				           r.type, r.name, range_str(cfg, &o->decl_range));
-			return;
-		}
+	long prev = cfgi_ix_add(mod, mode == CONFIG_DATA ? CFGI_IX_DATA : CFGI_IX_MANAGED, r.type,
+	                        r.name, mod->resources.len);
+	if (prev >= 0) {
+		const config_resource *o = &mod->resources.items[prev];
+		if (mode == CONFIG_MANAGED)
+			cfgi_error(
+			        cfg, &r.decl_range,
+			        gf_arena_printf(&cfg->arena,
+			                        "Duplicate resource \"%s\" configuration", r.type),
+			        "A %s resource named \"%s\" was already declared at %s. Resource "
+			        "names must be unique per type in each module.",
+			        r.type, r.name, range_str(cfg, &o->decl_range));
+		else
+			cfgi_error(cfg, &r.decl_range,
+			           gf_arena_printf(&cfg->arena,
+			                           "Duplicate data \"%s\" configuration", r.type),
+			           "A %s data resource named \"%s\" was already declared at %s. "
+			           "Resource "
+			           "names must be unique per type in each module.",
+			           r.type, r.name, range_str(cfg, &o->decl_range));
+		return;
 	}
 	gf_vec_push(&mod->resources, r);
 }
@@ -384,15 +374,14 @@ static void load_module_call(config *cfg, config_module *mod, const hcl_block *b
 	c.depends_on = attr_expr(b->body, "depends_on");
 	check_count_for_each(cfg, b->body, "module instances");
 	const hcl_attribute *src = hcl_body_attribute(b->body, "source");
-	for (size_t i = 0; i < mod->calls.len; i++) {
-		if (!strcmp(mod->calls.items[i].name, c.name)) {
-			cfgi_error(cfg, &c.decl_range, "Duplicate module call",
-			           "A module call named \"%s\" was already defined at %s. Module "
-			           "calls "
-			           "must have unique names within a module.",
-			           c.name, range_str(cfg, &mod->calls.items[i].decl_range));
-			return;
-		}
+	long prev = cfgi_ix_add(mod, CFGI_IX_CALL, NULL, c.name, mod->calls.len);
+	if (prev >= 0) {
+		cfgi_error(
+		        cfg, &c.decl_range, "Duplicate module call",
+		        "A module call named \"%s\" was already defined at %s. Module calls must "
+		        "have unique names within a module.",
+		        c.name, range_str(cfg, &mod->calls.items[prev].decl_range));
+		return;
 	}
 	if (!src) {
 		hcl_range r = cfgi_missing_range(b);
@@ -684,6 +673,7 @@ static void module_dispose(config_module *m)
 	gf_vec_dispose(&m->calls);
 	gf_vec_dispose(&m->providers);
 	gf_vec_dispose(&m->required_providers);
+	cfgi_ix_free(m);
 }
 
 void config_free(config *cfg)

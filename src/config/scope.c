@@ -9,6 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Chains of locals deeper than this are refused rather than recursed into:
+ * each level takes a few C stack frames. */
+#define MAX_LOCAL_DEPTH 500
+
 typedef struct {
 	config *cfg;
 	config_module *mod;
@@ -47,6 +51,15 @@ const hcl_value *cfgi_local_value(config *cfg, config_module *mod, size_t i, con
 		        "to itself, directly or through other local values.",
 		        mod->locals.items[i].name, gf_buf_cstr(&path));
 		gf_buf_dispose(&path);
+		return &hcl_unknown_dynamic;
+	}
+	if (mod->local_depth >= MAX_LOCAL_DEPTH) {
+		cfgi_error(
+		        cfg, ref ? &ref->range : &mod->locals.items[i].range,
+		        "Local values nested too deeply",
+		        "Evaluating local.%s needs more than %d local values that each depend on "
+		        "the next; gitfleet stops there to protect its stack.",
+		        mod->locals.items[i].name, MAX_LOCAL_DEPTH);
 		return &hcl_unknown_dynamic;
 	}
 	mod->local_state[i] = ++mod->local_depth;
@@ -94,26 +107,26 @@ static const hcl_value *lookup(void *payload, const hcl_ref *ref, gf_arena *a, h
 	const char *desc = module_desc(cfg, mod);
 	switch (ref->kind) {
 	case HCL_REF_VAR: {
-		const char **names = names_of(a, mod->variables.len);
-		for (size_t i = 0; i < mod->variables.len; i++) {
+		long i = cfgi_ix_find(mod, CFGI_IX_VAR, NULL, ref->name);
+		if (i >= 0) {
 			const config_variable *v = &mod->variables.items[i];
-			names[i] = v->name;
-			if (strcmp(v->name, ref->name) != 0)
-				continue;
 			const hcl_value *val = v->value;
 			if (!val || cfg->unknown_variables)
 				val = hcl_unknown(a, v->type);
 			return v->sensitive ? hcl_mark(a, val, HCL_MARK_SENSITIVE) : val;
 		}
+		const char **names = names_of(a, mod->variables.len);
+		for (size_t k = 0; k < mod->variables.len; k++)
+			names[k] = mod->variables.items[k].name;
 		return hcl_ref_undeclared(diags, ref, names, mod->variables.len, desc);
 	}
 	case HCL_REF_LOCAL: {
+		long i = cfgi_ix_find(mod, CFGI_IX_LOCAL, NULL, ref->name);
+		if (i >= 0)
+			return cfgi_local_value(cfg, mod, (size_t)i, ref);
 		const char **names = names_of(a, mod->locals.len);
-		for (size_t i = 0; i < mod->locals.len; i++) {
-			names[i] = mod->locals.items[i].name;
-			if (!strcmp(names[i], ref->name))
-				return cfgi_local_value(cfg, mod, i, ref);
-		}
+		for (size_t k = 0; k < mod->locals.len; k++)
+			names[k] = mod->locals.items[k].name;
 		return hcl_ref_undeclared(diags, ref, names, mod->locals.len, desc);
 	}
 	case HCL_REF_RESOURCE:
@@ -122,25 +135,25 @@ static const hcl_value *lookup(void *payload, const hcl_ref *ref, gf_arena *a, h
 			if (ref->kind == HCL_REF_RESOURCE && !strcmp(it->name, ref->type))
 				return iterator_value(it, ref, diags);
 		config_mode mode = ref->kind == HCL_REF_DATA ? CONFIG_DATA : CONFIG_MANAGED;
+		if (cfgi_ix_find(mod, mode == CONFIG_DATA ? CFGI_IX_DATA : CFGI_IX_MANAGED,
+		                 ref->type, ref->name) >= 0)
+			return &hcl_unknown_dynamic;
 		const char **names = names_of(a, mod->resources.len);
 		size_t n = 0;
-		for (size_t i = 0; i < mod->resources.len; i++) {
-			const config_resource *r = &mod->resources.items[i];
-			if (r->mode != mode)
-				continue;
-			if (!strcmp(r->type, ref->type) && !strcmp(r->name, ref->name))
-				return &hcl_unknown_dynamic;
-			names[n++] = gf_arena_printf(a, "%s.%s", r->type, r->name);
+		for (size_t k = 0; k < mod->resources.len; k++) {
+			const config_resource *r = &mod->resources.items[k];
+			if (r->mode == mode)
+				names[n++] = gf_arena_printf(a, "%s.%s", r->type, r->name);
 		}
 		return hcl_ref_undeclared(diags, ref, names, n, desc);
 	}
 	case HCL_REF_MODULE: {
+		long i = cfgi_ix_find(mod, CFGI_IX_CALL, NULL, ref->name);
+		if (i >= 0)
+			return module_object(cfg, &mod->calls.items[i]);
 		const char **names = names_of(a, mod->calls.len);
-		for (size_t i = 0; i < mod->calls.len; i++) {
-			names[i] = mod->calls.items[i].name;
-			if (!strcmp(names[i], ref->name))
-				return module_object(cfg, &mod->calls.items[i]);
-		}
+		for (size_t k = 0; k < mod->calls.len; k++)
+			names[k] = mod->calls.items[k].name;
 		return hcl_ref_undeclared(diags, ref, names, mod->calls.len, desc);
 	}
 	case HCL_REF_PATH:

@@ -179,39 +179,35 @@ static void snippet_build(snippet *sn, const hcl_diag *d, const hcl_sources *sou
 	sn->has_snippet = true;
 	sn->context = d->context_name ? gf_xstrdup(d->context_name)
 	                              : context_of(src->body, (long)sn->highlight.start.byte - 1);
-	/* The lines that overlap the snippet range, without their newlines. */
+	/* The lines that overlap the snippet range, without their newlines,
+	 * with HCL's notion of overlap: empty lines never overlap, and an end
+	 * offset counts as inside the line that starts there. */
 	gf_buf code;
 	gf_buf_init(&code, 0);
 	size_t line_start = 0, code_start = 0;
-	int line = 1;
 	bool any = false;
-	while (line_start <= src->len) {
+	while (line_start < src->len) {
 		size_t e = line_start;
 		while (e < src->len && src->src[e] != '\n')
 			e++;
-		size_t content_end = e > line_start && src->src[e - 1] == '\r' ? e - 1 : e;
-		bool overlaps = line_start < snip.end.byte && snip.start.byte <= content_end;
+		size_t ce = e > line_start && src->src[e - 1] == '\r' ? e - 1 : e;
+		size_t s0 = snip.start.byte, s1 = snip.end.byte;
+		bool overlaps = ce > line_start &&
+		                ((s0 >= line_start && s0 < ce) || (s1 >= line_start && s1 < ce) ||
+		                 (line_start >= s0 && line_start < s1) || (ce >= s0 && ce < s1));
 		if (overlaps) {
-			if (!any) {
+			if (!any)
 				code_start = line_start;
-				sn->start_line = line;
-			}
 			any = true;
-			gf_buf_put(&code, src->src + line_start, content_end - line_start);
+			gf_buf_put(&code, src->src + line_start, ce - line_start);
 			gf_buf_putc(&code, '\n');
-		} else if (any) {
-			break;
 		}
-		if (e >= src->len)
-			break;
 		line_start = e + 1;
-		line++;
 	}
 	if (code.len > 0)
 		code.ptr[--code.len] = 0; /* the final newline */
 	sn->code = gf_buf_detach(&code);
-	if (!any)
-		sn->start_line = snip.start.line;
+	sn->start_line = snip.start.line;
 	size_t len = strlen(sn->code);
 	long start = (long)sn->highlight.start.byte - (long)code_start;
 	long end = start + (long)(sn->highlight.end.byte - sn->highlight.start.byte);
@@ -380,11 +376,63 @@ void hcl_diag_render(gf_buf *out, const hcl_diag *d, const hcl_sources *sources,
 	gf_buf_dispose(&b);
 }
 
+static int path_depth(const char *f)
+{
+	int n = 0;
+	for (; *f; f++)
+		n += *f == '/';
+	return n;
+}
+
+/* Whether a sorts strictly before b in terraform's order. */
+static bool diag_before(const hcl_diag *a, const hcl_diag *b)
+{
+	if (a->severity != b->severity)
+		return a->severity == HCL_DIAG_WARNING;
+	if (!a->subject.filename != !b->subject.filename)
+		return !a->subject.filename;
+	if (!a->subject.filename)
+		return false;
+	int c = strcmp(a->subject.filename, b->subject.filename);
+	if (c != 0) {
+		int da = path_depth(a->subject.filename), db = path_depth(b->subject.filename);
+		return da != db ? da < db : c < 0;
+	}
+	if (a->subject.start.byte != b->subject.start.byte)
+		return a->subject.start.byte < b->subject.start.byte;
+	return a->subject.end.byte < b->subject.end.byte;
+}
+
 void hcl_diags_render(gf_buf *out, const hcl_diags *d, const hcl_sources *sources,
                       hcl_render_style style, int width)
 {
-	for (size_t i = 0; i < d->list.len; i++)
-		hcl_diag_render(out, &d->list.items[i], sources, style, width);
+	/* terraform sorts before printing (tfdiags' order): warnings first,
+	 * then those without a source, then by file (fewer path segments
+	 * first), start and end; ties keep their order. An insertion sort is
+	 * stable, and lists are short. */
+	const hcl_diag **order = gf_xcalloc(d->list.len ? d->list.len : 1, sizeof(*order));
+	for (size_t i = 0; i < d->list.len; i++) {
+		const hcl_diag *x = &d->list.items[i];
+		size_t k = i;
+		while (k > 0 && diag_before(x, order[k - 1])) {
+			order[k] = order[k - 1];
+			k--;
+		}
+		order[k] = x;
+	}
+	/* What terraform's UI adds around each message: a newline, and in
+	 * colour the severity's colour around the whole box (with the two
+	 * resets its colour library writes). */
+	for (size_t i = 0; i < d->list.len; i++) {
+		const hcl_diag *x = order[i];
+		if (style == HCL_RENDER_COLOR)
+			gf_buf_puts(out, x->severity == HCL_DIAG_ERROR ? C_RED : C_YELLOW);
+		hcl_diag_render(out, x, sources, style, width);
+		if (style == HCL_RENDER_COLOR)
+			gf_buf_puts(out, C_RESET C_RESET);
+		gf_buf_putc(out, '\n');
+	}
+	free(order);
 }
 
 /* ---- JSON -------------------------------------------------------------- */

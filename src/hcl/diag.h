@@ -99,7 +99,11 @@ typedef enum {
  * (may be NULL: "(source code not available)"). */
 void hcl_diag_render(gf_buf *out, const hcl_diag *d, const hcl_sources *sources,
                      hcl_render_style style, int width);
-/* Renders every diagnostic of the list, in order, to `out`. */
+/* Renders every diagnostic of the list to `out` as terraform prints a
+ * list: sorted as terraform sorts (warnings first, then by file and
+ * position), each with what terraform's UI writes around it (a newline
+ * after it; in colour, the severity's colour around it), so that the bytes
+ * match terraform's. */
 void hcl_diags_render(gf_buf *out, const hcl_diags *d, const hcl_sources *sources,
                       hcl_render_style style, int width);
 /* One diagnostic as `terraform validate -json` prints it (severity,

@@ -80,8 +80,8 @@ typedef struct {
 	hcl_lookup_fn lookup; /* NULL: no references at all (every one is reported) */
 	void *payload;
 	const char *base_dir; /* path.module, for relative paths of file functions */
-	/* False forbids function calls ("Function calls not allowed"), as in
-	 * Terraform's variable defaults. */
+	/* Forbids function calls ("Function calls not allowed"), as in
+	 * Terraform's variable defaults and .tfvars files. */
 	bool no_functions;
 } hcl_scope;
 

@@ -242,6 +242,15 @@ static const hcl_value *group_result(hcle_ctx *c, for_state *st)
 	return hcl_object(c->a, gkeys, gvals, ng);
 }
 
+/* A vector's items as an arena array (never NULL, even when empty). */
+static void *arena_copy(gf_arena *a, const void *items, size_t n)
+{
+	void *p = gf_arena_alloc(a, (n + 1) * sizeof(void *));
+	if (n)
+		memcpy(p, items, n * sizeof(void *));
+	return p;
+}
+
 const hcl_value *hcle_for(hcle_ctx *c, const hcl_expr *e)
 {
 	const hcl_value *coll = hcle_eval(c, e->u.for_.coll);
@@ -267,19 +276,12 @@ const hcl_value *hcle_for(hcle_ctx *c, const hcl_expr *e)
 	else if (st.unknown)
 		r = &hcl_unknown_dynamic;
 	else if (!e->u.for_.object)
-		r = hcl_tuple(c->a,
-		              gf_arena_memdup(c->a, st.vals.items,
-		                              (st.vals.len + 1) * sizeof(*st.vals.items)),
-		              st.vals.len);
+		r = hcl_tuple(c->a, arena_copy(c->a, st.vals.items, st.vals.len), st.vals.len);
 	else if (e->u.for_.group)
 		r = group_result(c, &st);
 	else
-		r = hcl_object(c->a,
-		               gf_arena_memdup(c->a, st.keys.items,
-		                               (st.keys.len + 1) * sizeof(*st.keys.items)),
-		               gf_arena_memdup(c->a, st.vals.items,
-		                               (st.vals.len + 1) * sizeof(*st.vals.items)),
-		               st.vals.len);
+		r = hcl_object(c->a, (const char **)arena_copy(c->a, st.keys.items, st.keys.len),
+		               arena_copy(c->a, st.vals.items, st.vals.len), st.vals.len);
 	gf_vec_dispose(&st.keys);
 	gf_vec_dispose(&st.vals);
 	return r ? hcl_mark(c->a, r, st.marks) : NULL;

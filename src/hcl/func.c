@@ -173,15 +173,6 @@ const hcl_value *hclv_list_of(hclv_call *c, const hcl_type *elem, const hcl_valu
 
 /* ---- the call ---------------------------------------------------------- */
 
-static const hcl_value *strip_marks(gf_arena *a, const hcl_value *v)
-{
-	if (!v->marks)
-		return v;
-	hcl_value *c = gf_arena_memdup(a, v, sizeof(*v));
-	c->marks = 0;
-	return c;
-}
-
 static const hcl_value *unknown_result(hclv_call *c, unsigned marks)
 {
 	const hcl_type *t = c->fn->ret ? c->fn->ret : &hcl_type_dynamic;
@@ -274,7 +265,7 @@ const hcl_value *hcl_func_call(const hcl_func_env *env, const char *name,
 		else if (!(p->flags & (HCLV_ALLOW_PARTIAL | HCLV_ALLOW_UNKNOWN)) &&
 		         !hcl_value_is_wholly_known(cv))
 			unknown = true;
-		args[i] = (p->flags & HCLV_KEEP_MARKS) ? cv : strip_marks(a, cv);
+		args[i] = (p->flags & HCLV_KEEP_MARKS) ? cv : hcl_unmark(a, cv);
 	}
 	if (unknown)
 		return unknown_result(&c, marks);

@@ -33,6 +33,15 @@ static const hcl_value **items_new(hclv_call *c, size_t n)
 	return gf_arena_alloc(c->a, (n + 1) * sizeof(const hcl_value *));
 }
 
+/* A fresh array holding src[0..n); src may be NULL when n is 0. */
+static const hcl_value **items_copy(hclv_call *c, const hcl_value *const *src, size_t n)
+{
+	const hcl_value **out = items_new(c, n);
+	if (n)
+		memcpy(out, src, n * sizeof(*out));
+	return out;
+}
+
 /* A sequence shaped like `like`: a tuple stays a tuple, otherwise a list
  * of like's element type. */
 static const hcl_value *seq_like(hclv_call *c, const hcl_value *like, const hcl_value **items,
@@ -87,8 +96,7 @@ static const hcl_value *fn_chunklist(hclv_call *c, const hcl_value *const *args,
 	for (size_t k = 0; k < nchunks; k++) {
 		size_t start = k * (size_t)size;
 		size_t m = GF_MIN((size_t)size, LEN(list) - start);
-		const hcl_value **part = items_new(c, m);
-		memcpy(part, ITEMS(list) + start, m * sizeof(*part));
+		const hcl_value **part = items_copy(c, ITEMS(list) + start, m);
 		chunks[k] = hcl_list(c->a, lt->elem, part, m);
 	}
 	return hcl_list(c->a, lt, chunks, nchunks);
@@ -273,8 +281,7 @@ static const hcl_value *fn_flatten(hclv_call *c, const hcl_value *const *args, s
 	if (!flatten_into(c, args[0], &out, 0)) {
 		r = &hcl_unknown_dynamic;
 	} else {
-		const hcl_value **items = items_new(c, out.len);
-		memcpy(items, out.items, out.len * sizeof(*items));
+		const hcl_value **items = items_copy(c, out.items, out.len);
 		r = hcl_tuple(c->a, items, out.len);
 	}
 	gf_vec_dispose(&out);
@@ -299,8 +306,7 @@ static const hcl_value *fn_values(hclv_call *c, const hcl_value *const *args, si
 	const hcl_value *m = args[0];
 	if (!is_mapping(m))
 		return hclv_call_error(c, "values() requires a map as the first argument");
-	const hcl_value **out = items_new(c, LEN(m));
-	memcpy(out, ITEMS(m), LEN(m) * sizeof(*out));
+	const hcl_value **out = items_copy(c, ITEMS(m), LEN(m));
 	if (m->kind == HCL_VAL_OBJECT)
 		return hcl_tuple(c->a, out, LEN(m));
 	return hcl_list(c->a, m->type->elem, out, LEN(m));
@@ -455,8 +461,7 @@ static const hcl_value *fn_range(hclv_call *c, const hcl_value *const *args, siz
 		}
 		gf_vec_push(&out, hcl_number(c->a, v));
 	}
-	const hcl_value **items = items_new(c, out.len);
-	memcpy(items, out.items, out.len * sizeof(*items));
+	const hcl_value **items = items_copy(c, out.items, out.len);
 	r = hcl_list(c->a, &hcl_type_number, items, out.len);
 done:
 	gf_vec_dispose(&out);
@@ -502,8 +507,7 @@ static const hcl_value *fn_slice(hclv_call *c, const hcl_value *const *args, siz
 	if (start > end)
 		return hclv_arg_error(c, 1, "start index must not be greater than end index");
 	size_t m = (size_t)(end - start);
-	const hcl_value **out = items_new(c, m);
-	memcpy(out, ITEMS(v) + start, m * sizeof(*out));
+	const hcl_value **out = items_copy(c, m ? ITEMS(v) + start : NULL, m);
 	return seq_like(c, v, out, m);
 }
 
@@ -591,8 +595,7 @@ static const hcl_value *fn_transpose(hclv_call *c, const hcl_value *const *args,
 	const hcl_value **rv = items_new(c, keys.len);
 	for (size_t k = 0; k < keys.len; k++) {
 		rk[k] = keys.items[k];
-		const hcl_value **items = items_new(c, lists.items[k].len);
-		memcpy(items, lists.items[k].items, lists.items[k].len * sizeof(*items));
+		const hcl_value **items = items_copy(c, lists.items[k].items, lists.items[k].len);
 		qsort(items, lists.items[k].len, sizeof(*items), cmp_strings);
 		rv[k] = hcl_list(c->a, &hcl_type_string, items, lists.items[k].len);
 	}

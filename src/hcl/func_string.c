@@ -368,8 +368,9 @@ static const hcl_value *fn_split(hclv_call *c, const hcl_value *const *args, siz
 			i = (size_t)(hit - s) + sep->u.str.len;
 		}
 	}
-	const hcl_value **items =
-	        gf_arena_memdup(c->a, parts.items, (parts.len + 1) * sizeof(*items));
+	const hcl_value **items = gf_arena_alloc(c->a, (parts.len + 1) * sizeof(*items));
+	for (size_t i = 0; i < parts.len; i++)
+		items[i] = parts.items[i];
 	size_t count = parts.len;
 	gf_vec_dispose(&parts);
 	return hcl_list(c->a, &hcl_type_string, items, count);

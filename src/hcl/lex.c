@@ -48,6 +48,8 @@ typedef struct {
 	GF_VEC(frame) stack;
 	gf_arena *arena;
 	hcl_diags *diags;
+	int told_bitwise, told_exponent, told_backtick, told_apostrophe, told_semicolon;
+	bool told_bad_utf8;
 	/* start of the token being scanned */
 	size_t ts;
 	hcl_pos tpos;
@@ -155,6 +157,24 @@ static bool is_digit(int c)
 	return c >= '0' && c <= '9';
 }
 
+/*
+ * Whether a non-ASCII character may be part of an identifier. HCL allows
+ * Unicode letters (ID_Start/ID_Continue); without Unicode tables this keeps
+ * out the blocks of punctuation, symbols and emoji instead, so that curly
+ * quotes or an arrow are reported as invalid characters, not names.
+ */
+static bool letter_like(const unsigned char *q, size_t u)
+{
+	uint32_t cp = u == 2   ? (uint32_t)(q[0] & 0x1F) << 6 | (q[1] & 0x3F)
+	              : u == 3 ? (uint32_t)(q[0] & 0x0F) << 12 | (uint32_t)(q[1] & 0x3F) << 6 |
+	                                 (q[2] & 0x3F)
+	                       : (uint32_t)(q[0] & 0x07) << 18 | (uint32_t)(q[1] & 0x3F) << 12 |
+	                                 (uint32_t)(q[2] & 0x3F) << 6 | (q[3] & 0x3F);
+	return !(cp < 0xC0 || cp == 0xD7 || cp == 0xF7 || (cp >= 0x2000 && cp <= 0x2BFF) ||
+	         (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFE30 && cp <= 0xFE4F) ||
+	         (cp >= 0xFF00 && cp <= 0xFF0F) || cp >= 0xFFF0);
+}
+
 /* Length of an identifier at offset k from the current byte, 0 if none.
  * Non-ASCII characters are accepted when they are valid UTF-8. */
 static size_t ident_len(const lexer *lx, size_t k)
@@ -165,9 +185,9 @@ static size_t ident_len(const lexer *lx, size_t k)
 		if (c < 0 || !(k == start ? is_ident_start(c) : is_ident_cont(c)))
 			break;
 		if (c >= 0x80) {
-			size_t u = utf8_len((const unsigned char *)lx->src + lx->i + k,
-			                    lx->len - lx->i - k);
-			if (!u)
+			const unsigned char *q = (const unsigned char *)lx->src + lx->i + k;
+			size_t u = utf8_len(q, lx->len - lx->i - k);
+			if (!u || !letter_like(q, u))
 				break;
 			k += u;
 		} else {
@@ -185,6 +205,9 @@ static void bad_utf8(lexer *lx)
 	while (lx->i < lx->len && ((unsigned char)lx->src[lx->i] & 0xC0) == 0x80)
 		advance(lx, 1); /* the rest of a broken sequence: one error */
 	hcl_token *t = emit(lx, HCL_TOK_BAD_UTF8);
+	if (lx->told_bad_utf8)
+		return;
+	lx->told_bad_utf8 = true;
 	lex_error(lx, t, "Invalid character encoding",
 	          "All input files must be UTF-8 encoded. Ensure that UTF-8 encoding is selected "
 	          "in your editor.");
@@ -372,25 +395,69 @@ static const struct {
         {":", HCL_TOK_COLON},
 };
 
-/* What to tell the user about a character that starts no token. */
-static const char *invalid_char_detail(int c)
+/*
+ * Reports a character that starts no token, with hclsyntax's messages and
+ * its limits on repeats (a quoted 'x' is one error, not two; the fourth
+ * bitwise operator is not news).
+ */
+static void invalid_char(lexer *lx, const hcl_token *t)
 {
+	const char *summary = "Invalid character";
+	const char *detail = "This character is not used within the language.";
+	unsigned char c = (unsigned char)t->bytes[0];
 	switch (c) {
 	case '&':
-		return "The \"&\" character is not valid. Use \"&&\" for the logical AND operator.";
 	case '|':
-		return "The \"|\" character is not valid. Use \"||\" for the logical OR operator.";
+	case '^':
+	case '~':
+		if (lx->told_bitwise++ >= 4)
+			return;
+		summary = "Unsupported operator";
+		detail = c == '&' ? "Bitwise operators are not supported. Did you mean boolean AND "
+		                    "(\"&&\")?"
+		         : c == '|'
+		                 ? "Bitwise operators are not supported. Did you mean boolean OR "
+		                   "(\"||\")?"
+		         : c == '~'
+		                 ? "Bitwise operators are not supported. Did you mean boolean NOT "
+		                   "(\"!\")?"
+		                 : "Bitwise operators are not supported.";
+		break;
+	case '*':
+		if (lx->told_exponent++ >= 1)
+			return;
+		summary = "Unsupported operator";
+		detail =
+		        "\"**\" is not a supported operator. Exponentiation is not supported as an "
+		        "operator.";
+		break;
+	case '`':
+		if (lx->told_backtick++ % 2)
+			return;
+		detail = "The \"`\" character is not valid. To create a multi-line string, use the "
+		         "\"heredoc\" syntax, like \"<<EOT\".";
+		break;
 	case '\'':
-		return "Single quotes are not valid. Use double quotes (\") to enclose strings.";
+		if (lx->told_apostrophe++ % 2)
+			return;
+		detail = "Single quotes are not valid. Use double quotes (\") to enclose strings.";
+		break;
 	case ';':
-		return "The \";\" character is not valid. Use newlines to separate arguments and "
-		       "blocks, and commas to separate items in collection values.";
-	case '\t':
-		return "Tab characters may not be used. The recommended indentation style is two "
-		       "spaces per indent.";
+		if (lx->told_semicolon++ >= 1)
+			return;
+		detail = "The \";\" character is not valid. Use newlines to separate arguments and "
+		         "blocks, and commas to separate items in collection values.";
+		break;
 	default:
-		return "This character is not used within the language.";
+		if (t->len == 3 && (memcmp(t->bytes, "\xE2\x80\x9C", 3) == 0 ||
+		                    memcmp(t->bytes, "\xE2\x80\x9D", 3) == 0))
+			detail = "\"Curly quotes\" are not valid here. These can sometimes be "
+			         "inadvertently introduced when sharing code via documents or "
+			         "discussion "
+			         "forums. It might help to replace the character with a \"straight "
+			         "quote\".";
 	}
+	lex_error(lx, t, summary, detail);
 }
 
 static void lex_comment(lexer *lx, bool block)
@@ -490,7 +557,7 @@ static void lex_main(lexer *lx)
 			f->braces--;
 		return;
 	}
-	for (size_t k = 0; k < GF_ARRAY_LEN(punct); k++) {
+	for (size_t k = 0; k < GF_ARRAY_LEN(punct) && !(c == '*' && at(lx, 1) == '*'); k++) {
 		size_t n = strlen(punct[k].text);
 		if (lx->len - lx->i >= n && memcmp(lx->src + lx->i, punct[k].text, n) == 0) {
 			advance(lx, n);
@@ -506,10 +573,13 @@ static void lex_main(lexer *lx)
 		bad_utf8(lx);
 		return;
 	}
-	advance(lx,
-	        c >= 0x80 ? utf8_len((const unsigned char *)lx->src + lx->i, lx->len - lx->i) : 1);
-	hcl_token *t = emit(lx, HCL_TOK_INVALID);
-	lex_error(lx, t, "Invalid character", invalid_char_detail(c));
+	if (c == '*' && at(lx, 1) == '*') /* "**": one invalid token */
+		advance(lx, 2);
+	else
+		advance(lx, c >= 0x80 ? utf8_len((const unsigned char *)lx->src + lx->i,
+		                                 lx->len - lx->i)
+		                      : 1);
+	invalid_char(lx, emit(lx, HCL_TOK_INVALID));
 }
 
 hcl_token *hcl_lex(size_t *n, const char *filename, const char *src, size_t len, hcl_lex_mode mode,

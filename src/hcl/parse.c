@@ -89,11 +89,23 @@ hcl_range hcl_range_between(hcl_range a, hcl_range b)
 	return r;
 }
 
-void hcl_p_error(hcl_parser *p, const hcl_range *subject, const char *summary, const char *detail)
+hcl_diag *hcl_p_error(hcl_parser *p, const hcl_range *subject, const char *summary,
+                      const char *detail)
 {
+	hcl_diag *d = NULL;
 	if (!p->recovery)
-		hcl_diags_add(p->diags, HCL_DIAG_ERROR, subject, summary, "%s", detail);
+		d = hcl_diags_add(p->diags, HCL_DIAG_ERROR, subject, summary, "%s", detail);
 	p->recovery = true;
+	return d;
+}
+
+void hcl_p_context(hcl_diag *d, hcl_range from, hcl_range to)
+{
+	if (!d)
+		return;
+	d->context = hcl_range_between(from, to);
+	/* The diagnostics' own copy: the parser's arena may die first. */
+	d->context.filename = d->subject.filename;
 }
 
 bool hcl_p_enter(hcl_parser *p, const hcl_range *where)
@@ -296,7 +308,7 @@ static hcl_attribute *finish_attribute(hcl_parser *p, const hcl_token *ident, bo
 		d = hcl_diags_add(p->diags, HCL_DIAG_ERROR, &t->range,
 		                  "Missing newline after argument",
 		                  "An argument definition must end with a newline.");
-	d->context = hcl_range_between(ident->range, t->range);
+	hcl_p_context(d, ident->range, t->range);
 	recover_after_item(p);
 	return a;
 }
@@ -317,7 +329,7 @@ static void block_error(hcl_parser *p, const hcl_token *ident, const hcl_token *
 	if (!p->recovery) {
 		hcl_diag *d = hcl_diags_add(p->diags, HCL_DIAG_ERROR, &t->range,
 		                            "Invalid block definition", "%s", detail);
-		d->context = hcl_range_between(ident->range, t->range);
+		hcl_p_context(d, ident->range, t->range);
 	}
 	p->recovery = true;
 }
@@ -433,7 +445,7 @@ static hcl_block *finish_block(hcl_parser *p, const hcl_token *ident)
 		blk->body = gf_arena_alloc(p->arena, sizeof(hcl_body));
 		blk->body->range = blk->body->end_range = ident->range;
 		blk->open_brace = blk->close_brace = ident->range;
-		blk->range = hcl_range_between(ident->range, hcl_p_prev_range(p));
+		blk->range = ident->range; /* as hclsyntax: the header failed */
 		return blk;
 	}
 	blk->open_brace = open->range;
@@ -461,7 +473,7 @@ static hcl_block *finish_block(hcl_parser *p, const hcl_token *ident)
 			hcl_diag *d = hcl_diags_add(p->diags, HCL_DIAG_ERROR, &eol->range,
 			                            "Missing newline after block definition",
 			                            "A block definition must end with a newline.");
-			d->context = hcl_range_between(ident->range, eol->range);
+			hcl_p_context(d, ident->range, eol->range);
 		}
 		recover_after_item(p);
 	}

@@ -323,10 +323,13 @@ static hcl_expr *parse_call(hcl_parser *p, const hcl_token *name)
 			e->u.call.expand_final = true;
 			sep = hcl_p_peek(p);
 			if (sep->type != HCL_TOK_RPAREN) {
-				hcl_p_error(p, &sep->range, "Missing closing parenthesis",
-				            "An expanded function argument (with ...) must be "
-				            "immediately "
-				            "followed by closing parentheses.");
+				hcl_p_context(
+				        hcl_p_error(
+				                p, &sep->range, "Missing closing parenthesis",
+				                "An expanded function argument (with ...) must be "
+				                "immediately "
+				                "followed by closing parentheses."),
+				        name->range, sep->range);
 				close = hcl_p_recover(p, HCL_TOK_RPAREN);
 				break;
 			}
@@ -348,9 +351,10 @@ static hcl_expr *parse_call(hcl_parser *p, const hcl_token *name)
 			close = sep;
 			break;
 		}
-		hcl_p_error(
-		        p, &sep->range, "Missing argument separator",
-		        "A comma is required to separate each function argument from the next.");
+		hcl_p_context(hcl_p_error(p, &sep->range, "Missing argument separator",
+		                          "A comma is required to separate each function argument "
+		                          "from the next."),
+		              name->range, sep->range);
 		close = hcl_p_recover(p, HCL_TOK_RPAREN);
 		break;
 	}
@@ -365,11 +369,13 @@ static hcl_expr *parse_call(hcl_parser *p, const hcl_token *name)
 	return e;
 }
 
-static bool expect_ident(hcl_parser *p, const char **out, hcl_range *r, const char *detail)
+static bool expect_ident(hcl_parser *p, const hcl_token *open, const char **out, hcl_range *r,
+                         const char *detail)
 {
 	const hcl_token *t = hcl_p_peek(p);
 	if (t->type != HCL_TOK_IDENT) {
-		hcl_p_error(p, &t->range, "Invalid 'for' expression", detail);
+		hcl_p_context(hcl_p_error(p, &t->range, "Invalid 'for' expression", detail),
+		              open->range, t->range);
 		return false;
 	}
 	hcl_p_read(p);
@@ -390,7 +396,7 @@ static hcl_expr *parse_for(hcl_parser *p, const hcl_token *open)
 	hcl_p_read(p); /* for */
 	const hcl_token *close = NULL;
 	hcl_range r;
-	if (!expect_ident(p, &e->u.for_.value_var, &r,
+	if (!expect_ident(p, open, &e->u.for_.value_var, &r,
 	                  "For expression requires variable name after 'for'."))
 		goto recover;
 	e->u.for_.value_var_range = r;
@@ -398,14 +404,15 @@ static hcl_expr *parse_for(hcl_parser *p, const hcl_token *open)
 		hcl_p_read(p);
 		e->u.for_.key_var = e->u.for_.value_var;
 		e->u.for_.key_var_range = r;
-		if (!expect_ident(p, &e->u.for_.value_var, &e->u.for_.value_var_range,
+		if (!expect_ident(p, open, &e->u.for_.value_var, &e->u.for_.value_var_range,
 		                  "For expression requires value variable name after comma."))
 			goto recover;
 	}
 	if (!is_keyword(hcl_p_peek(p), "in")) {
-		hcl_p_error(
-		        p, &hcl_p_peek(p)->range, "Invalid 'for' expression",
-		        "For expression requires the 'in' keyword after its name declarations.");
+		hcl_p_context(hcl_p_error(p, &hcl_p_peek(p)->range, "Invalid 'for' expression",
+		                          "For expression requires the 'in' keyword after its name "
+		                          "declarations."),
+		              open->range, hcl_p_peek(p)->range);
 		goto recover;
 	}
 	hcl_p_read(p);
@@ -414,8 +421,11 @@ static hcl_expr *parse_for(hcl_parser *p, const hcl_token *open)
 	if (p->recovery && p->diags->errors > nerr)
 		goto recover;
 	if (hcl_p_peek(p)->type != HCL_TOK_COLON) {
-		hcl_p_error(p, &hcl_p_peek(p)->range, "Invalid 'for' expression",
-		            "For expression requires a colon after the collection expression.");
+		hcl_p_context(
+		        hcl_p_error(
+		                p, &hcl_p_peek(p)->range, "Invalid 'for' expression",
+		                "For expression requires a colon after the collection expression."),
+		        open->range, hcl_p_peek(p)->range);
 		goto recover;
 	}
 	hcl_p_read(p);
@@ -439,20 +449,28 @@ static hcl_expr *parse_for(hcl_parser *p, const hcl_token *open)
 			goto recover;
 	}
 	if (hcl_p_peek(p)->type != close_type) {
-		hcl_p_error(p, &hcl_p_peek(p)->range, "Invalid 'for' expression",
-		            "Extra characters after the end of the 'for' expression.");
+		hcl_p_context(
+		        hcl_p_error(p, &hcl_p_peek(p)->range, "Invalid 'for' expression",
+		                    "Extra characters after the end of the 'for' expression."),
+		        open->range, hcl_p_peek(p)->range);
 		goto recover;
 	}
 	close = hcl_p_read(p);
 	if (!obj && e->u.for_.key_expr)
-		hcl_p_error(p, &e->u.for_.key_expr->range, "Invalid 'for' expression",
-		            "Key expression is not valid when building a tuple.");
+		hcl_p_context(hcl_p_error(p, &e->u.for_.key_expr->range, "Invalid 'for' expression",
+		                          "Key expression is not valid when building a tuple."),
+		              open->range, close->range);
 	if (!obj && e->u.for_.group)
-		hcl_p_error(p, &ellipsis, "Invalid 'for' expression",
-		            "Grouping ellipsis (...) cannot be used when building a tuple.");
+		hcl_p_context(
+		        hcl_p_error(
+		                p, &ellipsis, "Invalid 'for' expression",
+		                "Grouping ellipsis (...) cannot be used when building a tuple."),
+		        open->range, close->range);
 	if (obj && !e->u.for_.key_expr)
-		hcl_p_error(p, &e->u.for_.value_expr->range, "Invalid 'for' expression",
-		            "Key expression is required when building an object.");
+		hcl_p_context(hcl_p_error(p, &e->u.for_.value_expr->range,
+		                          "Invalid 'for' expression",
+		                          "Key expression is required when building an object."),
+		              open->range, close->range);
 	goto done;
 recover:
 	close = hcl_p_recover(p, close_type);
@@ -497,8 +515,11 @@ static hcl_expr *parse_tuple(hcl_parser *p, const hcl_token *open)
 			        "in "
 			        "this file.");
 		else
-			hcl_p_error(p, &t->range, "Missing item separator",
-			            "Expected a comma to mark the beginning of the next item.");
+			hcl_p_context(
+			        hcl_p_error(
+			                p, &t->range, "Missing item separator",
+			                "Expected a comma to mark the beginning of the next item."),
+			        open->range, t->range);
 		close = hcl_p_recover(p, HCL_TOK_RBRACK);
 		break;
 	}
@@ -534,12 +555,6 @@ static hcl_expr *parse_object(hcl_parser *p, const hcl_token *open)
 			close = hcl_p_read(p);
 			break;
 		}
-		if (t->type == HCL_TOK_EOF) {
-			hcl_p_error(p, &open->range, "Unterminated object constructor expression",
-			            unterminated_object);
-			close = t;
-			break;
-		}
 		hcl_object_item it = {0};
 		size_t nerr = p->diags->errors;
 		it.key = hcl_p_parse_expression(p);
@@ -564,28 +579,36 @@ static hcl_expr *parse_object(hcl_parser *p, const hcl_token *open)
 		t = hcl_p_peek(p);
 		if (t->type != HCL_TOK_EQUAL && t->type != HCL_TOK_COLON) {
 			if (t->type == HCL_TOK_NEWLINE || t->type == HCL_TOK_COMMA)
-				hcl_p_error(
-				        p, &t->range, "Missing attribute value",
-				        "Expected an attribute value, introduced by an equals sign "
-				        "(\"=\").");
+				hcl_p_context(hcl_p_error(p, &t->range, "Missing attribute value",
+				                          "Expected an attribute value, introduced "
+				                          "by an equals sign "
+				                          "(\"=\")."),
+				              open->range, t->range);
 			else if (t->type == HCL_TOK_EOF)
 				hcl_p_error(p, &open->range,
 				            "Unterminated object constructor expression",
 				            unterminated_object);
-			else if (it.key->kind == HCL_EXPR_SCOPE_TRAVERSAL)
-				hcl_p_error(
-				        p, &t->range, "Missing key/value separator",
-				        "Expected an equals sign (\"=\") to mark the beginning of "
-				        "the "
-				        "attribute value. If you intended to given an attribute "
-				        "name "
-				        "containing periods or spaces, write the name in quotes to "
-				        "create a string literal.");
+			else if (t->type == HCL_TOK_IDENT)
+				hcl_p_context(hcl_p_error(p, &t->range,
+				                          "Missing key/value separator",
+				                          "Expected an equals sign (\"=\") to mark "
+				                          "the beginning of "
+				                          "the "
+				                          "attribute value. If you intended to "
+				                          "given an attribute "
+				                          "name "
+				                          "containing periods or spaces, write the "
+				                          "name in quotes to "
+				                          "create a string literal."),
+				              open->range, t->range);
 			else
-				hcl_p_error(p, &t->range, "Missing key/value separator",
-				            "Expected an equals sign (\"=\") to mark the beginning "
-				            "of the "
-				            "attribute value.");
+				hcl_p_context(hcl_p_error(p, &t->range,
+				                          "Missing key/value separator",
+				                          "Expected an equals sign (\"=\") to mark "
+				                          "the beginning "
+				                          "of the "
+				                          "attribute value."),
+				              open->range, t->range);
 			close = hcl_p_recover(p, HCL_TOK_RBRACE);
 			break;
 		}
@@ -608,9 +631,11 @@ static hcl_expr *parse_object(hcl_parser *p, const hcl_token *open)
 			hcl_p_error(p, &open->range, "Unterminated object constructor expression",
 			            unterminated_object);
 		else
-			hcl_p_error(p, &t->range, "Missing attribute separator",
-			            "Expected a newline or comma to mark the beginning of the next "
-			            "attribute.");
+			hcl_p_context(hcl_p_error(p, &t->range, "Missing attribute separator",
+			                          "Expected a newline or comma to mark the "
+			                          "beginning of the next "
+			                          "attribute."),
+			              open->range, t->range);
 		close = hcl_p_recover(p, HCL_TOK_RBRACE);
 		break;
 	}
@@ -650,9 +675,12 @@ static hcl_expr *parse_term(hcl_parser *p)
 		} else {
 			close = hcl_p_peek(p);
 			if (close->type != HCL_TOK_RPAREN) {
-				hcl_p_error(p, &close->range, "Unbalanced parentheses",
-				            "Expected a closing parenthesis to terminate the "
-				            "expression.");
+				hcl_p_context(
+				        hcl_p_error(
+				                p, &close->range, "Unbalanced parentheses",
+				                "Expected a closing parenthesis to terminate the "
+				                "expression."),
+				        t->range, close->range);
 				close = hcl_p_recover(p, HCL_TOK_RPAREN);
 			} else {
 				hcl_p_read(p);
@@ -809,10 +837,13 @@ hcl_expr *hcl_p_parse_expression(hcl_parser *p)
 	const hcl_token *colon = hcl_p_peek(p);
 	if (!(p->recovery && p->diags->errors > nerr)) {
 		if (colon->type != HCL_TOK_COLON) {
-			hcl_p_error(p, &colon->range, "Missing false expression in conditional",
-			            "The conditional operator (...?...:...) requires a false "
-			            "expression, "
-			            "delimited by a colon.");
+			hcl_p_context(
+			        hcl_p_error(
+			                p, &colon->range, "Missing false expression in conditional",
+			                "The conditional operator (...?...:...) requires a false "
+			                "expression, "
+			                "delimited by a colon."),
+			        cond->range, colon->range);
 		} else {
 			hcl_p_read(p);
 			e->u.cond.else_expr = hcl_p_parse_expression(p);

@@ -41,8 +41,12 @@ const hcl_token *hcl_p_read(hcl_parser *p);
 hcl_range hcl_p_prev_range(hcl_parser *p);
 void hcl_p_push_nl(hcl_parser *p, bool include);
 void hcl_p_pop_nl(hcl_parser *p);
-/* Reports an error unless in recovery, then enters recovery. */
-void hcl_p_error(hcl_parser *p, const hcl_range *subject, const char *summary, const char *detail);
+/* Reports an error unless in recovery, then enters recovery. Returns the
+ * diagnostic, or NULL when it was silenced. */
+hcl_diag *hcl_p_error(hcl_parser *p, const hcl_range *subject, const char *summary,
+                      const char *detail);
+/* Sets d's context to the range from `from` to `to` (d may be NULL). */
+void hcl_p_context(hcl_diag *d, hcl_range from, hcl_range to);
 /* Skips to the token closing the bracket whose opener was just read (nested
  * brackets balanced) and returns it; stops at EOF. */
 const hcl_token *hcl_p_recover(hcl_parser *p, hcl_token_type close);

@@ -100,9 +100,9 @@ char *hcl_p_decode_literal(hcl_parser *p, const hcl_token *t, size_t *len)
 			continue;
 		}
 		if (i + 1 >= n) {
-			escape_error(
-			        p, t, i, i + 1,
-			        "A backslash must be followed by an escape sequence selector.");
+			escape_error(p, t, i, i + 1,
+			             "Backslash must be followed by an escape sequence selector "
+			             "character.");
 			break;
 		}
 		char sel = s[i + 1];
@@ -130,9 +130,11 @@ char *hcl_p_decode_literal(hcl_parser *p, const hcl_token *t, size_t *len)
 				continue;
 			}
 			if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-				escape_error(p, t, i, i + 2 + k,
-				             "This escape sequence does not name a valid Unicode "
-				             "character.");
+				escape_error(
+				        p, t, i, i + 2 + k,
+				        gf_arena_printf(p->arena,
+				                        "Cannot encode character U+%04x in UTF-8.",
+				                        (unsigned)cp));
 			else
 				put_utf8(&b, cp);
 			i += 2 + k;
@@ -203,46 +205,50 @@ static const char *directive_name(tt_kind k)
 	return names[k];
 }
 
-/* Reads the closing `}` of a sequence; returns whether it was `~}`. */
-static bool close_sequence(hcl_parser *p, const hcl_token *open, const char *what, bool quoted)
+/* Reads the closing `}` of a sequence; returns whether it was `~}`.
+ * `parts_start` is where the template's content began (for the context). */
+static bool close_sequence(hcl_parser *p, const hcl_token *open, const char *what, bool quoted,
+                           hcl_range parts_start)
 {
 	const hcl_token *close = hcl_p_peek(p);
 	if (close->type == HCL_TOK_TEMPLATE_SEQ_END && close->len > 0) {
 		hcl_p_read(p);
 		return close->bytes[0] == '~';
 	}
+	const char *extra =
+	        "Expected a closing brace to end the interpolation expression, but found extra "
+	        "characters.\n\nThis can happen when you include interpolation syntax for "
+	        "another language, such as shell scripting, but forget to escape the "
+	        "interpolation start token. If this is an embedded sequence for another "
+	        "language, escape it by starting with \"$${\" instead of just \"${\".";
 	if (close->type == HCL_TOK_EOF || close->len == 0 ||
 	    (quoted && (close->type == HCL_TOK_CQUOTE || close->type == HCL_TOK_OQUOTE))) {
-		hcl_p_error(
-		        p, &open->range, "Unclosed template interpolation sequence",
-		        close->type == HCL_TOK_EOF
-		                ? "There is no closing brace for this interpolation sequence "
-		                  "before the end of the file. This might be caused by incorrect "
-		                  "nesting inside the given expression."
-		                : "There is no closing brace for this interpolation sequence "
-		                  "before the end of the quoted template. This might be caused by "
-		                  "incorrect nesting inside the given expression.");
-	} else if (close->type == HCL_TOK_COLON && !what) {
-		hcl_p_error(
-		        p, &close->range, "Extra characters after interpolation expression",
-		        "Template interpolation doesn't expect a colon at this location. Did you "
-		        "intend this to be a literal sequence to be processed as part of another "
-		        "language? If so, you can escape it by starting with \"$${\" instead of "
-		        "just \"${\".");
-	} else if (what) {
-		char *summary = gf_arena_printf(p->arena, "Extra characters in %s marker", what);
-		hcl_p_error(p, &close->range, summary,
-		            "Expected a closing brace to end the sequence, but found extra "
-		            "characters.");
+		hcl_p_error(p, &open->range, "Unclosed template interpolation sequence",
+		            close->type == HCL_TOK_EOF
+		                    ? "There is no closing brace for this interpolation sequence "
+		                      "before the end of the file. This might be caused by "
+		                      "incorrect nesting inside the given expression."
+		                    : "There is no closing brace for this interpolation sequence "
+		                      "before the end of the quoted template. This might be caused "
+		                      "by incorrect nesting inside the given expression.");
 	} else {
-		hcl_p_error(
-		        p, &close->range, "Extra characters after interpolation expression",
-		        "Expected a closing brace to end the interpolation expression, but found "
-		        "extra characters.\n\nThis can happen when you include interpolation "
-		        "syntax for another language, such as shell scripting, but forget to "
-		        "escape the interpolation start token. If this is an embedded sequence "
-		        "for another language, escape it by starting with \"$${\" instead of just "
-		        "\"${\".");
+		const char *summary = "Extra characters after interpolation expression";
+		const char *detail = extra;
+		if (what) {
+			summary = gf_arena_printf(p->arena, "Extra characters in %s marker", what);
+			detail = "Expected a closing brace to end the sequence, but found extra "
+			         "characters.";
+		} else if (close->type == HCL_TOK_COLON) {
+			detail = "Template interpolation doesn't expect a colon at this location. "
+			         "Did "
+			         "you intend this to be a literal sequence to be processed as part "
+			         "of "
+			         "another language? If so, you can escape it by starting with "
+			         "\"$${\" "
+			         "instead of just \"${\".";
+		}
+		hcl_p_context(hcl_p_error(p, &close->range, summary, detail), parts_start,
+		              close->range);
 	}
 	hcl_p_recover(p, HCL_TOK_TEMPLATE_SEQ_END);
 	return false;
@@ -267,10 +273,10 @@ static bool parse_directive(hcl_parser *p, const hcl_token *open, ttok *tt)
 			    memcmp(kw->bytes, kws[k].name, kw->len) == 0)
 				break;
 	if (kw->type != HCL_TOK_IDENT) {
-		hcl_p_error(
-		        p, &kw->range, "Invalid template directive",
-		        "A template directive keyword (\"if\", \"for\", etc) is expected at the "
-		        "beginning of a %{ sequence.");
+		hcl_p_context(hcl_p_error(p, &kw->range, "Invalid template directive",
+		                          "A template directive keyword (\"if\", \"for\", etc) is "
+		                          "expected at the beginning of a %{ sequence."),
+		              open->range, kw->range);
 		return false;
 	}
 	if (k == GF_ARRAY_LEN(kws)) {
@@ -280,7 +286,9 @@ static bool parse_directive(hcl_parser *p, const hcl_token *open, ttok *tt)
 		char *detail = gf_arena_printf(
 		        p->arena, "\"%s\" is not a valid template control keyword.%s%s%s", given,
 		        hint ? " Did you mean \"" : "", hint ? hint : "", hint ? "\"?" : "");
-		hcl_p_error(p, &kw->range, "Invalid template control keyword", detail);
+		hcl_p_context(
+		        hcl_p_error(p, &kw->range, "Invalid template control keyword", detail),
+		        open->range, kw->range);
 		return false;
 	}
 	hcl_p_read(p);
@@ -322,7 +330,6 @@ static bool parse_directive(hcl_parser *p, const hcl_token *open, ttok *tt)
 		hcl_p_read(p);
 		tt->expr = hcl_p_parse_expression(p);
 	}
-	(void)open;
 	return true;
 }
 
@@ -541,6 +548,7 @@ hcl_expr *hcl_p_parse_template(hcl_parser *p, const hcl_token *open, hcl_token_t
 	hcl_range start = open ? open->range : hcl_p_peek(p)->range;
 	hcl_range end_range = start;
 	hcl_p_push_nl(p, true);
+	hcl_range parts_start = hcl_p_peek(p)->range;
 	for (;;) {
 		const hcl_token *t = hcl_p_peek(p);
 		if (t->type == end) {
@@ -579,7 +587,7 @@ hcl_expr *hcl_p_parse_template(hcl_parser *p, const hcl_token *open, hcl_token_t
 				                            t->type == HCL_TOK_TEMPLATE_CONTROL
 				                                    ? directive_name(item.kind)
 				                                    : NULL,
-				                            quoted);
+				                            quoted, parts_start);
 			else
 				hcl_p_recover(p, HCL_TOK_TEMPLATE_SEQ_END);
 			hcl_p_pop_nl(p);
@@ -592,15 +600,18 @@ hcl_expr *hcl_p_parse_template(hcl_parser *p, const hcl_token *open, hcl_token_t
 			hcl_p_read(p); /* reported by the lexer */
 			continue;
 		}
-		hcl_range r = hcl_range_between(start, t->range);
-		hcl_diag *d = NULL;
-		if (!p->recovery)
-			d = hcl_diags_add(p->diags, HCL_DIAG_ERROR, &t->range,
-			                  "Unterminated template string",
-			                  "No closing marker was found for the string.");
-		if (d)
-			d->context = r;
-		p->recovery = true;
+		hcl_diag *d;
+		if (quoted && t->type == HCL_TOK_NEWLINE)
+			d = hcl_p_error(
+			        p, &t->range, "Invalid multi-line string",
+			        "Quoted strings may not be split over multiple lines. To produce "
+			        "a multi-line string, either use the \\n escape to represent a "
+			        "newline character or use the \"heredoc\" multi-line template "
+			        "syntax.");
+		else
+			d = hcl_p_error(p, &t->range, "Unterminated template string",
+			                "No closing marker was found for the string.");
+		hcl_p_context(d, parts_start, t->range);
 		end_range = hcl_p_prev_range(p);
 		break;
 	}
@@ -663,6 +674,9 @@ const char *hcl_p_parse_quoted_literal(hcl_parser *p, const hcl_token *open, hcl
 			        "literal \"$\", double it (as \"$$\") to escape it.");
 			hcl_p_read(p);
 			hcl_p_recover(p, HCL_TOK_TEMPLATE_SEQ_END);
+			/* hclsyntax's placeholder, which shows in "in x ..." contexts */
+			gf_buf_puts(&b,
+			            t->type == HCL_TOK_TEMPLATE_INTERP ? "${ ... }" : "%{ ... }");
 			continue;
 		}
 		if (t->type == HCL_TOK_BAD_UTF8) {

@@ -444,6 +444,15 @@ const hcl_value *hcl_mark(gf_arena *a, const hcl_value *v, unsigned marks)
 	return m;
 }
 
+const hcl_value *hcl_unmark(gf_arena *a, const hcl_value *v)
+{
+	if (!v->marks)
+		return v;
+	hcl_value *m = gf_arena_memdup(a, v, sizeof(*v));
+	m->marks = 0;
+	return m;
+}
+
 /* ---- queries ----------------------------------------------------------- */
 
 static bool is_collection(const hcl_value *v)

@@ -141,6 +141,9 @@ const hcl_value *hcl_tuple(gf_arena *a, const hcl_value **items, size_t n);
 const hcl_value *hcl_object(gf_arena *a, const char **keys, const hcl_value **items, size_t n);
 /* The same value with extra marks. */
 const hcl_value *hcl_mark(gf_arena *a, const hcl_value *v, unsigned marks);
+/* The same value without its own marks (marks inside a collection stay;
+ * see hcl_value_deep_marks). */
+const hcl_value *hcl_unmark(gf_arena *a, const hcl_value *v);
 
 /* False when v is unknown or contains an unknown anywhere inside. */
 bool hcl_value_is_wholly_known(const hcl_value *v);

@@ -41,7 +41,8 @@
  *    While a request is in the HANDLER state the connection keeps reading,
  *    so a client that goes away is noticed at once: the request's close
  *    callback runs (http_req_on_close), and that is the last moment the
- *    http_req pointer is valid.
+ *    http_req pointer is valid. (A client that shuts down only its write
+ *    side after the request counts as gone: HTTP clients do not do that.)
  *
  * 4. Request life and ownership. The server owns every http_req. A handler
  *    must, exactly once, either answer (http_respond*, or http_stream_begin
@@ -92,10 +93,11 @@ typedef struct {
 
 http_router *http_router_new(void);
 void http_router_free(http_router *r);
-/* Adds METHOD + pattern → route. GF_EINVALID for a malformed pattern
- * (not starting with '/', a `{` not spanning a whole segment, a duplicate
- * or empty name, more than HTTP_ROUTE_MAX_PARAMS), GF_EEXISTS when the same
- * method and shape are already there. */
+/* Adds METHOD + pattern → route. GF_EINVALID for a method that is not a
+ * token or a malformed pattern (not starting with '/', a `{` not spanning a
+ * whole segment, a duplicate or empty name, more than
+ * HTTP_ROUTE_MAX_PARAMS), GF_EEXISTS when the same method and shape (the
+ * same literals and parameter positions) are already there. */
 int http_router_add(http_router *r, const char *method, const char *pattern, void *route);
 /*
  * Matches a request path (no query) for `method`. 0: found. GF_ENOTFOUND:
@@ -112,18 +114,21 @@ typedef struct http_server http_server;
 typedef struct http_req http_req;
 
 typedef struct {
-	double header_timeout; /* seconds for a request head and between body reads (408); 10 */
-	double idle_timeout;   /* seconds a keep-alive connection may stay idle; 60 */
-	http_limits limits;    /* head limits; the codec's defaults */
-	size_t max_body;       /* default per-route body cap; 1 MiB */
-	size_t max_queued;     /* response bytes queued to a slow reader before it is dropped;
+	double header_timeout;  /* seconds for a request head and between body reads (408); 10 */
+	double idle_timeout;    /* seconds a keep-alive connection may stay idle; 60 */
+	http_limits limits;     /* head limits; the codec's defaults */
+	size_t max_body;        /* default per-route body cap; 1 MiB */
+	size_t max_queued;      /* response bytes queued to a slow reader before it is dropped;
 	                          8 MiB */
-	bool access_log;       /* one gf_log line per request */
+	size_t max_connections; /* more are answered 503 and closed; 1024 */
+	bool access_log;        /* one gf_log line per request */
 } http_server_config;
 
 void http_server_config_init(http_server_config *c);
 
-/* `loop` stays the caller's; cfg NULL means the defaults. */
+/* `loop` stays the caller's; cfg NULL means the defaults. Sets SIGPIPE to
+ * be ignored if it has its default action (which would kill the process
+ * when a client leaves during a write). */
 int http_server_new(http_server **out, uv_loop_t *loop, const http_server_config *cfg);
 /*
  * Listens on a unix socket created with mode 0600. An existing socket file
@@ -160,10 +165,13 @@ int http_server_route(http_server *s, const char *method, const char *pattern, h
                       void *payload, const http_route_opts *opts);
 
 /*
- * Graceful close: stops listening, closes idle connections, lets requests
- * in flight finish (their connections then close), ends event streams
- * (their close callbacks run). `done` (may be NULL) runs once everything
- * is closed.
+ * Graceful close: stops listening (the unix socket file is removed),
+ * closes idle connections, lets requests in flight finish (their
+ * connections then close), and ends streamed answers cleanly (their close
+ * callbacks run first, then the last chunk is sent). `done` (may be NULL)
+ * runs once everything is closed; then http_server_free frees at once.
+ * A kept request (a long poll) delays `done` until it is answered: bound
+ * the wait with a timer and http_server_free.
  */
 void http_server_shutdown(http_server *s, void (*done)(void *payload), void *payload);
 /* Closes everything now (close callbacks of kept requests run) and frees
@@ -192,14 +200,16 @@ const char *http_req_path(const http_req *req);   /* raw path, without the query
 const char *http_req_query(const http_req *req);  /* raw query without '?', "" if none */
 /* A path parameter by name, decoded; NULL if the pattern has no such name. */
 const char *http_req_param(const http_req *req, const char *name);
-/* The first value of a query parameter, %-decoded ('+' as space); NULL if absent. */
+/* The first value of a query parameter, %-decoded ('+' as space); NULL if
+ * absent or malformed (a bad escape, %00). */
 const char *http_req_query_param(http_req *req, const char *name);
 /* The first field of that name, NUL-terminated; NULL if absent. */
 const char *http_req_header(http_req *req, const char *name);
 /* The collected body (NUL-terminated; "" and 0 when there is none). */
 const char *http_req_body(const http_req *req, size_t *len);
-/* Parses the body as JSON. On failure answers 400 (code "invalid_json",
- * with the line and column) and returns GF_EINVALID: the handler returns. */
+/* Parses the body as JSON (duplicate keys are an error). On failure
+ * answers 400 (code "invalid_json", with the line and column) and returns
+ * GF_EINVALID: the handler just returns. */
 int http_req_json(json_t **out, http_req *req);
 const http_peer *http_req_peer(const http_req *req);
 /* The Last-Event-ID of an event-stream request; NULL if absent. */
@@ -211,9 +221,11 @@ void http_req_set_data(http_req *req, void *data);
 void *http_req_data(const http_req *req);
 /*
  * Keeps the request for an answer later (long polls, event streams). `fn`
- * runs once if the client goes away (or the server closes) before the
- * answer is complete; when it returns `req` is freed. It does not run
- * once the answer is complete.
+ * runs once if the request ends before the handler's answer is complete:
+ * the client went away, the server closed, or (for a streamed body, whose
+ * on_body may set it) the server refused the rest of the request. When
+ * `fn` returns `req` is freed; answers given from inside `fn` are ignored.
+ * It does not run once the answer is complete.
  */
 void http_req_on_close(http_req *req, void (*fn)(http_req *req, void *payload), void *payload);
 
@@ -264,7 +276,8 @@ typedef struct {
 	const char *data;  /* data lines joined with '\n' */
 } http_sse_event;
 
-/* Return 0 to go on, anything else to stop reading. */
+/* Return 0 to go on, > 0 to stop reading, or a negative GF_E* code (after
+ * gf_err_set) to fail with it. */
 typedef int (*http_sse_fn)(const http_sse_event *ev, void *payload);
 
 typedef struct {
@@ -276,7 +289,7 @@ typedef struct {
 void http_sse_parser_init(http_sse_parser *p);
 void http_sse_parser_dispose(http_sse_parser *p);
 /* Feeds stream bytes; calls fn per complete event. Returns 0, fn's
- * nonzero result, or GF_ETOOBIG for a line or event over 1 MiB. */
+ * first nonzero result, or GF_ETOOBIG for a line or event over 1 MiB. */
 int http_sse_parser_feed(http_sse_parser *p, const char *data, size_t len, http_sse_fn fn,
                          void *payload);
 
@@ -299,7 +312,9 @@ typedef struct {
 	size_t max_body;        /* response body cap; 0: 64 MiB */
 	/* Streaming reads: with either set, a 2xx body goes to the callback
 	 * instead of being collected (other answers are still collected).
-	 * Nonzero from the callback stops reading; the call then returns 0. */
+	 * A callback returns 0 to go on, > 0 to stop reading (the call then
+	 * returns 0 with resp->stopped set), or a negative GF_E* code (after
+	 * gf_err_set) that the call returns. */
 	int (*on_data)(const char *data, size_t len, void *payload);
 	http_sse_fn on_event;
 	void *payload;

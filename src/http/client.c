@@ -99,9 +99,13 @@ static int url_parse(client *c, const char *url)
 static int unreachable(client *c, int err)
 {
 	const char *hint = c->r->hint;
+	char why[128];
+	snprintf(why, sizeof(why), "%s", err == ENOENT ? "no such socket file" : strerror(err));
+	/* "connection refused": the rest of the sentence is lower case. */
+	if (why[0] >= 'A' && why[0] <= 'Z' && !(why[1] >= 'A' && why[1] <= 'Z'))
+		why[0] = (char)(why[0] - 'A' + 'a');
 	return gf_err_set(HTTP_EUNREACHABLE, "cannot reach %s at %s: %s%s%s%s", c->peer, c->where,
-	                  err == ENOENT ? "no such socket file" : strerror(err), hint ? " (" : "",
-	                  hint ? hint : "", hint ? ")" : "");
+	                  why, hint ? " (" : "", hint ? hint : "", hint ? ")" : "");
 }
 
 /* Waits until fd is ready for `events`, or the deadline. */
@@ -264,9 +268,9 @@ static int sink_put(body_sink *s, const char *data, size_t len)
 	}
 	int rc = r->on_data ? r->on_data(data, len, r->payload)
 	                    : http_sse_parser_feed(&s->sse, data, len, r->on_event, r->payload);
-	if (rc < 0 && !r->on_data)
+	if (rc < 0)
 		return rc;
-	if (rc != 0)
+	if (rc > 0)
 		s->resp->stopped = true;
 	return 0;
 }
@@ -335,6 +339,23 @@ static int read_body(client *c, body_sink *s, http_framing f)
 	}
 }
 
+/* Caller-given strings go into the head verbatim: no line breaks. */
+static int check_fields(const http_client_req *r)
+{
+	const char *method = r->method ? r->method : "GET";
+	if (!*method || strpbrk(method, " \r\n") || (r->path && strpbrk(r->path, " \r\n")) ||
+	    (r->token && strpbrk(r->token, "\r\n")) ||
+	    (r->content_type && strpbrk(r->content_type, "\r\n")))
+		return gf_err_set(GF_EINVALID, "a request method, path, token or content type "
+		                               "contains a space or a line break");
+	for (const char *const *h = r->headers; h && *h; h++)
+		if (strpbrk(*h, "\r\n") || !strchr(*h, ':'))
+			return gf_err_set(
+			        GF_EINVALID,
+			        "request field \"%.100s\" is not one \"Name: value\" line", *h);
+	return 0;
+}
+
 static void build_request(gf_buf *b, const client *c, const char *method)
 {
 	const http_client_req *r = c->r;
@@ -386,7 +407,8 @@ int http_client_request(http_client_resp *resp, const http_client_req *r)
 	gf_buf_init(&resp->body, r->max_body ? r->max_body : DEFAULT_MAX_BODY);
 	gf_buf_init(&c.in, 0);
 	http_sse_parser_init(&sink.sse);
-	if ((rc = url_parse(&c, r->url)) != 0 || (rc = client_connect(&c)) != 0)
+	if ((rc = url_parse(&c, r->url)) != 0 || (rc = check_fields(r)) != 0 ||
+	    (rc = client_connect(&c)) != 0)
 		goto cleanup;
 	c.deadline = gf_now() + (r->timeout > 0 ? r->timeout : DEFAULT_TIMEOUT);
 	build_request(&out, &c, method);

@@ -182,6 +182,8 @@ static void head_build(gf_buf *b, http_req *req, int status, const char *ctype, 
 void http_respond(http_req *req, int status, const char *content_type, const void *body, size_t len)
 {
 	gf_buf b = GF_BUF_INIT;
+	if (req->ending)
+		return;
 	if (req->begun) {
 		gf_log(GF_LOG_ERROR, "a request was answered twice", "path=%s", req->path);
 		return;
@@ -241,6 +243,8 @@ void http_respond_error(http_req *req, int status, const char *code, const char 
 void http_stream_begin(http_req *req, int status, const char *content_type)
 {
 	gf_buf b = GF_BUF_INIT;
+	if (req->ending)
+		return;
 	if (req->begun) {
 		gf_log(GF_LOG_ERROR, "a request was answered twice", "path=%s", req->path);
 		return;
@@ -256,7 +260,7 @@ int http_stream_write(http_req *req, const void *data, size_t len)
 	srv_conn *c = req->conn;
 	if (!req->streaming)
 		return gf_err_set(GF_EINVALID, "http_stream_write before http_stream_begin");
-	if (c->closing || c->eof)
+	if (req->ending || c->closing || c->eof)
 		return gf_err_set(GF_EIO, "the client at %s is gone", c->peer.addr);
 	if (len == 0 || req->no_body || !status_has_body(req->status))
 		return 0;
@@ -281,7 +285,7 @@ int http_stream_write(http_req *req, const void *data, size_t len)
 void http_stream_end(http_req *req)
 {
 	srv_conn *c = req->conn;
-	if (!req->streaming)
+	if (!req->streaming || req->ending)
 		return;
 	uv_timer_stop(&c->timer);
 	if (!req->no_body && req->msg.version != 10 && status_has_body(req->status))

@@ -2,6 +2,7 @@
  * a request path (see api.h, note 2). A linear scan: the daemon has a few
  * dozen routes and the scan touches no memory beyond them. */
 #include "http/api.h"
+#include "http/internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -91,7 +92,13 @@ int http_router_add(http_router *r, const char *method, const char *pattern, voi
 	route_entry e = {0};
 	size_t nparams = 0;
 	int rc = 0;
-	if (!method || !*method || !pattern || pattern[0] != '/')
+	if (!method || !*method)
+		return gf_err_set(GF_EINVALID, "a route needs a method");
+	for (const char *m = method; *m; m++)
+		if (!http_is_tchar((unsigned char)*m))
+			return gf_err_set(GF_EINVALID, "route method \"%s\" is not an HTTP token",
+			                  method);
+	if (!pattern || pattern[0] != '/')
 		return gf_err_set(GF_EINVALID, "route pattern \"%s\" must start with '/'",
 		                  pattern ? pattern : "");
 	e.method = gf_xstrdup(method);

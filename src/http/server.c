@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <netdb.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #define PIPELINE_MAX 65536
 
 static void conn_process(srv_conn *c);
+static void conn_read_start(srv_conn *c);
 static void server_maybe_done(http_server *s);
 
 void http_server_config_init(http_server_config *c)
@@ -29,10 +31,16 @@ void http_server_config_init(http_server_config *c)
 	c->limits = http_limits_default;
 	c->max_body = 1u << 20;
 	c->max_queued = 8u << 20;
+	c->max_connections = 1024;
 }
 
 int http_server_new(http_server **out, uv_loop_t *loop, const http_server_config *cfg)
 {
+	/* libuv writes with write(2): a peer that left would kill the process
+	 * with SIGPIPE instead of failing the write with EPIPE. */
+	struct sigaction sa;
+	if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)
+		signal(SIGPIPE, SIG_IGN);
 	http_server *s = gf_xcalloc(1, sizeof(*s));
 	s->loop = loop;
 	if (cfg)
@@ -89,6 +97,18 @@ static void server_maybe_done(http_server *s)
 		done(s->done_payload);
 }
 
+void srv_req_tell_closed(http_req *req)
+{
+	void (*fn)(http_req *, void *) = req->close_fn;
+	if (!fn)
+		return;
+	req->close_fn = NULL;
+	/* Whatever the callback does with req, the server frees it. */
+	req->ending = true;
+	fn(req, req->close_payload);
+	req->ending = false;
+}
+
 void srv_req_free(http_req *req)
 {
 	if (!req)
@@ -109,9 +129,11 @@ static void conn_handle_closed(uv_handle_t *h)
 		return;
 	http_req *req = c->req;
 	c->req = NULL;
-	if (req && req->close_fn)
-		req->close_fn(req, req->close_payload);
+	if (req)
+		srv_req_tell_closed(req);
 	srv_req_free(req);
+	if (c->counted)
+		s->nconns--;
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -157,6 +179,7 @@ static void conn_linger(srv_conn *c)
 		return;
 	}
 	uv_timer_start(&c->timer, linger_timeout, (uint64_t)(LINGER_SECONDS * 1000), 0);
+	conn_read_start(c); /* stopped if a pipeline filled the buffer */
 }
 
 /* ---- writing ----------------------------------------------------------- */
@@ -256,6 +279,7 @@ static http_req *req_new(srv_conn *c)
 	req->method = "";
 	req->path = "";
 	req->query = "";
+	req->started = gf_now();
 	return req;
 }
 
@@ -265,9 +289,13 @@ static void conn_fail(srv_conn *c, bool keep, int status, const char *code, cons
 {
 	if (!c->req)
 		c->req = req_new(c);
-	c->req->keep_alive = c->req->keep_alive && keep;
+	http_req *req = c->req;
+	/* A streamed body's handler may hold state for the request: the
+	 * request ends without its answer, so it is told. */
+	srv_req_tell_closed(req);
+	req->keep_alive = req->keep_alive && keep;
 	c->state = CONN_HANDLER;
-	http_respond_error(c->req, status, code, NULL, "%s", msg);
+	http_respond_error(req, status, code, NULL, "%s", msg);
 }
 
 static void conn_timeout(uv_timer_t *t)
@@ -286,6 +314,8 @@ void srv_req_complete(http_req *req)
 {
 	srv_conn *c = req->conn;
 	http_server *s = c->srv;
+	if (req->ending)
+		return;
 	if (s->cfg.access_log) {
 		char path[256];
 		gf_log(GF_LOG_INFO, "request", "method=%s path=%s status=%d ms=%.1f peer=%s",
@@ -316,8 +346,13 @@ static void dispatch(srv_conn *c)
 	c->state = CONN_HANDLER;
 	timer_arm(c, 0);
 	req->route->fn(req, req->route->payload);
-	if (c->req != req || req->begun || req->close_fn)
+	if (c->req != req || req->close_fn)
 		return;
+	if (req->begun) {
+		gf_log(GF_LOG_ERROR, "a streamed answer was kept without http_req_on_close",
+		       "method=%s path=%s", req->method, req->path);
+		return;
+	}
 	gf_log(GF_LOG_ERROR, "handler returned without answering or keeping the request",
 	       "method=%s path=%s", req->method, req->path);
 	http_respond_error(req, 500, "internal", NULL,
@@ -395,7 +430,6 @@ static void head_done(srv_conn *c, size_t len)
 	gf_buf_consume(&c->in, len);
 	http_parser_init(&p);
 	http_parse_request(&p, &req->msg, req->head.ptr, req->head.len, &s->cfg.limits);
-	req->started = gf_now();
 	req->method =
 	        gf_arena_strndup(&req->arena, req->msg.method_name.ptr, req->msg.method_name.len);
 	const char *path = req->msg.path.ptr;
@@ -607,6 +641,26 @@ static void on_connection(uv_stream_t *ls, int status)
 	if (!l->path)
 		uv_tcp_nodelay(&c->h.tcp, 1);
 	peer_describe(c);
+	c->counted = true;
+	if (++s->nconns > s->cfg.max_connections) {
+		static const char body[] = "{\"error\":{\"code\":\"busy\",\"message\":\"too many "
+		                           "connections; try again later\"}}\n";
+		char busy[512];
+		int n = snprintf(
+		        busy, sizeof(busy),
+		        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+		        "Content-Length: %zu\r\nConnection: close\r\nRetry-After: 1\r\n\r\n%s",
+		        sizeof(body) - 1, body);
+		double now = gf_now();
+		if (now - s->busy_logged >= 1) {
+			gf_log(GF_LOG_WARN, "too many connections: refusing new ones",
+			       "max=%zu peer=%s", s->cfg.max_connections, c->peer.addr);
+			s->busy_logged = now;
+		}
+		srv_conn_write(c, busy, (size_t)n);
+		conn_linger(c);
+		return;
+	}
 	timer_arm(c, s->cfg.idle_timeout);
 	conn_read_start(c);
 }
@@ -730,6 +784,12 @@ int http_server_listen_tcp(http_server *s, const char *host, int port, const cha
 	struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV};
 	struct addrinfo *ai = NULL;
 	char portstr[16];
+	if (token && !*token)
+		return gf_err_set(
+		        GF_EINVALID,
+		        "cannot listen on %s:%d with an empty bearer token: give a token, "
+		        "or none to ask for none",
+		        host, port);
 	snprintf(portstr, sizeof(portstr), "%d", port);
 	int grc = getaddrinfo(host, portstr, &hints, &ai);
 	if (grc != 0)
@@ -769,8 +829,15 @@ void http_server_shutdown(http_server *s, void (*done)(void *payload), void *pay
 	listeners_close(s);
 	for (srv_conn *c = s->conns, *next; c; c = next) {
 		next = c->next;
-		if ((c->state == CONN_HEAD && c->in.len == 0) || (c->req && c->req->streaming))
+		if (c->state == CONN_HEAD && c->in.len == 0) {
 			srv_conn_close(c);
+		} else if (c->req && c->req->streaming && !c->closing) {
+			/* Streams never finish by themselves: the handler is told
+			 * (its close callback) and the client sees a clean end. */
+			http_req *req = c->req;
+			srv_req_tell_closed(req);
+			http_stream_end(req);
+		}
 	}
 	server_maybe_done(s);
 }

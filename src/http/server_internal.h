@@ -57,6 +57,7 @@ struct srv_conn {
 	bool reading;    /* uv_read_start in effect */
 	bool processing; /* inside conn_process: do not re-enter */
 	bool eof;        /* the peer closed its side */
+	bool counted;    /* in srv->nconns */
 };
 
 struct http_req {
@@ -81,6 +82,7 @@ struct http_req {
 	bool streaming;  /* chunked (or close-delimited for HTTP/1.0) answer */
 	bool no_body;    /* HEAD request: heads only */
 	bool keep_alive; /* the connection may serve another request after this */
+	bool ending;     /* in its close callback: answers are ignored */
 };
 
 struct http_server {
@@ -90,8 +92,10 @@ struct http_server {
 	GF_VEC(srv_route *) routes;
 	srv_listener *listeners;
 	srv_conn *conns;
-	size_t handles; /* open libuv handles (listeners, connections, timers) */
-	bool closing;   /* shutdown or free began */
+	size_t handles;     /* open libuv handles (listeners, connections, timers) */
+	size_t nconns;      /* accepted connections not yet closed */
+	double busy_logged; /* when "too many connections" was last logged */
+	bool closing;       /* shutdown or free began */
 	bool freeing;
 	void (*done)(void *payload);
 	void *done_payload;
@@ -103,5 +107,7 @@ int srv_conn_write(srv_conn *c, const void *data, size_t len);
 void srv_req_complete(http_req *req);
 void srv_conn_close(srv_conn *c);
 void srv_req_free(http_req *req);
+/* Runs the request's close callback, if any, once. */
+void srv_req_tell_closed(http_req *req);
 
 #endif

@@ -144,6 +144,8 @@ const char *http_reason(int status)
 	        {417, "Expectation Failed"},
 	        {421, "Misdirected Request"},
 	        {422, "Unprocessable Content"},
+	        /* RFC 4918; Terraform's http backend answers a held lock with it. */
+	        {423, "Locked"},
 	        {426, "Upgrade Required"},
 	        {428, "Precondition Required"},
 	        {429, "Too Many Requests"},

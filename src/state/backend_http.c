@@ -244,7 +244,7 @@ static int config_number(double *out, const json_t *config, const char *key, dou
 
 static int check_url(const char *key, const char *url)
 {
-	if (url && !gf_str_has_prefix(url, "http://") && !gf_str_has_prefix(url, "unix:"))
+	if (url && !gf_str_has_prefix(url, "http://"))
 		return gf_err_set(GF_EINVALID,
 		                  "backend \"http\": \"%s\" must be an http:// URL (got \"%s\"); "
 		                  "https is not supported yet",

@@ -189,7 +189,7 @@ static const state_backend_ops local_ops = {
 
 int state_backend_local_open(state_backend *b, const json_t *config, const char *dir)
 {
-	static const char *const known[] = {"path", "workspace_dir", NULL};
+	static const char *const known[] = {"path", NULL};
 	const char *path = NULL;
 	int rc;
 	if ((rc = state_config_check(config, "local", known)) < 0 ||

@@ -336,6 +336,7 @@ int state_parse(state **out, const char *text, size_t len, const char *source)
 	v = json_object_get(j, "check_results");
 	s->check_results = v ? json_incref(v) : json_null();
 	json_decref(j);
+	state_sort(s);
 	*out = s;
 	return 0;
 fail:

@@ -367,7 +367,9 @@ int state_backend_lock_wait(state_backend *b, const char *operation, double time
 /* Releases the lock b holds (no-op when it holds none). */
 int state_backend_unlock(state_backend *b);
 /* `force-unlock ID`: releases a lock by ID whoever holds it. GF_ENOTFOUND
- * when no lock is held; GF_EINVALID when the held lock has another ID. */
+ * when no lock is held; GF_EINVALID when the held lock has another ID;
+ * GF_ELOCKED for a local lock whose holder still runs (the kernel owns
+ * it: it goes when that process exits). */
 int state_backend_force_unlock(state_backend *b, const char *id);
 /* The ID of the lock b holds, or NULL. */
 const char *state_backend_lock_id(const state_backend *b);
@@ -377,8 +379,10 @@ const char *state_backend_lock_id(const state_backend *b);
 /* What `gitfleet init` recorded in .gitfleet/terraform.tfstate. */
 typedef struct {
 	char *type;     /* "local", "http", "gitfleet" */
-	json_t *config; /* merged arguments, owned */
-	char *hash;     /* hex SHA-256 of type + canonical config JSON */
+	json_t *config; /* the block's arguments merged with -backend-config; owned */
+	char *hash;     /* state_backend_config_hash of the type and the block's
+	                   arguments alone, which is what later commands can
+	                   check against the configuration */
 } state_backend_record;
 
 void state_backend_record_dispose(state_backend_record *r);

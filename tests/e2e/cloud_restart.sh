@@ -36,7 +36,7 @@ sleep 0.5
 start_daemon
 wait "$LOAD_PID"
 cat "$T/load.out" >&2
-python3 - "$T/load.out" <<'PY'
+"$PY" - "$T/load.out" <<'PY'
 import sys
 lines = open(sys.argv[1]).read().splitlines()
 allowed = ("ConnectionRefusedError", "status 503", "RemoteDisconnected", "ConnectionResetError")

@@ -53,7 +53,7 @@ expect_no_failed_requests
 curl -s --unix-socket "$SOCK" -N --max-time 2 -H "Last-Event-ID: $LAST" \
 	http://gitfleet/v1/events >"$T/stream" || true
 grep '^data:' "$T/stream" | cut -c6- >"$T/events"
-python3 - "$T/events" <<'PY'
+"$PY" - "$T/events" <<'PY'
 import json, sys
 live, new_serving, drained, worst = {}, 0, 0, 0
 for line in open(sys.argv[1]):

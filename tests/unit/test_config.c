@@ -328,6 +328,20 @@ static void test_locals(void **state)
 	assert_int_equal(CFG->diags.errors, 2);
 }
 
+static void test_deep_locals(void **state)
+{
+	gf_buf b = GF_BUF_INIT;
+	gf_buf_puts(&b, "locals {\n");
+	for (int i = 0; i < 2000; i++)
+		gf_buf_printf(&b, "  l%d = local.l%d + 1\n", i, i + 1);
+	gf_buf_puts(&b, "  l2000 = 0\n}\n");
+	put("main.tf", gf_buf_cstr(&b));
+	gf_buf_dispose(&b);
+	load();
+	assert_false(config_validate(CFG));
+	expect_diag("Local values nested too deeply");
+}
+
 static void test_modules(void **state)
 {
 	put("main.tf", "module \"app\" {\n  source = \"./modules/app\"\n  name = \"x\"\n"
@@ -441,6 +455,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_variable_values, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_validation_blocks, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_locals, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_deep_locals, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_modules, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_validate_references, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_required_version, setup, teardown),

@@ -47,7 +47,7 @@ static void check_render(hcl_render_style style, const char *want)
 	example(&a, &d, &s);
 	gf_buf out;
 	gf_buf_init(&out, 0);
-	hcl_diags_render(&out, &d, &s, style, 78);
+	hcl_diag_render(&out, &d.list.items[0], &s, style, 78);
 	if (strcmp(gf_buf_cstr(&out), want) != 0)
 		fail_msg("got:\n%s\nwant:\n%s", gf_buf_cstr(&out), want);
 	gf_buf_dispose(&out);
@@ -142,11 +142,13 @@ static void test_render_no_source_and_no_range(void **state)
 	                                       "│   (source code not available)\n"
 	                                       "│\n"
 	                                       "╵\n"
+	                                       "\n"
 	                                       "╷\n"
 	                                       "│ Error: No configuration files\n"
 	                                       "│\n"
 	                                       "│ Nothing to do.\n"
-	                                       "╵\n");
+	                                       "╵\n"
+	                                       "\n");
 	json_t *j = hcl_diag_to_json(&d.list.items[1], NULL);
 	char *s = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT);
 	assert_string_equal(s, "{\"detail\":\"Nothing to do.\",\"severity\":\"error\","
@@ -172,7 +174,7 @@ static void test_render_wrap(void **state)
 	hcl_diags_render(&out, &d, NULL, HCL_RENDER_PLAIN, 13);
 	assert_string_equal(gf_buf_cstr(&out), "\nError: S\n\naaa bbb ccc\n"
 	                                       "dddddddddddddddddddd\ne\n"
-	                                       "  indented line is never wrapped at all\n\n");
+	                                       "  indented line is never wrapped at all\n\n\n");
 	gf_buf_dispose(&out);
 	hcl_diags_dispose(&d);
 	gf_arena_dispose(&a);

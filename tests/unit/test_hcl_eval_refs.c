@@ -186,6 +186,9 @@ static void test_for(void **state)
 	CHECK("[for s in var.list : s if s > 1]", "[\n  2,\n  3,\n]");
 	CHECK("{for s in [\"a\", \"b\", \"a\"] : s => s...}",
 	      "{\n  \"a\" = [\n    \"a\",\n    \"a\",\n  ]\n  \"b\" = [\n    \"b\",\n  ]\n}");
+	/* every element filtered out (found by fuzz_hcl_eval) */
+	CHECK("[for k, v in var.map : k if v > 5]", "[]");
+	CHECK("{for k, v in var.map : k => v if false}", "{}");
 	CHECK("[for s in var.unk_list : s]", "(known after apply)");
 	CHECK("[for s in var.list : s if var.unk_any]", "(known after apply)");
 	CHECK("{for s in var.names : (var.unk_any) => s}", "(known after apply)");

@@ -211,6 +211,15 @@ static void test_strings(void **state)
 	CHECK("split", "[\",\", \"a,b,,c\"]",
 	      "tolist([\n  \"a\",\n  \"b\",\n  \"\",\n  \"c\",\n])");
 	CHECK("split", "[\",\", \"\"]", "tolist([\n  \"\",\n])");
+	CHECK("split", "[\"\", \"\"]", "tolist([])");
+	CHECK("split", "[\"\", \"ab\"]", "tolist([\n  \"a\",\n  \"b\",\n])");
+	/* found by fuzzing: the parts were copied one element too far, which
+	 * ASan sees when they fill the vector (8 parts) */
+	const hcl_value *sp[2] = {J("\",\""), J("\"a,,,,,,,\"")};
+	hcl_func_error err;
+	const hcl_value *parts = hcl_func_call(&ENV, "split", sp, 2, false, &err);
+	assert_int_equal(parts->u.coll.len, 8);
+	assert_string_equal(parts->u.coll.items[0]->u.str.ptr, "a");
 	CHECK("length", "[\"\xf0\x9f\x87\xab\xf0\x9f\x87\xb7 e\xcc\x81\"]", "3");
 }
 

@@ -154,8 +154,12 @@ static void expect_lex_error(const char *src, const char *summary, int line, int
 
 static void test_lex_errors(void **state)
 {
-	expect_lex_error("a = 1 & 2", "Invalid character", 1, 7);
-	expect_lex_error("a = 'x", "Invalid character", 1, 5);
+	expect_lex_error("a = 1 & 2", "Unsupported operator", 1, 7);
+	expect_lex_error("a = 2 ** 3", "Unsupported operator", 1, 7);
+	expect_lex_error("a = 'x'", "Invalid character", 1, 5); /* one error per pair */
+	expect_lex_error("a = `x`", "Invalid character", 1, 5);
+	expect_lex_error("a = 1;;", "Invalid character", 1, 6);
+	expect_lex_error("a = “x", "Invalid character", 1, 5);
 	expect_lex_error("a = 1;", "Invalid character", 1, 6);
 	expect_lex_error("a = \"\xff\"", "Invalid character encoding", 1, 6);
 	expect_lex_error("a = \xc3\x28", "Invalid character encoding", 1, 5);

@@ -347,7 +347,7 @@ static void test_parse_errors(void **state)
 	ERR1("a = {b = 1 c = 2}\n", "Missing attribute separator", 1, 12);
 	ERR1("a = {b}\n", "Missing key/value separator", 1, 7);
 	ERR1("a = {\n  b\n}\n", "Missing attribute value", 2, 4);
-	ERR1("a = {b = 1\n", "Unterminated object constructor expression", 1, 5);
+	ERR1("a = {b = 1\n", "Missing expression", 2, 1);
 	ERR1("a = f(1 2)\n", "Missing argument separator", 1, 9);
 	ERR1("a = f(1...,2)\n", "Missing closing parenthesis", 1, 11);
 	ERR1("a = f(1\n", "Unterminated function call", 1, 5);
@@ -367,7 +367,8 @@ static void test_parse_errors(void **state)
 	ERR1("a = [for a in x : y => z]\n", "Invalid 'for' expression", 1, 19);
 	ERR1("a = [for a in x : y...]\n", "Invalid 'for' expression", 1, 20);
 	ERR1("a = {for a in x : y}\n", "Invalid 'for' expression", 1, 19);
-	ERR1("a = \"abc\n", "Unterminated template string", 1, 9);
+	ERR1("a = \"abc\n", "Invalid multi-line string", 1, 9);
+	ERR1("a = \"abc", "Unterminated template string", 1, 9);
 	ERR1("a = \"${b\"\n", "Unclosed template interpolation sequence", 1, 6);
 	ERR1("a = \"${b c}\"\n", "Extra characters after interpolation expression", 1, 10);
 	ERR1("a = \"%{ iff b }\"\n", "Invalid template control keyword", 1, 9);
@@ -382,7 +383,8 @@ static void test_parse_errors(void **state)
 	ERR1("a = \"\\uD800\"\n", "Invalid escape sequence", 1, 6);
 	ERR1("a = <<EOT\nno end\n", "Unterminated template string", 3, 1);
 	ERR1("a = 1\n}\n", "Argument or block definition required", 2, 1);
-	ERR1("a = 1 & 2\n", "Invalid character", 1, 7);
+	ERR1("a = 1 & 2\n", "Unsupported operator", 1, 7);
+	ERR1("a = “x\n", "Invalid character", 1, 5);
 }
 
 static void test_parse_recovery(void **state)

@@ -147,6 +147,9 @@ static void test_equal_compare_marks(void **state)
 	assert_true(s->marks & HCL_MARK_SENSITIVE);
 	assert_true(hcl_value_equal(s, S("pw")));
 	assert_ptr_equal(hcl_mark(&A, s, HCL_MARK_SENSITIVE), s);
+	assert_int_equal(hcl_unmark(&A, s)->marks, 0);
+	assert_string_equal(hcl_unmark(&A, s)->u.str.ptr, "pw");
+	assert_int_equal(s->marks, HCL_MARK_SENSITIVE); /* values are immutable */
 	const hcl_value *t = hcl_tuple(&A, arr(2, N(1), s), 2);
 	assert_int_equal(t->marks, 0);
 	assert_int_equal(hcl_value_deep_marks(t), HCL_MARK_SENSITIVE);

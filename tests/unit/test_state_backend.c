@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "config/config.h"
 #include "http/api.h"
 #include "state/state.h"
 
@@ -335,12 +336,85 @@ static void test_workdir(void **unused)
 	free(wd);
 }
 
+static void write_tf(const char *wd, const char *text)
+{
+	char *p = gf_path_join(wd, "main.tf");
+	assert_int_equal(gf_fs_write_atomic(p, text, strlen(text), 0644), 0);
+	free(p);
+}
+
+/* What plan and the state commands see: init needed, then matching, then
+ * changed. */
+static int open_with_config(state_backend **b, const char *wd)
+{
+	config *cfg = config_load(wd);
+	assert_false(hcl_diags_has_errors(&cfg->diags));
+	int rc = state_backend_open_dir(b, wd, cfg);
+	config_free(cfg);
+	return rc;
+}
+
+static void test_init_required(void **unused)
+{
+	char *wd = in_dir("cfg");
+	assert_int_equal(gf_fs_mkdirs(wd, 0755), 0);
+	state_backend *b = NULL;
+	write_tf(wd, "terraform {\n  backend \"gitfleet\" {\n    name = \"site\"\n  }\n}\n");
+	assert_int_equal(open_with_config(&b, wd), GF_EINVALID);
+	assert_true(gf_str_has_prefix(gf_err_msg(), "Backend initialization required, please run "
+	                                            "\"gitfleet init\""));
+	assert_non_null(strstr(gf_err_msg(), "Initial configuration of the requested backend "
+	                                     "\"gitfleet\""));
+	assert_null(b);
+
+	/* What init records: the block's hash, the merged configuration. */
+	config *cfg = config_load(wd);
+	char *type;
+	json_t *conf;
+	assert_int_equal(state_backend_config_eval(&type, &conf, cfg), 0);
+	assert_string_equal(type, "gitfleet");
+	assert_string_equal(json_string_value(json_object_get(conf, "name")), "site");
+	config_free(cfg);
+	state_backend_record r = {.type = type, .config = json_deep_copy(conf)};
+	r.hash = state_backend_config_hash(type, conf);
+	json_object_set_new(r.config, "address", json_string("unix:/nowhere.sock"));
+	assert_int_equal(state_workdir_write(wd, &r), 0);
+	assert_int_equal(open_with_config(&b, wd), 0);
+	assert_string_equal(state_backend_type(b), "gitfleet");
+	state_backend_free(b);
+	b = NULL;
+
+	write_tf(wd, "terraform {\n  backend \"gitfleet\" {\n    name = \"other\"\n  }\n}\n");
+	assert_int_equal(open_with_config(&b, wd), GF_EINVALID);
+	assert_non_null(strstr(gf_err_msg(), "Backend configuration block has changed"));
+	write_tf(wd, "locals {\n  a = 1\n}\n");
+	assert_int_equal(open_with_config(&b, wd), GF_EINVALID);
+	assert_non_null(strstr(gf_err_msg(), "Unsetting the previously set backend \"gitfleet\""));
+
+	/* Variables are not allowed in a backend block. */
+	write_tf(wd, "variable \"n\" {\n  default = \"x\"\n}\nterraform {\n  backend \"gitfleet\" "
+	             "{\n    name = var.n\n  }\n}\n");
+	cfg = config_load(wd);
+	char *t2;
+	json_t *c2;
+	assert_int_equal(state_backend_config_eval(&t2, &c2, cfg), GF_EINVALID);
+	assert_true(hcl_diags_has_errors(&cfg->diags));
+	config_free(cfg);
+
+	free(type);
+	json_decref(conf);
+	json_decref(r.config);
+	free(r.hash);
+	free(wd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_local_write_read), cmocka_unit_test(test_corrupt_state_kept),
 	        cmocka_unit_test(test_lock_info),        cmocka_unit_test(test_local_lock),
 	        cmocka_unit_test(test_backend_config),   cmocka_unit_test(test_workdir),
+	        cmocka_unit_test(test_init_required),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -2,6 +2,8 @@
 # Each test gets its own daemon home in $T/home and talks to the API over
 # the unix socket with curl, as a user would.
 
+# The interpreter itself, not a version manager's shim: it runs often.
+PY=$(python3 -c 'import sys; print(sys.executable)')
 HOME_DIR="$T/home"
 SOCK="$HOME_DIR/run/gitfleet.sock"
 # A port range of our own, so tests running side by side do not collide.
@@ -31,9 +33,10 @@ stop_daemon() {
 
 # api METHOD PATH [CURL ARGS...]: the body on stdout; the status in $T/status.
 api() {
-	local method=$1 path=$2
+	local method=(-X "$1") path=$2
+	[ "$1" != HEAD ] || method=(--head)
 	shift 2
-	curl -s --max-time 60 --unix-socket "$SOCK" -X "$method" -o "$T/body" \
+	curl -s --max-time 60 --unix-socket "$SOCK" "${method[@]}" -o "$T/body" \
 		-w '%{http_code}' "$@" "http://gitfleet$path" >"$T/status"
 	cat "$T/body"
 }
@@ -42,13 +45,13 @@ status() { cat "$T/status"; }
 
 # jq_ EXPR: evaluates a Python expression over the JSON on stdin as `d`.
 jq_() {
-	python3 -c 'import json,sys; d=json.load(sys.stdin); r=eval(sys.argv[1]); print(r if not isinstance(r,(dict,list)) else json.dumps(r))' "$1"
+	"$PY" -c 'import json,sys; d=json.load(sys.stdin); r=eval(sys.argv[1]); print(r if not isinstance(r,(dict,list)) else json.dumps(r))' "$1"
 }
 
 # upload_release DIR: tars DIR, PUTs it, prints the release id.
 upload_release() {
 	local id
-	id=$(python3 "$GF_E2E_LIB/release_hash.py" "$1")
+	id=$("$PY" "$GF_E2E_LIB/release_hash.py" "$1")
 	tar -C "$1" -cf "$T/upload.tar" .
 	api PUT "/v1/releases/$id" --data-binary @"$T/upload.tar" >/dev/null
 	case $(status) in 200 | 201) ;; *) fail "upload of $1: $(status) $(cat "$T/body")" ;; esac
@@ -95,7 +98,7 @@ in_service() {
 
 # start_load PORT SECONDS: lb_load.py in the background, output in $T/load.out.
 start_load() {
-	python3 "$GF_E2E_LIB/lb_load.py" "$1" "$2" 4 >"$T/load.out" &
+	"$PY" "$GF_E2E_LIB/lb_load.py" "$1" "$2" 4 >"$T/load.out" &
 	LOAD_PID=$!
 	GF_PIDS+=($!)
 }
