@@ -9,17 +9,21 @@
 #      built-in type needs no provider download), no-op plan, side by side.
 #
 # Each timed command runs RUNS times; the median is reported. Builds the
-# optimised binary (`make`, build/gitfleet) first.
+# optimised binary (`make`, build/gitfleet) first, unless GITFLEET names
+# one already built.
 #
 #   bench/plan.sh                 # RUNS=5 N=1000
+#   GITFLEET=/path/to/gitfleet bench/plan.sh
 set -euo pipefail
 
 RUNS=${RUNS:-5}
 N=${N:-1000}
 
 cd "$(dirname "$0")/.."
-make >/dev/null
-GITFLEET=$PWD/build/gitfleet
+if [ -z "${GITFLEET:-}" ]; then
+	make >/dev/null
+	GITFLEET=$PWD/build/gitfleet
+fi
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/gf-bench-plan.XXXXXX")
 DAEMON=
@@ -35,7 +39,7 @@ median_of() {
 	local times=() i start
 	for ((i = 0; i < RUNS; i++)); do
 		start=$EPOCHREALTIME
-		"$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }
+		"$@" >"$T/run.out" 2>&1 || { echo "failed: $*" >&2; tail -40 "$T/run.out" >&2; exit 1; }
 		times+=("$(echo "$EPOCHREALTIME - $start" | bc -l)")
 	done
 	printf '%s\n' "${times[@]}" | sort -n | sed -n "$(((RUNS + 1) / 2))p" | xargs printf '%.3f'

@@ -28,6 +28,15 @@ static void on_sigint(int sig)
 	interrupted = 1;
 }
 
+static void on_refresh(const char *addr, const char *id, void *payload)
+{
+	(void)payload;
+	if (id)
+		printf("%s: Refreshing state... [id=%s]\n", addr, id);
+	else
+		printf("%s: Refreshing state...\n", addr);
+}
+
 static const char *verb_name(iac_verb v)
 {
 	return v == IAC_PLAN ? "plan" : v == IAC_APPLY ? "apply" : "destroy";
@@ -232,6 +241,7 @@ int cli_iac_run(iac_verb verb, int argc, char **argv)
 	        .destroy = f.destroy || verb == IAC_DESTROY,
 	        .refresh = f.refresh,
 	        .refresh_only = f.refresh_only,
+	        .on_refresh = on_refresh,
 	};
 	if (have_pf) {
 		char hash[65];

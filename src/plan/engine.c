@@ -96,6 +96,9 @@ static bool refresh(plani_engine *e, const provider_conn *conn)
 		state_instance *si = NULL;
 		const hcl_value *before = prior_object(e, &sa, s, &si);
 		const hcl_value *after = NULL;
+		if (before && e->p->opts.on_refresh)
+			e->p->opts.on_refresh(addrs[k], provider_object_id(before),
+			                      e->p->opts.payload);
 		if (!before) {
 			ok = false;
 		} else if (provider_read(&after, &e->p->arena, conn, s, before) < 0) {

@@ -119,6 +119,10 @@ typedef struct {
 	bool destroy;      /* -destroy */
 	bool refresh;      /* false: -refresh=false */
 	bool refresh_only; /* -refresh-only */
+	/* Called before each object is read during refresh, for terraform's
+	 * "fleet_lb.web: Refreshing state... [id=web]"; may be NULL. */
+	void (*on_refresh)(const char *addr, const char *id, void *payload);
+	void *payload;
 } plan_options;
 
 typedef struct plan {
