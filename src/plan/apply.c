@@ -61,12 +61,13 @@ static void *worker(void *arg)
 
 /* ---- the operations and their order ------------------------------------------ */
 
-static bool depends_on(const plan_change *y, const char *res_addr, const state *prior)
+/* Whether y depends on the resource `res_addr`, by its configuration or
+ * by what the state recorded (`si`, y's prior instance, may be NULL). */
+static bool depends_on(const plan_change *y, const state_instance *si, const char *res_addr)
 {
 	for (size_t i = 0; i < y->ndeps; i++)
 		if (!strcmp(y->deps[i], res_addr))
 			return true;
-	state_instance *si = state_instance_find(prior, &y->saddr);
 	for (size_t i = 0; si && i < si->ndependencies; i++)
 		if (!strcmp(si->dependencies[i], res_addr))
 			return true;
@@ -111,18 +112,28 @@ static void build_ops(applier *ap)
 		if ((from) >= 0 && (to) >= 0)                                  \
 			gf_vec_push(&ap->ops.items[from].after, (size_t)(to)); \
 	} while (0)
-	for (size_t i = 0; i < n; i++) {
+	/* only changes with operations take part: a no-op apply costs nothing */
+	size_t *active = gf_xcalloc(n + 1, sizeof(size_t)), nactive = 0;
+	state_instance **prior = gf_xcalloc(n + 1, sizeof(*prior));
+	for (size_t i = 0; i < n; i++)
+		if (w[i] >= 0 || d[i] >= 0) {
+			active[nactive++] = i;
+			prior[i] = state_instance_find(p->prior, &p->changes.items[i]->saddr);
+		}
+	for (size_t ai = 0; ai < nactive; ai++) {
+		size_t i = active[ai];
 		plan_change *c = p->changes.items[i];
 		if (c->action == PLAN_DELETE_CREATE)
 			EDGE(w[i], d[i]);
 		if (c->action == PLAN_CREATE_DELETE)
 			EDGE(d[i], w[i]);
-		for (size_t j = 0; j < n; j++) {
+		for (size_t aj = 0; aj < nactive; aj++) {
+			size_t j = active[aj];
 			if (i == j)
 				continue;
 			plan_change *y = p->changes.items[j];
 			/* y depends on c */
-			if (!depends_on(y, raddr[i], p->prior))
+			if (!depends_on(y, prior[j], raddr[i]))
 				continue;
 			EDGE(w[j], w[i]);
 			EDGE(d[i], d[j]);
@@ -131,6 +142,8 @@ static void build_ops(applier *ap)
 		}
 	}
 #undef EDGE
+	free(active);
+	free(prior);
 	free(w);
 	free(d);
 	free(raddr);
@@ -399,11 +412,13 @@ int plan_apply(plan *p, config *cfg, state **stp, state_backend *backend, const 
 				        NULL);
 			}
 			gf_arena_dispose(&o->arena);
-			if (state_backend_write(backend, st) < 0) {
-				hcl_diags_add(&cfg->diags, HCL_DIAG_ERROR, NULL,
-				              "Failed to save state", "%s", gf_err_msg());
-				failed = true;
-			}
+		}
+		/* one write for every operation that completed meanwhile: the
+		 * state says exactly what exists before anything new starts */
+		if (nfin && state_backend_write(backend, st) < 0) {
+			hcl_diags_add(&cfg->diags, HCL_DIAG_ERROR, NULL, "Failed to save state",
+			              "%s", gf_err_msg());
+			failed = true;
 		}
 		free(fin);
 	}

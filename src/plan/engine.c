@@ -66,7 +66,9 @@ static plan_change *change_new(plani_engine *e, const state_addr *sa, const prov
 static const hcl_value *prior_object(plani_engine *e, const state_addr *sa,
                                      const provider_schema *s, state_instance **inst)
 {
-	state_instance *i = state_instance_find(e->p->prior, sa);
+	char *key = state_addr_string(sa);
+	state_instance *i = plani_map_get(&e->by_addr, key);
+	free(key);
 	if (inst)
 		*inst = i;
 	if (!i)
@@ -79,8 +81,33 @@ static const hcl_value *prior_object(plani_engine *e, const state_addr *sa,
 	return v;
 }
 
+static int index_one(const state_resource *r, state_instance *i, void *payload)
+{
+	plani_engine *e = payload;
+	state_addr a;
+	if (state_instance_addr(&a, r, i) < 0)
+		return 0;
+	char *key = state_addr_string(&a);
+	plani_map_put(&e->by_addr, gf_arena_strdup(&e->p->arena, key), i);
+	free(key);
+	state_addr_dispose(&a);
+	return 0;
+}
+
+/* Indexes the prior instances by address (again after refresh removed
+ * some). */
+static void index_prior(plani_engine *e)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < e->p->prior->resources.len; i++)
+		n += e->p->prior->resources.items[i]->instances.len;
+	plani_map_init(&e->by_addr, &e->p->arena, n);
+	state_foreach_instance(e->p->prior, index_one, e);
+}
+
 static bool refresh(plani_engine *e, const provider_conn *conn)
 {
+	index_prior(e);
 	char **addrs = NULL;
 	size_t n = state_list(&addrs, e->p->prior, NULL, 0);
 	bool ok = true;
@@ -631,6 +658,7 @@ plan *plan_make(config *cfg, const state *st, const plan_options *opts, const pr
 		goto done;
 	if (opts->refresh && !refresh(&e, conn))
 		goto done;
+	index_prior(&e);
 	select_targets(&e);
 	for (size_t k = 0; k < e.n && !opts->destroy; k++) {
 		plani_node *n = &e.nodes[e.order[k]];

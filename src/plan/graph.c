@@ -6,12 +6,51 @@
 #include <stdlib.h>
 #include <string.h>
 
+static size_t hash(const char *s)
+{
+	size_t h = 1469598103934665603u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+void plani_map_init(plani_map *m, gf_arena *a, size_t n)
+{
+	m->cap = 16;
+	while (m->cap < 2 * n + 2)
+		m->cap *= 2;
+	m->keys = gf_arena_alloc(a, m->cap * sizeof(*m->keys));
+	m->vals = gf_arena_alloc(a, m->cap * sizeof(*m->vals));
+}
+
+void plani_map_put(plani_map *m, const char *key, void *val)
+{
+	size_t i = hash(key) & (m->cap - 1);
+	while (m->keys[i] && strcmp(m->keys[i], key) != 0)
+		i = (i + 1) & (m->cap - 1);
+	m->keys[i] = key;
+	m->vals[i] = val;
+}
+
+void *plani_map_get(const plani_map *m, const char *key)
+{
+	if (!m->cap)
+		return NULL;
+	size_t i = hash(key) & (m->cap - 1);
+	while (m->keys[i]) {
+		if (strcmp(m->keys[i], key) == 0)
+			return m->vals[i];
+		i = (i + 1) & (m->cap - 1);
+	}
+	return NULL;
+}
+
 plani_node *plani_node_find(plani_engine *e, const char *type, const char *name)
 {
-	for (size_t i = 0; i < e->n; i++)
-		if (!strcmp(e->nodes[i].res->type, type) && !strcmp(e->nodes[i].res->name, name))
-			return &e->nodes[i];
-	return NULL;
+	char key[256];
+	if (snprintf(key, sizeof(key), "%s.%s", type, name) >= (int)sizeof(key))
+		return NULL;
+	return plani_map_get(&e->by_name, key);
 }
 
 typedef struct {
@@ -112,6 +151,10 @@ bool plani_graph_build(plani_engine *e)
 		n->has_count = r->count != NULL;
 		n->has_each = r->for_each != NULL;
 	}
+	plani_map_init(&e->by_name, a, e->n);
+	for (size_t i = 0; i < e->n; i++)
+		if (e->nodes[i].res->mode == CONFIG_MANAGED)
+			plani_map_put(&e->by_name, e->nodes[i].addr, &e->nodes[i]);
 	int *seen = gf_xcalloc(m->locals.len + 1, sizeof(int));
 	for (size_t i = 0; i < e->n; i++) {
 		plani_node *n = &e->nodes[i];

@@ -27,13 +27,27 @@ typedef struct plani_node {
 	GF_VEC(plan_change *) insts;
 } plani_node;
 
+/* A string-keyed open-addressing hash table of pointers (no removal):
+ * resource nodes by "type.name", prior instances by address. */
+typedef struct {
+	const char **keys;
+	void **vals;
+	size_t cap; /* a power of two, at least twice the entries */
+} plani_map;
+
+void plani_map_init(plani_map *m, gf_arena *a, size_t n);
+void plani_map_put(plani_map *m, const char *key, void *val);
+void *plani_map_get(const plani_map *m, const char *key);
+
 typedef struct {
 	plan *p;
 	config *cfg;
 	config_module *mod;
 	plani_node *nodes;
 	size_t n;
-	size_t *order; /* node indexes, dependencies first */
+	size_t *order;     /* node indexes, dependencies first */
+	plani_map by_name; /* nodes by "type.name" */
+	plani_map by_addr; /* prior state instances by address */
 	const hcl_value **locals;
 	int *local_state; /* 0 not evaluated, 1 in progress, 2 done */
 	/* apply: references see each instance's `current` value */
