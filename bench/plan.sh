@@ -122,10 +122,10 @@ if command -v terraform >/dev/null; then
 	TD="$T/tf"
 	gen_data "$TD" "$N"
 	cd "$TD"
-	terraform init -input=false >/dev/null
-	terraform apply -auto-approve -input=false >/dev/null
+	terraform init -input=false >/dev/null 2>&1
+	terraform apply -auto-approve -input=false >/dev/null 2>&1
 	tf_plan=$(median_of terraform plan -input=false -no-color -detailed-exitcode)
-	echo "  terraform  ${tf_plan} s   ($(terraform version | head -1))"
+	echo "  terraform  ${tf_plan} s   ($(terraform version 2>/dev/null | head -1))"
 else
 	echo "  terraform  not available on this machine"
 fi
