@@ -452,18 +452,6 @@ static json_t *state_json(state *s)
 	return o;
 }
 
-static int dump_cb(const char *buffer, size_t size, void *data)
-{
-	return gf_buf_put(data, buffer, size) < 0 ? -1 : 0;
-}
-
-int state_json_dump(gf_buf *out, const json_t *j)
-{
-	if (json_dump_callback(j, dump_cb, out, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) < 0)
-		return gf_err_set(GF_ETOOBIG, "the state is too large to serialise");
-	return gf_buf_putc(out, '\n');
-}
-
 int state_serialize(gf_buf *out, const state *s)
 {
 	json_t *j = state_json((state *)s);

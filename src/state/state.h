@@ -22,9 +22,11 @@
  * 3. Serialisation (json.c) is deterministic: keys in Terraform's order,
  *    resources sorted by (module, mode with data first, type, name),
  *    instances by key (ints numerically, then strings), outputs and the
- *    keys inside attribute objects sorted, two-space indentation and a
- *    final newline. state_parse → state_serialize reproduces a file
- *    written by gitfleet byte for byte. Parsing is strict: a wrong type,
+ *    keys inside attribute objects sorted, and the text Go's
+ *    json.MarshalIndent writes (json_write.c: two-space indentation, <>&
+ *    escaped, shortest reals), so files match Terraform's byte for byte.
+ *    state_parse → state_serialize reproduces a file written by gitfleet
+ *    byte for byte. Parsing is strict: a wrong type,
  *    an unknown key or a bad address is an error naming the source (file
  *    or URL) and the JSON path (`resources[2].instances[0].attributes`);
  *    a corrupt state is never replaced silently.

@@ -148,6 +148,17 @@ expect_contains "init changed" "Backend configuration changed" "$(cat err)"
 expect_contains "init changed" "-reconfigure" "$(cat err)"
 $G init -reconfigure -no-color >/dev/null
 expect_eq "list of the new state" "" "$($G state list)"
+# -backend-config from a file and as K=V; the later one wins.
+printf 'path = "fromfile.tfstate"\n' >backend.hcl
+$G init -reconfigure -no-color -backend-config=backend.hcl >/dev/null
+$G state push -force in.tfstate
+[ -f fromfile.tfstate ] || fail "-backend-config=FILE was not used"
+$G init -reconfigure -no-color -backend-config=backend.hcl -backend-config=path=kv.tfstate >/dev/null
+$G state push -force in.tfstate
+[ -f kv.tfstate ] || fail "-backend-config=K=V did not override the file"
+printf 'path = var.x\n' >bad.hcl
+if $G init -reconfigure -no-color -backend-config=bad.hcl 2>err; then fail "a variable in a backend file was accepted"; fi
+expect_contains "variable in backend file" "bad.hcl" "$(cat err)"
 
 # A non-local backend that was never initialised.
 mkdir fresh && cd fresh

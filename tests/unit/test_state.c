@@ -255,6 +255,56 @@ static void test_parse_errors(void **unused)
 	check_bad_state("{\"version\": 4, \"version\": 4}", "not JSON");
 }
 
+/* The text is what Terraform (Go's MarshalIndent) writes for the same
+ * values, and reading it back gives the same bytes. */
+static void test_go_format(void **unused)
+{
+	const char *in =
+	        HEAD "\"resources\": [{\"mode\": \"managed\", \"type\": \"a\", \"name\": "
+	             "\"b\", \"provider\": \"p\", \"instances\": [{\"schema_version\": 0, "
+	             "\"attributes\": {\"html\": \"<a&b>\", \"ctl\": \"\\u0001\\b\\n\\t\", "
+	             "\"ls\": \"x\\u2028y\", \"r1\": 0.1, \"r2\": 1e21, \"r3\": 1e-7, "
+	             "\"r4\": 2.5, \"r5\": 1e300, \"r6\": 123456789.125, \"r7\": 1.0, "
+	             "\"r8\": -0.000001, \"r9\": 1e20, \"r0\": -0.0, \"u\": \"caf\\u00e9\", \"e\": "
+	             "{}, \"l\": []}}]}]}";
+	state *s;
+	if (state_parse(&s, in, strlen(in), "t") != 0)
+		fail_msg("%s", gf_err_msg());
+	gf_buf out = GF_BUF_INIT;
+	assert_int_equal(state_serialize(&out, s), 0);
+	const char *t = gf_buf_cstr(&out);
+	const char *want[] = {
+	        "\"html\": \"\\u003ca\\u0026b\\u003e\"",
+	        "\"ctl\": \"\\u0001\\u0008\\n\\t\"",
+	        "\"ls\": \"x\\u2028y\"",
+	        "\"r1\": 0.1,",
+	        "\"r2\": 1e+21,",
+	        "\"r3\": 1e-7,",
+	        "\"r4\": 2.5,",
+	        "\"r5\": 1e+300,",
+	        "\"r6\": 123456789.125,",
+	        "\"r7\": 1,",
+	        "\"r8\": -0.000001,",
+	        "\"r9\": 1e+20,",
+	        "\"r0\": 0,",
+	        "\"u\": \"caf\xc3\xa9\"",
+	        "\"e\": {},",
+	        "\"l\": [],",
+	};
+	for (size_t i = 0; i < GF_ARRAY_LEN(want); i++)
+		if (!strstr(t, want[i]))
+			fail_msg("%s not in:\n%s", want[i], t);
+	state *s2;
+	assert_int_equal(state_parse(&s2, out.ptr, out.len, "t2"), 0);
+	gf_buf out2 = GF_BUF_INIT;
+	state_serialize(&out2, s2);
+	assert_string_equal(gf_buf_cstr(&out2), t);
+	gf_buf_dispose(&out);
+	gf_buf_dispose(&out2);
+	state_free(s);
+	state_free(s2);
+}
+
 static void test_model(void **unused)
 {
 	state *s = state_new();
@@ -341,10 +391,10 @@ static void test_types_and_values(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_addr_parse),       cmocka_unit_test(test_addr_match),
-	        cmocka_unit_test(test_round_trip),       cmocka_unit_test(test_canonical_order),
-	        cmocka_unit_test(test_parse_errors),     cmocka_unit_test(test_model),
-	        cmocka_unit_test(test_types_and_values),
+	        cmocka_unit_test(test_addr_parse),   cmocka_unit_test(test_addr_match),
+	        cmocka_unit_test(test_round_trip),   cmocka_unit_test(test_canonical_order),
+	        cmocka_unit_test(test_parse_errors), cmocka_unit_test(test_go_format),
+	        cmocka_unit_test(test_model),        cmocka_unit_test(test_types_and_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
