@@ -73,6 +73,28 @@ expect_eq "apply after kill" 0 "$RC"
 gf plan -no-color -detailed-exitcode
 expect_eq "converged" 0 "$RC"
 expect_eq "served" "version three" "$(curl -s "http://127.0.0.1:$LB_PORT/")"
+
+# Ctrl-C: the operation in flight finishes and is saved, nothing new
+# starts, the exit status says it did not complete.
+gf destroy -auto-approve -no-color
+expect_eq "destroyed again" 0 "$RC"
+"$GITFLEET" apply -auto-approve -no-color >"$T/int.out" 2>&1 &
+INT=$!
+GF_PIDS+=($INT)
+deadline=$((SECONDS + 20))
+until grep -q "fleet_autoscaling_group.web: Creating..." "$T/int.out" 2>/dev/null; do
+	[ $SECONDS -lt $deadline ] || fail "the apply did not reach the group: $(cat "$T/int.out")"
+	sleep 0.05
+done
+kill -INT "$INT"
+rc=0
+wait "$INT" || rc=$?
+expect_eq "interrupted exit" 1 "$rc"
+expect_contains "interrupt" "Interrupt received." "$(cat "$T/int.out")"
+expect_contains "in flight finished" "fleet_autoscaling_group.web: Creation complete" "$(cat "$T/int.out")"
+expect_contains "group saved" "fleet_autoscaling_group" "$(cat gitfleet.tfstate)"
+gf apply -auto-approve -no-color
+expect_eq "apply after interrupt" 0 "$RC"
 gf destroy -auto-approve -no-color
 expect_eq "final destroy" 0 "$RC"
 echo "ok"
