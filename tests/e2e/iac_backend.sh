@@ -26,6 +26,15 @@ expect_eq "apply a" 0 "$RC"
 LB=$(api GET /v1/lbs | jq_ 'd["items"][0]["name"]')
 expect_contains "output" "lb = \"$LB\"" "$OUT"
 [ ! -e gitfleet.tfstate ] || fail "a local state was written"
+gf show -no-color
+expect_contains "show" "# fleet_lb.web:" "$OUT"
+expect_contains "show attribute" "name = \"$LB\"" "$OUT"
+gf show -json
+expect_contains "show -json" "\"address\":\"fleet_lb.web\"" "$OUT"
+gf plan -no-color -replace=fleet_lb.web -out="$T/replace.plan"
+expect_contains "-replace" "# fleet_lb.web will be replaced, as requested" "$OUT"
+gf show -json "$T/replace.plan"
+expect_contains "show plan -json" "\"actions\":[\"delete\",\"create\"]" "$OUT"
 
 cd "$T/b"
 gf init -no-color
