@@ -1,0 +1,36 @@
+/*
+ * provider/provider_int.h — private to src/provider.
+ *
+ * schema.c    the schemas of every resource type
+ * decode.c    a resource body → configuration object
+ * resource.c  provider_plan and the object helpers below
+ * random.c    random_id and terraform_data (local, no daemon)
+ * fleet.c     fleet_* through the daemon's API
+ * release.c   the tar of a source directory, uploaded when missing
+ */
+#ifndef GF_PROVIDER_INT_H
+#define GF_PROVIDER_INT_H
+
+#include "provider/provider.h"
+
+/* Attribute `name` of an object; the null value when absent. */
+const hcl_value *pvi_get(const hcl_value *obj, const char *name);
+/* A copy of object `obj` with attribute `name` (which it has) set to v. */
+const hcl_value *pvi_with(gf_arena *a, const hcl_value *obj, const char *name, const hcl_value *v);
+/* A string attribute's text; NULL when it is not a known string. */
+const char *pvi_str(const hcl_value *obj, const char *name);
+bool pvi_known(const hcl_value *v);
+
+int pvi_local_apply(const hcl_value **out, gf_arena *a, const provider_schema *s, provider_op op,
+                    const hcl_value *planned);
+int pvi_fleet_apply(const hcl_value **out, gf_arena *a, const provider_conn *c,
+                    const provider_schema *s, provider_op op, const hcl_value *prior,
+                    const hcl_value *planned, const hcl_value *config);
+int pvi_fleet_read(const hcl_value **out, gf_arena *a, const provider_conn *c,
+                   const provider_schema *s, const hcl_value *prior);
+
+/* A tar archive of directory `dir` (regular files, directories, symlinks,
+ * with their modes) in `out`. */
+int pvi_release_tar(gf_buf *out, const char *dir);
+
+#endif
