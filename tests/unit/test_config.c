@@ -150,6 +150,7 @@ static void test_structure_errors(void **state)
 	               "module \"m\" {}\n"
 	               "output \"o\" {}\n"
 	               "moved {}\n"
+	               "check \"c\" {}\n"
 	               "locals { x = 1 }\nlocals { x = 2 }\n");
 	load();
 	expect_diag("Unsupported block type | Blocks of type \"resorce\" are not expected here. "
@@ -169,12 +170,14 @@ static void test_structure_errors(void **state)
 	            "definition was found.");
 	expect_diag("Missing required argument | The argument \"value\" is required, but no "
 	            "definition was found.");
-	expect_diag("Block ignored | gitfleet does not support \"moved\" blocks yet: this block is "
-	            "ignored.");
+	expect_diag("Unsupported block type | gitfleet does not support \"moved\" blocks yet. "
+	            "Remove the block, or make the change it describes by hand.");
+	expect_diag("Block ignored | gitfleet does not evaluate \"check\" blocks yet: its "
+	            "assertions are not checked.");
 	expect_diag("Duplicate local value definition | A local value named \"x\" was already "
 	            "defined at ");
 	/* every problem in one pass */
-	if (CFG->diags.errors != 9)
+	if (CFG->diags.errors != 10)
 		fail_msg("%s", diags());
 }
 
