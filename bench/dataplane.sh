@@ -8,7 +8,7 @@
 #
 # Every server gets the same number of worker threads/processes (WORKERS),
 # every measurement is wrk with 64 keep-alive connections; each is run RUNS
-# times, interleaved, and the median run is reported. Besides req/s and p99,
+# times, interleaved, and the median of each figure is reported. Besides req/s and p99,
 # each run reports the CPU time the server under test used per request
 # (user + system, all its processes and threads, from /proc): on a machine
 # shared with other work, req/s says how much CPU a server got, CPU per
@@ -192,9 +192,16 @@ run() {
 	echo "$rps $p99 $cpu" >>"$T/$1"
 }
 
-# median NAME: the run with the median req/s, as "rps p99 cpu".
+# median NAME: the median of each column over the runs, as "rps p99 cpu"
+# (each column on its own: one run disturbed by other work on the machine
+# moves no figure).
 median() {
-	sort -n "$T/$1" | awk '{a[NR] = $0} END {print a[int((NR + 1) / 2)]}'
+	local col
+	for col in 1 2 3; do
+		awk -v c="$col" '{print $c}' "$T/$1" | sort -g |
+			awk '{a[NR] = $0} END {printf "%s ", a[int((NR + 1) / 2)]}'
+	done
+	echo
 }
 
 echo "bench: $(nproc) CPUs, WORKERS=$WORKERS, $RUNS runs of $DURATION, $CONNS connections" >&2
@@ -208,6 +215,9 @@ for i in $(seq 1 "$RUNS"); do
 	echo "bench: round $i of $RUNS done" >&2
 done
 echo "bench: load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+for name in www nginx_static gitfleet_lb haproxy nginx_proxy; do
+	echo "bench: $name runs (req/s p99_ms cpu_us/req): $(tr '\n' ';' <"$T/$name")" >&2
+done
 
 read -r www_rps www_p99 www_cpu <<<"$(median www)"
 read -r ngs_rps ngs_p99 ngs_cpu <<<"$(median nginx_static)"
