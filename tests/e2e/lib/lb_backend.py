@@ -44,9 +44,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("X-Backend", NAME)
         for k, v in headers:
             self.send_header(k, v)
-        self.end_headers()
+        # Head and body in one write, as a server with writev does: a
+        # SIGKILL in the fault test then lands before a response or between
+        # two, which the lb must absorb (retry, pool eviction), never inside
+        # one, which no proxy can repair once the client has its head.
+        self._headers_buffer.append(b"\r\n")
         if self.command != "HEAD":
-            self.wfile.write(body)
+            self._headers_buffer.append(body)
+        self.flush_headers()
 
     def read_body(self):
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
