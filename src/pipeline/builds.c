@@ -31,31 +31,6 @@ void pl_random_hex(char *out, size_t bytes)
 		snprintf(out + 2 * i, 3, "%02x", rnd[i]);
 }
 
-static int db_run(pipeline_service *ps, const char *sql, const char *fmt, ...)
-{
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(ps->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return gf_err_set(GF_EIO, "pipeline store: %s", sqlite3_errmsg(ps->db));
-	va_list ap;
-	va_start(ap, fmt);
-	for (int i = 0; fmt[i]; i++) {
-		if (fmt[i] == 't')
-			sqlite3_bind_text(st, i + 1, va_arg(ap, const char *), -1,
-			                  SQLITE_TRANSIENT);
-		else
-			sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
-	}
-	va_end(ap);
-	int r = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (r != SQLITE_DONE && r != SQLITE_ROW) {
-		gf_log(GF_LOG_ERROR, "pipeline store write failed", "error=\"%s\"",
-		       sqlite3_errmsg(ps->db));
-		return GF_EIO;
-	}
-	return 0;
-}
-
 const char *pl_jstr(const json_t *info, const char *key)
 {
 	const char *s = json_string_value(json_object_get(info, key));
@@ -67,10 +42,11 @@ const char *pl_jstr(const json_t *info, const char *key)
 static void save_build(pipeline_service *ps, pl_build *b, const char *reason, int64_t end_ms)
 {
 	char *info = json_dumps(b->info, JSON_COMPACT | JSON_SORT_KEYS);
-	db_run(ps,
-	       "UPDATE pl_builds SET status=?, info=?, reason=?, start_ms=?, end_ms=? WHERE id=?",
-	       "tttiit", pipeline_build_status_name(b->status), info, reason ? reason : "",
-	       b->start_ms, end_ms, b->id);
+	pl_db_exec(
+	        ps,
+	        "UPDATE pl_builds SET status=?, info=?, reason=?, start_ms=?, end_ms=? WHERE id=?",
+	        "tttiit", pipeline_build_status_name(b->status), info, reason ? reason : "",
+	        b->start_ms, end_ms, b->id);
 	free(info);
 	pl_notify(ps, b->project_spec, b->id, b->project, pipeline_build_status_name(b->status),
 	          reason);
@@ -217,12 +193,13 @@ static void on_run_done(pipeline_run *r, const pipeline_run_result *res, void *p
 		const pipeline_phase_result *p = &res->phases[k];
 		if (!p->start_ms)
 			continue;
-		db_run(ps,
-		       "INSERT OR REPLACE INTO pl_phases(build, phase, status, start_ms, end_ms, "
-		       "exit_code) VALUES(?,?,?,?,?,?)",
-		       "tttiii", b->id, pipeline_phase_name((pipeline_phase_kind)k),
-		       pipeline_phase_status_name(p->status), p->start_ms, p->end_ms,
-		       (int64_t)p->exit_code);
+		pl_db_exec(
+		        ps,
+		        "INSERT OR REPLACE INTO pl_phases(build, phase, status, start_ms, end_ms, "
+		        "exit_code) VALUES(?,?,?,?,?,?)",
+		        "tttiii", b->id, pipeline_phase_name((pipeline_phase_kind)k),
+		        pipeline_phase_status_name(p->status), p->start_ms, p->end_ms,
+		        (int64_t)p->exit_code);
 	}
 	if (json_object_size(res->exported))
 		json_object_set(b->info, "exported_variables", res->exported);
@@ -521,10 +498,10 @@ int pl_build_enqueue(pipeline_service *ps, char id[128], const char *project, js
 	b->status = PIPELINE_BUILD_QUEUED;
 	b->queued_ms = gf_wall_ms();
 	char *text = json_dumps(info, JSON_COMPACT | JSON_SORT_KEYS);
-	int rc = db_run(ps,
-	                "INSERT INTO pl_builds(id, project, number, status, info, reason, "
-	                "queued_ms, start_ms, end_ms) VALUES(?,?,?,?,?,'',?,0,0)",
-	                "ttitti", b->id, project, b->number, "QUEUED", text, b->queued_ms);
+	int rc = pl_db_exec(ps,
+	                    "INSERT INTO pl_builds(id, project, number, status, info, reason, "
+	                    "queued_ms, start_ms, end_ms) VALUES(?,?,?,?,?,'',?,0,0)",
+	                    "ttitti", b->id, project, b->number, "QUEUED", text, b->queued_ms);
 	free(text);
 	if (rc < 0) {
 		build_free(b);
@@ -793,10 +770,10 @@ int pipeline_service_open(pipeline_service **out, uv_loop_t *loop,
 	free(db);
 	sqlite3_busy_timeout(ps->db, 5000);
 	/* A build the previous daemon was running cannot be resumed. */
-	db_run(ps,
-	       "UPDATE pl_builds SET status='FAULT', reason='the daemon stopped during the "
-	       "build', end_ms=? WHERE status='IN_PROGRESS'",
-	       "i", gf_wall_ms());
+	pl_db_exec(ps,
+	           "UPDATE pl_builds SET status='FAULT', reason='the daemon stopped during the "
+	           "build', end_ms=? WHERE status='IN_PROGRESS'",
+	           "i", gf_wall_ms());
 	sqlite3_stmt *st = NULL;
 	if (sqlite3_prepare_v2(ps->db,
 	                       "SELECT id, project, number, info, queued_ms FROM pl_builds WHERE "

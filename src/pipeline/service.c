@@ -24,7 +24,7 @@
 
 /* ---- small helpers ---------------------------------------------------------- */
 
-static int db_exec(pipeline_service *ps, const char *sql, const char *fmt, ...)
+int pl_db_exec(pipeline_service *ps, const char *sql, const char *fmt, ...)
 {
 	sqlite3_stmt *st = NULL;
 	if (sqlite3_prepare_v2(ps->db, sql, -1, &st, NULL) != SQLITE_OK)
@@ -41,8 +41,11 @@ static int db_exec(pipeline_service *ps, const char *sql, const char *fmt, ...)
 	va_end(ap);
 	int r = sqlite3_step(st);
 	sqlite3_finalize(st);
-	if (r != SQLITE_DONE && r != SQLITE_ROW)
+	if (r != SQLITE_DONE && r != SQLITE_ROW) {
+		gf_log(GF_LOG_ERROR, "pipeline store write failed", "error=\"%s\"",
+		       sqlite3_errmsg(ps->db));
 		return gf_err_set(GF_EIO, "pipeline store: %s", sqlite3_errmsg(ps->db));
+	}
 	return 0;
 }
 
@@ -242,11 +245,11 @@ int pl_project_put(pipeline_service *ps, json_t **out, char *err, size_t errlen,
 	json_object_set_new(spec, "notify_secret", json_string(ns));
 	json_decref(old);
 	char *text = json_dumps(spec, JSON_COMPACT | JSON_SORT_KEYS);
-	rc = db_exec(ps,
-	             "INSERT INTO pl_projects(name, spec, updated_ms) VALUES(?,?,?) "
-	             "ON CONFLICT(name) DO UPDATE SET spec=excluded.spec, "
-	             "updated_ms=excluded.updated_ms",
-	             "tti", name, text, gf_wall_ms());
+	rc = pl_db_exec(ps,
+	                "INSERT INTO pl_projects(name, spec, updated_ms) VALUES(?,?,?) "
+	                "ON CONFLICT(name) DO UPDATE SET spec=excluded.spec, "
+	                "updated_ms=excluded.updated_ms",
+	                "tti", name, text, gf_wall_ms());
 	free(text);
 	if (rc) {
 		snprintf(err, errlen, "%s", gf_err_msg());
@@ -266,10 +269,10 @@ int pl_project_delete(pipeline_service *ps, const char *name)
 	for (size_t i = 0; i < ps->live.len; i++)
 		if (!strcmp(ps->live.items[i]->project, name))
 			pl_build_stop(ps, ps->live.items[i]->id);
-	db_exec(ps, "DELETE FROM pl_webhooks WHERE project=?", "t", name);
+	pl_db_exec(ps, "DELETE FROM pl_webhooks WHERE project=?", "t", name);
 	/* The hosted repository and the history stay: deleting a project must
 	 * not lose commits; docs/pipeline.md says how to remove them. */
-	return db_exec(ps, "DELETE FROM pl_projects WHERE name=?", "t", name);
+	return pl_db_exec(ps, "DELETE FROM pl_projects WHERE name=?", "t", name);
 }
 
 json_t *pl_project_public(pipeline_service *ps, const char *name, const json_t *spec)
@@ -329,11 +332,11 @@ int pl_webhook_put(pipeline_service *ps, json_t **out, char *err, size_t errlen,
 		json_decref(json_object_get(spec, "filter_groups"));
 	json_decref(old);
 	char *text = json_dumps(spec, JSON_COMPACT | JSON_SORT_KEYS);
-	int rc = db_exec(ps,
-	                 "INSERT INTO pl_webhooks(project, spec, updated_ms) VALUES(?,?,?) "
-	                 "ON CONFLICT(project) DO UPDATE SET spec=excluded.spec, "
-	                 "updated_ms=excluded.updated_ms",
-	                 "tti", project, text, gf_wall_ms());
+	int rc = pl_db_exec(ps,
+	                    "INSERT INTO pl_webhooks(project, spec, updated_ms) VALUES(?,?,?) "
+	                    "ON CONFLICT(project) DO UPDATE SET spec=excluded.spec, "
+	                    "updated_ms=excluded.updated_ms",
+	                    "tti", project, text, gf_wall_ms());
 	free(text);
 	if (rc) {
 		json_decref(spec);
@@ -349,7 +352,7 @@ int pl_webhook_delete(pipeline_service *ps, const char *project)
 	if (!w)
 		return gf_err_set(GF_ENOTFOUND, "no webhook on project \"%s\"", project);
 	json_decref(w);
-	return db_exec(ps, "DELETE FROM pl_webhooks WHERE project=?", "t", project);
+	return pl_db_exec(ps, "DELETE FROM pl_webhooks WHERE project=?", "t", project);
 }
 
 json_t *pl_webhook_public(pipeline_service *ps, const char *project, const json_t *spec)
@@ -379,11 +382,12 @@ bool pl_delivery_seen(pipeline_service *ps, const char *forge, const char *id)
 		sqlite3_finalize(st);
 	}
 	if (!seen) {
-		db_exec(ps, "INSERT OR IGNORE INTO pl_deliveries(forge, id, ts_ms) VALUES(?,?,?)",
-		        "tti", forge, id, gf_wall_ms());
+		pl_db_exec(ps,
+		           "INSERT OR IGNORE INTO pl_deliveries(forge, id, ts_ms) VALUES(?,?,?)",
+		           "tti", forge, id, gf_wall_ms());
 		/* Forges retry for hours, not weeks: forget ids after 7 days. */
-		db_exec(ps, "DELETE FROM pl_deliveries WHERE ts_ms < ?", "i",
-		        gf_wall_ms() - (int64_t)7 * 86400 * 1000);
+		pl_db_exec(ps, "DELETE FROM pl_deliveries WHERE ts_ms < ?", "i",
+		           gf_wall_ms() - (int64_t)7 * 86400 * 1000);
 	}
 	return seen;
 }

@@ -46,6 +46,10 @@ struct pipeline_service {
 
 /* builds.c: `bytes` random bytes as 2 * bytes hex digits (+ NUL) into out. */
 void pl_random_hex(char *out, size_t bytes);
+/* Runs one SQL statement on the pipeline's connection, binding the
+ * variadic arguments by `fmt` ('t' text, anything else int64); 0 or GF_EIO
+ * with the message set and logged. */
+int pl_db_exec(pipeline_service *ps, const char *sql, const char *fmt, ...);
 
 /* builds.c: a string member of a JSON object, "" when absent. */
 const char *pl_jstr(const json_t *obj, const char *key);
