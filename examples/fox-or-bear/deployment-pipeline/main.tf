@@ -47,6 +47,18 @@ resource "fleet_webhook" "site" {
   }
 }
 
+# The repository to push to; `gitfleet repo url fox-or-bear` prints it too.
 output "repo_url" {
   value = fleet_build_project.site.repo_url
+}
+
+# For a forge (GitHub, Gitea, GitLab): where to deliver webhooks, and the
+# secret to sign them with (gitfleet output -raw webhook_secret).
+output "payload_url" {
+  value = fleet_webhook.site.payload_url
+}
+
+output "webhook_secret" {
+  value     = fleet_webhook.site.secret
+  sensitive = true
 }
