@@ -29,7 +29,8 @@ die() {
 }
 
 # Ctrl-C (or any exit): stop what we started, the daemon last; the daemon
-# stops its instances and builds before it exits.
+# stops its instances and builds before it exits. Ctrl-C is how the demo is
+# meant to end, so it exits 0 (make then adds no error line).
 stop_all() {
 	trap - INT TERM EXIT
 	[ -z "$follow_pid" ] || kill "$follow_pid" 2>/dev/null || true
@@ -42,7 +43,7 @@ stop_all() {
 	fi
 	[ -z "$follow_pid" ] || wait "$follow_pid" 2>/dev/null || true
 }
-trap 'stop_all; exit 130' INT TERM
+trap 'stop_all; exit 0' INT TERM
 trap stop_all EXIT
 
 in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -57,6 +58,7 @@ if [ -z "${GITFLEET:-}" ]; then
 			cmake --build "$root/build" -j "$(nproc 2>/dev/null || echo 2)"
 	} >"$root/build/build.log" 2>&1 || die "the build failed: see build/build.log"
 	GITFLEET="$root/build/gitfleet"
+	say ""
 fi
 gitfleet=$(cd "$(dirname "$GITFLEET")" && pwd)/$(basename "$GITFLEET")
 [ -x "$gitfleet" ] || die "$GITFLEET is not an executable"
