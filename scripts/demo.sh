@@ -140,11 +140,11 @@ Three things to try, in another terminal:
   2. Run two instances: set desired_capacity = 2 in infra/main.tf, then
        git commit -qam "two instances" && git push && gitfleet status
 
-  3. Break the health check: push a release without its page. The new
-     instances fail their health checks, the build FAILS with the reason,
-     and the rollback keeps the site up.
+  3. Break the health check: push a release without its page. Its new
+     instance never passes a health check, so the rollout is rolled back
+     and the site stays up; the build FAILS, and its log says why.
        git rm -q www/index.html && git commit -qm "broken" && git push
-       gitfleet builds fox-or-bear
+       gitfleet builds fox-or-bear && gitfleet logs BUILD_ID
 
 Events follow. Press Ctrl-C to stop everything.
 
