@@ -54,7 +54,8 @@ typedef struct {
 	hcl_srcmap *map;
 	const char *src;
 	size_t len, i;
-	GF_VEC(hcl_tok) toks;
+	hcl_tok *toks; /* from gf_big_alloc: cap entries */
+	size_t ntoks, cap;
 	GF_VEC(frame) stack;
 	hcl_diags *diags;
 	int told_bitwise, told_exponent, told_backtick, told_apostrophe, told_semicolon;
@@ -243,8 +244,15 @@ static void begin(lexer *lx)
 static hcl_tok *emit(lexer *lx, hcl_token_type type)
 {
 	hcl_tok t = {(uint32_t)lx->ts, (uint32_t)lx->i, type};
-	gf_vec_push(&lx->toks, t);
-	return &lx->toks.items[lx->toks.len - 1];
+	if (lx->ntoks == lx->cap) {
+		hcl_tok *grown = gf_big_alloc(2 * lx->cap * sizeof(hcl_tok));
+		memcpy(grown, lx->toks, lx->ntoks * sizeof(hcl_tok));
+		gf_big_free(lx->toks, lx->cap * sizeof(hcl_tok));
+		lx->toks = grown;
+		lx->cap *= 2;
+	}
+	lx->toks[lx->ntoks] = t;
+	return &lx->toks[lx->ntoks++];
 }
 
 static void lex_error(lexer *lx, const hcl_tok *t, const char *summary, const char *detail)
@@ -665,7 +673,7 @@ static void lex_comment(lexer *lx, bool block)
  */
 static bool interp_abandoned(const lexer *lx)
 {
-	const hcl_tok *last = &lx->toks.items[lx->toks.len - 1];
+	const hcl_tok *last = &lx->toks[lx->ntoks - 1];
 	switch (last->type) {
 	case HCL_TOK_OQUOTE:
 	case HCL_TOK_QUOTED_LIT:
@@ -789,7 +797,7 @@ static void lex_main(lexer *lx)
 	invalid_char(lx, emit(lx, HCL_TOK_INVALID));
 }
 
-hcl_tok *hcl_p_lex(size_t *n, hcl_srcmap *m, hcl_lex_mode mode, hcl_diags *diags)
+hcl_tok *hcl_p_lex(size_t *n, size_t *cap, hcl_srcmap *m, hcl_lex_mode mode, hcl_diags *diags)
 {
 	lexer lx = {0};
 	lx.map = m;
@@ -797,9 +805,10 @@ hcl_tok *hcl_p_lex(size_t *n, hcl_srcmap *m, hcl_lex_mode mode, hcl_diags *diags
 	lx.len = m->len;
 	lx.i = m->first;
 	lx.diags = diags;
-	/* About one token per 4 bytes of typical HCL: one allocation, and no
-	 * copies while it grows, for most files. */
-	gf_vec_reserve(&lx.toks, lx.len / 4 + 16);
+	/* Typical HCL has about one token per 4 bytes: one allocation, never
+	 * copied for most files. A big one is on huge pages (gf_big_alloc). */
+	lx.cap = lx.len / 3 + 16;
+	lx.toks = gf_big_alloc(lx.cap * sizeof(hcl_tok));
 	if (lx.len > HCL_MAX_SOURCE) {
 		hcl_range r = hcl_srcmap_range(m, 0, 0);
 		hcl_diags_add(diags, HCL_DIAG_ERROR, &r, "File too large",
@@ -826,9 +835,10 @@ hcl_tok *hcl_p_lex(size_t *n, hcl_srcmap *m, hcl_lex_mode mode, hcl_diags *diags
 	}
 	begin(&lx);
 	emit(&lx, HCL_TOK_EOF);
-	*n = lx.toks.len;
+	*n = lx.ntoks;
+	*cap = lx.cap;
 	gf_vec_dispose(&lx.stack);
-	return lx.toks.items;
+	return lx.toks;
 }
 
 hcl_token *hcl_lex(size_t *n, const char *filename, const char *src, size_t len, hcl_lex_mode mode,
@@ -836,7 +846,8 @@ hcl_token *hcl_lex(size_t *n, const char *filename, const char *src, size_t len,
 {
 	hcl_srcmap m;
 	hcl_srcmap_init(&m, filename, src, len, start);
-	hcl_tok *toks = hcl_p_lex(n, &m, mode, diags);
+	size_t cap;
+	hcl_tok *toks = hcl_p_lex(n, &cap, &m, mode, diags);
 	hcl_token *out = gf_arena_alloc(arena, *n * sizeof(hcl_token));
 	for (size_t i = 0; i < *n; i++) {
 		out[i].type = toks[i].type;
@@ -844,7 +855,7 @@ hcl_token *hcl_lex(size_t *n, const char *filename, const char *src, size_t len,
 		out[i].len = hcl_tok_len(&toks[i]);
 		out[i].range = hcl_srcmap_range(&m, toks[i].start, toks[i].end);
 	}
-	free(toks);
+	gf_big_free(toks, cap * sizeof(hcl_tok));
 	hcl_srcmap_dispose(&m);
 	return out;
 }

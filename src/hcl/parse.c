@@ -637,12 +637,12 @@ static void parser_init(hcl_parser *p, const char *filename, const char *src, si
 	p->arena = arena;
 	p->diags = diags;
 	hcl_srcmap_init(&p->map, p->filename, src, len, start);
-	p->toks = hcl_p_lex(&p->ntoks, &p->map, mode, diags);
+	p->toks = hcl_p_lex(&p->ntoks, &p->toks_cap, &p->map, mode, diags);
 }
 
 static void parser_dispose(hcl_parser *p)
 {
-	free(p->toks);
+	gf_big_free(p->toks, p->toks_cap * sizeof(hcl_tok));
 	hcl_srcmap_dispose(&p->map);
 	gf_vec_dispose(&p->nl);
 }

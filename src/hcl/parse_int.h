@@ -62,7 +62,7 @@ typedef struct {
 
 typedef struct {
 	hcl_tok *toks;
-	size_t ntoks, pos;
+	size_t ntoks, toks_cap, pos;
 	hcl_srcmap map;
 	const char *filename;
 	gf_arena *arena;
@@ -134,10 +134,11 @@ hcl_range hcl_range_between(hcl_range a, hcl_range b);
  * it is not valid UTF-8 (overlong forms and surrogates included). */
 size_t hcl_utf8_len(const unsigned char *s, size_t n);
 
-/* Splits m's source into tokens, as hcl_lex does, into a malloc'ed array
- * (the caller frees it): the parser needs tokens only while parsing, since
- * the tree copies ranges and strings out of them. */
-hcl_tok *hcl_p_lex(size_t *n, hcl_srcmap *m, hcl_lex_mode mode, hcl_diags *diags);
+/* Splits m's source into tokens, as hcl_lex does, into an array of *cap
+ * entries from gf_big_alloc, which the caller releases (gf_big_free, *cap
+ * tokens): the parser needs tokens only while parsing, since the tree
+ * copies ranges and strings out of them. */
+hcl_tok *hcl_p_lex(size_t *n, size_t *cap, hcl_srcmap *m, hcl_lex_mode mode, hcl_diags *diags);
 
 hcl_expr *hcl_p_new_expr(hcl_parser *p, hcl_expr_kind kind, hcl_range range);
 hcl_expr *hcl_p_parse_expression(hcl_parser *p);
