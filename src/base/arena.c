@@ -96,34 +96,40 @@ void gf_big_free(void *p, size_t n)
 		munmap(p, big_size(n));
 }
 
+/* The slow path of gf_arena_alloc: a new chunk (n is aligned). Kept out
+ * of line so that the fast path needs no saved registers. */
+__attribute__((noinline)) static void *arena_alloc_chunk(gf_arena *a, size_t n)
+{
+	gf_arena_chunk *c = a->head;
+	size_t size = c ? GF_MIN(c->size * 2, (size_t)ARENA_MAX_CHUNK) : ARENA_FIRST;
+	if (a->total >= ARENA_HUGE_AFTER)
+		size = ARENA_HUGE - sizeof(gf_arena_chunk);
+	a->total += n;
+	if (n > size / 2) {
+		/* A big block: its own chunk, behind the current one. */
+		gf_arena_chunk *big = arena_chunk_new(n);
+		big->used = n;
+		if (c) {
+			big->next = c->next;
+			c->next = big;
+		} else {
+			a->head = big;
+		}
+		return big->data;
+	}
+	c = arena_chunk_new(size);
+	c->next = a->head;
+	a->head = c;
+	c->used = n;
+	return c->data;
+}
+
 void *gf_arena_alloc(gf_arena *a, size_t n)
 {
-	n = (n + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
-	if (n == 0)
-		n = ARENA_ALIGN;
+	n = n ? (n + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1) : ARENA_ALIGN;
 	gf_arena_chunk *c = a->head;
-	if (!c || c->size - c->used < n) {
-		size_t size = c ? GF_MIN(c->size * 2, (size_t)ARENA_MAX_CHUNK) : ARENA_FIRST;
-		bool huge = a->total >= ARENA_HUGE_AFTER;
-		if (huge)
-			size = ARENA_HUGE - sizeof(gf_arena_chunk);
-		if (n > size / 2) {
-			/* A big block: its own chunk, behind the current one. */
-			gf_arena_chunk *big = arena_chunk_new(n);
-			big->used = n;
-			if (c) {
-				big->next = c->next;
-				c->next = big;
-			} else {
-				a->head = big;
-			}
-			a->total += n;
-			return big->data;
-		}
-		c = arena_chunk_new(size);
-		c->next = a->head;
-		a->head = c;
-	}
+	if (!c || c->size - c->used < n)
+		return arena_alloc_chunk(a, n);
 	void *p = c->data + c->used;
 	c->used += n;
 	a->total += n;

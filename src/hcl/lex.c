@@ -272,14 +272,18 @@ static void push(lexer *lx, frame_kind kind)
 	gf_vec_push(&lx->stack, f);
 }
 
+/* ASCII identifier characters: 1 may start one, 2 may continue one. */
+static const unsigned char ident_ascii[128] = {
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 2, 2, 2, 2,
+        2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+        3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 0, 0, 3, 0, 3, 3, 3, 3, 3, 3, 3,
+        3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 0, 0, 0,
+};
+
 static bool is_ident_start(int c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
-}
-
-static bool is_ident_cont(int c)
-{
-	return is_ident_start(c) || (c >= '0' && c <= '9') || c == '-';
+	return c >= 0x80 || (c >= 0 && (ident_ascii[c] & 1));
 }
 
 static bool is_digit(int c)
@@ -310,16 +314,17 @@ static bool letter_like(const unsigned char *q, size_t u)
 static size_t ident_len(const lexer *lx, size_t k)
 {
 	const unsigned char *s = (const unsigned char *)lx->src;
-	size_t start = lx->i + k, i = start;
-	while (i < lx->len) {
-		unsigned char c = s[i];
-		if (!(i == start ? is_ident_start(c) : is_ident_cont(c)))
-			break;
-		if (c < 0x80) {
+	size_t start = lx->i + k, i = start, n = lx->len;
+	if (i >= n || !is_ident_start(s[i]))
+		return 0;
+	if (s[i] < 0x80)
+		i++;
+	for (;;) {
+		while (i < n && s[i] < 0x80 && (ident_ascii[s[i]] & 2))
 			i++;
-			continue;
-		}
-		size_t u = hcl_utf8_len(s + i, lx->len - i);
+		if (i >= n || s[i] < 0x80)
+			break;
+		size_t u = hcl_utf8_len(s + i, n - i);
 		if (!u || !letter_like(s + i, u))
 			break;
 		i += u;

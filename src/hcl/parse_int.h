@@ -81,9 +81,24 @@ typedef struct {
 	int block_depth; /* blocks being parsed: a stray } ends one */
 } hcl_parser;
 
-/* A token's range, text and length. */
+/* A token's range, text and length. The range's usual case is inline: a
+ * token on the line of the last lookup, in ASCII (not the first line,
+ * whose columns may start elsewhere). */
 static inline hcl_range hcl_p_range(hcl_parser *p, const hcl_tok *t)
 {
+	const hcl_srcmap *m = &p->map;
+	size_t k = m->line;
+	uint32_t from = m->lines[k];
+	if (k > 0 && from <= t->start && t->end < m->lines[k + 1] && m->ascii[k]) {
+		hcl_range r;
+		r.filename = m->filename;
+		r.start.line = r.end.line = m->origin.line + (int)k;
+		r.start.column = 1 + (int)(t->start - from);
+		r.end.column = 1 + (int)(t->end - from);
+		r.start.byte = m->origin.byte + t->start;
+		r.end.byte = m->origin.byte + t->end;
+		return r;
+	}
 	return hcl_srcmap_range(&p->map, t->start, t->end);
 }
 static inline const char *hcl_p_text(const hcl_parser *p, const hcl_tok *t)

@@ -59,13 +59,29 @@ static void escape_error(hcl_parser *p, const hcl_tok *t, size_t from, size_t to
 	hcl_diags_add(p->diags, HCL_DIAG_ERROR, &r, "Invalid escape sequence", "%s", detail);
 }
 
+/* Whether s holds nothing to decode: no escape, no $${ or %%{. */
+static bool literal_is_plain(const char *s, size_t n, bool quoted)
+{
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if ((c == '\\' && quoted) ||
+		    ((c == '$' || c == '%') && i + 2 < n && s[i + 1] == c && s[i + 2] == '{'))
+			return false;
+	}
+	return true;
+}
+
 char *hcl_p_decode_literal(hcl_parser *p, const hcl_tok *t, size_t *len)
 {
 	bool quoted = t->type == HCL_TOK_QUOTED_LIT;
-	gf_buf b;
-	gf_buf_init(&b, 0);
 	const char *s = hcl_p_text(p, t);
 	size_t n = hcl_tok_len(t), i = 0;
+	if (literal_is_plain(s, n, quoted)) {
+		*len = n;
+		return gf_arena_strndup(p->arena, s, n);
+	}
+	gf_buf b;
+	gf_buf_init(&b, 0);
 	while (i < n) {
 		char c = s[i];
 		if ((c == '$' || c == '%') && i + 2 < n && s[i + 1] == c && s[i + 2] == '{') {
