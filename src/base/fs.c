@@ -29,7 +29,8 @@ int gf_fs_read(gf_buf *out, const char *path)
 	    (uint64_t)st.st_size < max - out->len)
 		rc = gf_buf_grow(out, (size_t)st.st_size + 1);
 	while (rc == 0) {
-		size_t want = GF_MIN((size_t)65536, max - out->len);
+		size_t room = out->cap > out->len + 1 ? out->cap - out->len - 1 : 0;
+		size_t want = GF_MIN(room ? room : (size_t)65536, max - out->len);
 		if (want == 0) {
 			/* At the cap: fine if the file ends exactly here. */
 			char probe;
