@@ -175,9 +175,10 @@ for line in open(T + "/pushes"):
     old = [v for k, v in load["markers"].items() if k.isdigit() and int(k) < i]
     new = load["markers"].get(str(i))
     live = max(v[1] for v in old) - t if old and new else float("nan")
-    # The template version of push i: the events of instances launched during its build.
-    end = b["end_ms"] / 1000
-    ev = [e for e in events if e["type"] == "instance.state" and t - 5 < e["time_ms"] / 1000 <= end + 2]
+    # The rollout of push i happens during its build (apply waits for it):
+    # the newest template version among the instance events of that span.
+    begin, end = b["queued_ms"] / 1000, b["end_ms"] / 1000
+    ev = [e for e in events if e["type"] == "instance.state" and begin <= e["time_ms"] / 1000 <= end]
     versions = sorted({e["version"] for e in ev})
     v = versions[-1] if versions else None
     launch = [e["time_ms"] / 1000 for e in ev if e["version"] == v and e["state"] == "pending"]
