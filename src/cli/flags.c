@@ -8,15 +8,47 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Set by cli_log_setup: a command that logs in JSON reports its errors as
+ * log lines too, so that its output stays one JSON object per line. */
+static bool fail_as_log;
+
 int cli_fail(const char *cmd, int status, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fprintf(stderr, "gitfleet %s: ", cmd);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	if (fail_as_log) {
+		gf_buf msg = GF_BUF_INIT;
+		gf_buf_vprintf(&msg, fmt, ap);
+		gf_log(GF_LOG_ERROR, gf_buf_cstr(&msg), "command=%s", cmd);
+		gf_buf_dispose(&msg);
+	} else {
+		fprintf(stderr, "gitfleet %s: ", cmd);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+	}
 	va_end(ap);
 	return status;
+}
+
+int cli_log_setup(const char *cmd, const char *flag)
+{
+	const char *env = getenv(CLI_LOG_FORMAT_ENV);
+	const char *name = flag ? flag : env && *env ? env : "text";
+	gf_log_format fmt;
+	if (gf_log_parse_format(&fmt, name) < 0) {
+		if (!cmd)
+			return 0;
+		if (flag)
+			return cli_fail(cmd, -1, "--log-format %s: use text or json", flag);
+		return cli_fail(cmd, -1, "%s=%s: use text or json", CLI_LOG_FORMAT_ENV, env);
+	}
+	gf_log_set_format(fmt);
+	if (!cmd)
+		return 0;
+	fail_as_log = fmt == GF_LOG_JSON;
+	/* Instances and builds inherit it through their environment. */
+	setenv(CLI_LOG_FORMAT_ENV, name, 1);
+	return 0;
 }
 
 void cli_strlist_dispose(cli_strlist *l)
