@@ -58,6 +58,28 @@ typedef struct {
 int cli_parse_flags(int argc, char **argv, const cli_flag *flags, size_t nflags, int *next);
 void cli_strlist_dispose(cli_strlist *l);
 
+typedef struct {
+	const char *name;
+	int (*run)(int argc, char **argv); /* argv[0] is "CMD NAME", as "state list" */
+} cli_subcommand;
+
+/*
+ * Runs the subcommand argv[1] of command `cmd` among `subs`, with argv + 1
+ * (argv[0] becoming "CMD SUB" so that its messages name both). A missing
+ * or unknown subcommand prints the choices (and a suggestion) and returns 1.
+ */
+int cli_dispatch(const char *cmd, int argc, char **argv, const cli_subcommand *subs, size_t n);
+
+/*
+ * For the test that every flag is documented (tests/unit/test_cli_help.c):
+ * while a probe is set, cli_parse_flags hands it the flag table and fails
+ * at once (silently, before reading argv), and cli_dispatch runs every
+ * subcommand, so that running a command with no arguments shows every
+ * flag table it has. NULL turns probing off.
+ */
+typedef void (*cli_flag_probe)(const char *cmd, const cli_flag *flags, size_t n, void *payload);
+void cli_set_flag_probe(cli_flag_probe fn, void *payload);
+
 /* Prints `gitfleet CMD: <message>` to stderr and returns `status`; after
  * cli_log_setup chose JSON, the message is an error log line instead. */
 int cli_fail(const char *cmd, int status, const char *fmt, ...)

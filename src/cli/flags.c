@@ -83,9 +83,22 @@ static void unknown_flag(const char *cmd, const char *name, const cli_flag *flag
 		cli_fail(cmd, 1, "unknown flag -%s. See 'gitfleet help %s'.", name, cmd);
 }
 
+static cli_flag_probe probe;
+static void *probe_payload;
+
+void cli_set_flag_probe(cli_flag_probe fn, void *payload)
+{
+	probe = fn;
+	probe_payload = payload;
+}
+
 int cli_parse_flags(int argc, char **argv, const cli_flag *flags, size_t nflags, int *next)
 {
 	const char *cmd = argv[0];
+	if (probe) {
+		probe(cmd, flags, nflags, probe_payload);
+		return -1;
+	}
 	int i = 1;
 	for (; i < argc; i++) {
 		const char *arg = argv[i];
@@ -131,4 +144,48 @@ int cli_parse_flags(int argc, char **argv, const cli_flag *flags, size_t nflags,
 	}
 	*next = i;
 	return 0;
+}
+
+int cli_dispatch(const char *cmd, int argc, char **argv, const cli_subcommand *subs, size_t n)
+{
+	const char *names[16];
+	size_t k = GF_MIN(n, GF_ARRAY_LEN(names));
+	gf_buf list = GF_BUF_INIT;
+	for (size_t i = 0; i < k; i++) {
+		names[i] = subs[i].name;
+		gf_buf_printf(&list, "%s%s", i ? "|" : "", subs[i].name);
+	}
+	const cli_subcommand *sub = NULL;
+	for (size_t i = 0; argc >= 2 && i < n; i++)
+		if (strcmp(argv[1], subs[i].name) == 0)
+			sub = &subs[i];
+	int status = 1;
+	if (probe) {
+		for (size_t i = 0; i < n; i++) {
+			char *name = gf_xasprintf("%s %s", cmd, subs[i].name);
+			char *av[] = {name, NULL};
+			subs[i].run(1, av);
+			free(name);
+		}
+	} else if (sub) {
+		char *name = gf_xasprintf("%s %s", cmd, sub->name);
+		char **av = gf_xcalloc((size_t)argc, sizeof(*av));
+		av[0] = name;
+		for (int i = 2; i < argc; i++)
+			av[i - 1] = argv[i];
+		status = sub->run(argc - 1, av);
+		free(av);
+		free(name);
+	} else if (argc < 2 || argv[1][0] == '-') {
+		cli_fail(cmd, 1, "expected a subcommand: gitfleet %s <%s>. See 'gitfleet help %s'.",
+		         cmd, gf_buf_cstr(&list), cmd);
+	} else {
+		const char *hint = gf_str_suggest(argv[1], names, k);
+		cli_fail(cmd, 1,
+		         "unknown subcommand \"%s\".%s%s%s Use one of %s. See 'gitfleet help %s'.",
+		         argv[1], hint ? " Did you mean \"" : "", hint ? hint : "",
+		         hint ? "\"?" : "", gf_buf_cstr(&list), cmd);
+	}
+	gf_buf_dispose(&list);
+	return status;
 }
