@@ -6,7 +6,7 @@ TEST_BUILD ?= build-test
 PREFIX     ?= /usr/local
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps test demo fuzz format clean install
+.PHONY: all deps test demo fuzz format clean install uninstall
 
 all:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGF_TESTS=OFF >/dev/null
@@ -35,8 +35,19 @@ demo:
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
+# PREFIX (default /usr/local) and DESTDIR, as packagers expect:
+# PREFIX/bin/gitfleet, PREFIX/lib/systemd/system/gitfleet.service,
+# PREFIX/lib/sysusers.d/gitfleet.conf, PREFIX/share/doc/gitfleet/.
 install: all
-	cmake --install $(BUILD) --prefix $(PREFIX)
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix "$(PREFIX)"
+
+# Removes what the last `make install` wrote (CMake's install manifest, which
+# lists paths without DESTDIR: give the same DESTDIR and PREFIX).
+uninstall:
+	@test -f $(BUILD)/install_manifest.txt || \
+		{ echo "make uninstall: $(BUILD)/install_manifest.txt is missing: nothing was installed from $(BUILD)" >&2; exit 1; }
+	sed 's|^|$(DESTDIR)|' $(BUILD)/install_manifest.txt | xargs -r -d '\n' rm -f --
+	-find "$(DESTDIR)$(PREFIX)/share/doc/gitfleet" -depth -type d -empty -delete 2>/dev/null
 
 clean:
 	rm -rf $(BUILD) $(TEST_BUILD) build-fuzz

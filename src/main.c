@@ -15,6 +15,7 @@ int main(int argc, char **argv)
 {
 	/* A closed pipe is an error to report where it happens, not a death. */
 	signal(SIGPIPE, SIG_IGN);
+	cli_log_setup(NULL, NULL);
 	if (argc < 2) {
 		cli_print_usage_error();
 		return 1;

@@ -197,6 +197,7 @@ typedef enum {
 
 void gf_log_set_level(gf_log_level level);
 void gf_log_set_format(gf_log_format format);
+gf_log_format gf_log_get_format(void);
 /* "text" or "json"; GF_EINVALID for anything else. */
 int gf_log_parse_format(gf_log_format *out, const char *name);
 /*
@@ -205,8 +206,14 @@ int gf_log_parse_format(gf_log_format *out, const char *name);
  * must be quoted with gf_log_quote. Text output:
  *   2026-01-02T03:04:05.678Z level=info msg="listener started" port=8080
  * JSON output: {"ts":"...","level":"info","msg":"...","port":"8080"}
+ * (field values are JSON strings, a bare key is true; fields named ts,
+ * level or msg become _ts, _level, _msg).
  */
 void gf_log(gf_log_level level, const char *msg, const char *fields, ...) GF_PRINTF(3, 4);
+/* Appends the line gf_log writes (with its '\n') to `out`: `fields` already
+ * formatted, `ts` the time as text. For tests and fuzzing. */
+void gf_log_render(gf_buf *out, gf_log_format format, gf_log_level level, const char *ts,
+                   const char *msg, const char *fields);
 /* Quotes a value for a log field into `buf` (always NUL-terminated). */
 const char *gf_log_quote(char *buf, size_t size, const char *value);
 

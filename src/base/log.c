@@ -1,7 +1,9 @@
 /*
  * Leveled logging. Callers write fields as `key=value` pairs; the text
  * format prints them as given, the JSON format splits them back into
- * members, honouring values quoted by gf_log_quote.
+ * members, honouring values quoted by gf_log_quote. Whatever the fields
+ * hold, a JSON line is one valid JSON object: control characters escaped,
+ * ill-formed UTF-8 replaced, never a raw newline.
  */
 #include "base/base.h"
 
@@ -24,6 +26,11 @@ void gf_log_set_level(gf_log_level level)
 void gf_log_set_format(gf_log_format format)
 {
 	log_format = format;
+}
+
+gf_log_format gf_log_get_format(void)
+{
+	return log_format;
 }
 
 int gf_log_parse_format(gf_log_format *out, const char *name)
@@ -84,24 +91,92 @@ const char *gf_log_quote(char *buf, size_t size, const char *value)
 	return buf;
 }
 
+/* Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong
+ * forms, no surrogates, nothing past U+10FFFF), or 0 if there is none. */
+static size_t utf8_seq_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	size_t len;
+	unsigned char lo = 0x80, hi = 0xBF;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		len = 2;
+	else if (c >= 0xE0 && c <= 0xEF)
+		len = 3;
+	else if (c >= 0xF0 && c <= 0xF4)
+		len = 4;
+	else
+		return 0;
+	if (c == 0xE0)
+		lo = 0xA0;
+	else if (c == 0xED)
+		hi = 0x9F;
+	else if (c == 0xF0)
+		lo = 0x90;
+	else if (c == 0xF4)
+		hi = 0x8F;
+	if (n < len || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < len; i++)
+		if (s[i] < 0x80 || s[i] > 0xBF)
+			return 0;
+	return len;
+}
+
+/* A JSON string of n bytes of s. Control characters are escaped and a
+ * byte that does not start well-formed UTF-8 becomes U+FFFD, so a line is
+ * valid JSON whatever a log field held (a peer's request target, a
+ * process's output). */
 static void json_string(gf_buf *out, const char *s, size_t n)
 {
 	gf_buf_putc(out, '"');
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n;) {
 		unsigned char c = (unsigned char)s[i];
+		size_t len = utf8_seq_len((const unsigned char *)s + i, n - i);
+		if (len == 0) {
+			gf_buf_puts(out, "\\ufffd");
+			i++;
+			continue;
+		}
 		if (c == '"' || c == '\\')
 			gf_buf_printf(out, "\\%c", c);
 		else if (c == '\n')
 			gf_buf_puts(out, "\\n");
-		else if (c < 0x20)
+		else if (c == '\t')
+			gf_buf_puts(out, "\\t");
+		else if (c < 0x20 || c == 0x7f)
 			gf_buf_printf(out, "\\u%04x", c);
 		else
-			gf_buf_putc(out, (char)c);
+			gf_buf_put(out, s + i, len);
+		i += len;
 	}
 	gf_buf_putc(out, '"');
 }
 
-/* Appends the key=value pairs of `fields` as JSON members. */
+/* The value of a quoted field, p just past its opening quote. The escapes
+ * are gf_log_quote's (\" \\ \n); any other backslash is literal. The value
+ * ends at a quote followed by a space or the end, so that a caller's
+ * err="%s" around a message with quotes in it still reads as one value.
+ * Returns the position after the value. */
+static const char *quoted_value(gf_buf *val, const char *p)
+{
+	for (; *p; p++) {
+		if (*p == '\\' && (p[1] == '"' || p[1] == '\\' || p[1] == 'n')) {
+			p++;
+			gf_buf_putc(val, *p == 'n' ? '\n' : *p);
+		} else if (*p == '"' && (p[1] == ' ' || p[1] == '\0')) {
+			return p + 1;
+		} else {
+			gf_buf_putc(val, *p);
+		}
+	}
+	return p;
+}
+
+/* Appends the key=value pairs of `fields` as JSON members: values are
+ * strings, a bare key is true. A key that would repeat one of the line's
+ * own members (ts, level, msg) gets a leading underscore. */
 static void json_fields(gf_buf *out, const char *p)
 {
 	while (*p) {
@@ -111,10 +186,25 @@ static void json_fields(gf_buf *out, const char *p)
 		while (*p && *p != '=' && *p != ' ')
 			p++;
 		size_t klen = (size_t)(p - key);
-		if (klen == 0)
-			break;
+		if (klen == 0) {
+			if (*p == '=') /* "=value" with no key: skip it */
+				while (*p && *p != ' ')
+					p++;
+			continue;
+		}
 		gf_buf_putc(out, ',');
-		json_string(out, key, klen);
+		bool reserved = (klen == 2 && !memcmp(key, "ts", 2)) ||
+		                (klen == 5 && !memcmp(key, "level", 5)) ||
+		                (klen == 3 && !memcmp(key, "msg", 3));
+		if (reserved) {
+			gf_buf kb = GF_BUF_INIT;
+			gf_buf_putc(&kb, '_');
+			gf_buf_put(&kb, key, klen);
+			json_string(out, kb.ptr, kb.len);
+			gf_buf_dispose(&kb);
+		} else {
+			json_string(out, key, klen);
+		}
 		gf_buf_putc(out, ':');
 		if (*p != '=') {
 			gf_buf_puts(out, "true");
@@ -123,16 +213,7 @@ static void json_fields(gf_buf *out, const char *p)
 		p++;
 		if (*p == '"') {
 			gf_buf val = GF_BUF_INIT;
-			for (p++; *p && *p != '"'; p++) {
-				if (*p == '\\' && p[1]) {
-					p++;
-					gf_buf_putc(&val, *p == 'n' ? '\n' : *p);
-				} else {
-					gf_buf_putc(&val, *p);
-				}
-			}
-			if (*p == '"')
-				p++;
+			p = quoted_value(&val, p + 1);
 			json_string(out, gf_buf_cstr(&val), val.len);
 			gf_buf_dispose(&val);
 		} else {
@@ -154,6 +235,23 @@ static void format_time(char *buf, size_t size)
 	snprintf(buf + n, size - n, ".%03dZ", (int)(ms % 1000));
 }
 
+void gf_log_render(gf_buf *out, gf_log_format format, gf_log_level level, const char *ts,
+                   const char *msg, const char *fields)
+{
+	if (format == GF_LOG_JSON) {
+		gf_buf_puts(out, "{\"ts\":");
+		json_string(out, ts, strlen(ts));
+		gf_buf_printf(out, ",\"level\":\"%s\",\"msg\":", level_names[level]);
+		json_string(out, msg, strlen(msg));
+		json_fields(out, fields);
+		gf_buf_puts(out, "}\n");
+	} else {
+		char q[512];
+		gf_buf_printf(out, "%s level=%s msg=%s%s%s\n", ts, level_names[level],
+		              gf_log_quote(q, sizeof(q), msg), *fields ? " " : "", fields);
+	}
+}
+
 void gf_log(gf_log_level level, const char *msg, const char *fields, ...)
 {
 	if (level < log_level)
@@ -165,17 +263,7 @@ void gf_log(gf_log_level level, const char *msg, const char *fields, ...)
 	va_end(ap);
 	char ts[40];
 	format_time(ts, sizeof(ts));
-	if (log_format == GF_LOG_JSON) {
-		gf_buf_printf(&line, "{\"ts\":\"%s\",\"level\":\"%s\",\"msg\":", ts,
-		              level_names[level]);
-		json_string(&line, msg, strlen(msg));
-		json_fields(&line, gf_buf_cstr(&f));
-		gf_buf_puts(&line, "}\n");
-	} else {
-		char q[512];
-		gf_buf_printf(&line, "%s level=%s msg=%s%s%s\n", ts, level_names[level],
-		              gf_log_quote(q, sizeof(q), msg), f.len ? " " : "", gf_buf_cstr(&f));
-	}
+	gf_log_render(&line, log_format, level, ts, msg, gf_buf_cstr(&f));
 	pthread_mutex_lock(&log_lock);
 	fwrite(line.ptr, 1, line.len, stderr);
 	fflush(stderr);

@@ -58,9 +58,50 @@ typedef struct {
 int cli_parse_flags(int argc, char **argv, const cli_flag *flags, size_t nflags, int *next);
 void cli_strlist_dispose(cli_strlist *l);
 
-/* Prints `gitfleet CMD: <message>` to stderr and returns `status`. */
+typedef struct {
+	const char *name;
+	int (*run)(int argc, char **argv); /* argv[0] is "CMD NAME", as "state list" */
+} cli_subcommand;
+
+/*
+ * Runs the subcommand argv[1] of command `cmd` among `subs`, with argv + 1
+ * (argv[0] becoming "CMD SUB" so that its messages name both). A missing
+ * or unknown subcommand prints the choices (and a suggestion) and returns 1.
+ */
+int cli_dispatch(const char *cmd, int argc, char **argv, const cli_subcommand *subs, size_t n);
+
+/*
+ * For the test that every flag is documented (tests/unit/test_cli_help.c):
+ * while a probe is set, cli_parse_flags hands it the flag table and fails
+ * at once (silently, before reading argv), and cli_dispatch runs every
+ * subcommand, so that running a command with no arguments shows every
+ * flag table it has. NULL turns probing off.
+ */
+typedef void (*cli_flag_probe)(const char *cmd, const cli_flag *flags, size_t n, void *payload);
+void cli_set_flag_probe(cli_flag_probe fn, void *payload);
+
+/* Prints `gitfleet CMD: <message>` to stderr and returns `status`; after
+ * cli_log_setup chose JSON, the message is an error log line instead. */
 int cli_fail(const char *cmd, int status, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
+
+/* ---- logging ----------------------------------------------------------- */
+
+#define CLI_LOG_FORMAT_ENV "GITFLEET_LOG_FORMAT"
+
+/*
+ * The log format of a command that logs (daemon, www, lb): `flag` (its
+ * --log-format, may be NULL), else $GITFLEET_LOG_FORMAT, else text. The
+ * choice is exported as GITFLEET_LOG_FORMAT, so that the processes it
+ * starts (instances, builds and the gitfleet commands they run) log the
+ * same way, and in JSON its own errors (cli_fail) become log lines. A bad
+ * value is reported (`gitfleet CMD: ...`) and returns -1.
+ *
+ * With cmd NULL (main, for every command) only $GITFLEET_LOG_FORMAT is
+ * applied to gf_log, quietly: a bad value is left for the commands that
+ * log to report.
+ */
+int cli_log_setup(const char *cmd, const char *flag);
 
 /* ---- diagnostics and variables ----------------------------------------- */
 

@@ -131,13 +131,8 @@ static int build_stop(int argc, char **argv)
 
 int cmd_build(int argc, char **argv)
 {
-	if (argc >= 2 && !strcmp(argv[1], "start"))
-		return build_start(argc - 1, argv + 1);
-	if (argc >= 2 && !strcmp(argv[1], "stop"))
-		return build_stop(argc - 1, argv + 1);
-	return cli_fail("build", 1,
-	                "expected `build start PROJECT [--ref REF | --commit SHA]` or `build stop "
-	                "ID`. See 'gitfleet help build'.");
+	static const cli_subcommand subs[] = {{"start", build_start}, {"stop", build_stop}};
+	return cli_dispatch("build", argc, argv, subs, GF_ARRAY_LEN(subs));
 }
 
 int cmd_builds(int argc, char **argv)
@@ -195,15 +190,12 @@ int cmd_builds(int argc, char **argv)
 	return rc;
 }
 
-int cmd_repo(int argc, char **argv)
+static int repo_url(int argc, char **argv)
 {
 	const char *home = NULL;
 	const cli_flag flags[] = {{"home", CLI_FLAG_STRING, &home}};
-	if (argc < 2 || strcmp(argv[1], "url"))
-		return cli_fail("repo", 1,
-		                "expected `repo url PROJECT`. See 'gitfleet help repo'.");
 	const char *pos[1];
-	int np = parse_mixed(argc - 1, argv + 1, flags, GF_ARRAY_LEN(flags), pos, 1);
+	int np = parse_mixed(argc, argv, flags, GF_ARRAY_LEN(flags), pos, 1);
 	if (np < 0)
 		return 1;
 	if (np != 1)
@@ -228,6 +220,12 @@ int cmd_repo(int argc, char **argv)
 	free(path);
 	cli_daemon_dispose(&d);
 	return rc;
+}
+
+int cmd_repo(int argc, char **argv)
+{
+	static const cli_subcommand subs[] = {{"url", repo_url}};
+	return cli_dispatch("repo", argc, argv, subs, GF_ARRAY_LEN(subs));
 }
 
 /* `gitfleet hook post-receive PROJECT`: git gives "before after ref" lines

@@ -88,7 +88,7 @@ static int split_addr(char *host, size_t hn, int *port, const char *addr)
 
 int cmd_daemon(int argc, char **argv)
 {
-	const char *home_flag = NULL, *api_listen = NULL, *log_format = "text", *ports = NULL;
+	const char *home_flag = NULL, *api_listen = NULL, *log_format = NULL, *ports = NULL;
 	const cli_flag flags[] = {
 	        {"home", CLI_FLAG_STRING, &home_flag},
 	        {"api-listen", CLI_FLAG_STRING, &api_listen},
@@ -102,10 +102,8 @@ int cmd_daemon(int argc, char **argv)
 		return cli_fail("daemon", 1,
 		                "unexpected argument \"%s\". See 'gitfleet help daemon'.",
 		                argv[next]);
-	gf_log_format fmt;
-	if (gf_log_parse_format(&fmt, log_format) < 0)
-		return cli_fail("daemon", 1, "--log-format %s: expected text or json", log_format);
-	gf_log_set_format(fmt);
+	if (cli_log_setup("daemon", log_format) < 0)
+		return 1;
 	cloud_options o;
 	memset(&o, 0, sizeof(o));
 	if (ports) {

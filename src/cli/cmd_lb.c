@@ -164,7 +164,7 @@ int cmd_lb(int argc, char **argv)
 {
 	const char *listen = NULL, *algorithm = "round_robin", *health_path = "/";
 	const char *interval = "1", *timeout = "1", *healthy = "2", *unhealthy = "2";
-	const char *matcher = "200-399", *workers = "0", *delay = "5", *log_format = "text";
+	const char *matcher = "200-399", *workers = "0", *delay = "5", *log_format = NULL;
 	const char *connect_timeout = "5", *idle_timeout = "60", *targets_file = NULL;
 	const char *response_timeout = "60", *head_timeout = "30", *max_body = "0";
 	cli_strlist targets = {0}, allow = {0};
@@ -192,7 +192,8 @@ int cmd_lb(int argc, char **argv)
 	int status = 1, next = 0;
 	lb_balancer *lb = NULL;
 	lb_run run = {.path = targets_file};
-	if (cli_parse_flags(argc, argv, flags, GF_ARRAY_LEN(flags), &next) < 0)
+	if (cli_parse_flags(argc, argv, flags, GF_ARRAY_LEN(flags), &next) < 0 ||
+	    cli_log_setup("lb", log_format) < 0)
 		goto out;
 	if (next < argc) {
 		cli_fail("lb", 1, "unexpected argument \"%s\"; targets are given with --target",
@@ -203,12 +204,6 @@ int cmd_lb(int argc, char **argv)
 		cli_fail("lb", 1, "--listen is required, like --listen 127.0.0.1:8080");
 		goto out;
 	}
-	gf_log_format fmt;
-	if (gf_log_parse_format(&fmt, log_format) < 0) {
-		cli_fail("lb", 1, "--log-format: use text or json, not \"%s\"", log_format);
-		goto out;
-	}
-	gf_log_set_format(fmt);
 
 	lb_options o;
 	lb_options_default(&o);

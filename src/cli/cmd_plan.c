@@ -122,23 +122,30 @@ static void print_buf(gf_buf *b)
 int cli_iac_run(iac_verb verb, int argc, char **argv)
 {
 	iac_flags f = {.lock = true, .refresh = true};
-	const cli_flag flags[] = {
+	bool input = false;
+	/* Flags every verb takes, then each verb's own (as terraform's). */
+	cli_flag flags[16] = {
 	        {"no-color", CLI_FLAG_BOOL, &f.no_color},
 	        {"lock", CLI_FLAG_BOOL, &f.lock},
 	        {"lock-timeout", CLI_FLAG_STRING, &f.lock_timeout},
 	        {"refresh", CLI_FLAG_BOOL, &f.refresh},
 	        {"refresh-only", CLI_FLAG_BOOL, &f.refresh_only},
-	        {"destroy", CLI_FLAG_BOOL, &f.destroy},
-	        {"detailed-exitcode", CLI_FLAG_BOOL, &f.detailed},
-	        {"auto-approve", CLI_FLAG_BOOL, &f.auto_approve},
-	        {"out", CLI_FLAG_STRING, &f.out},
 	        {"parallelism", CLI_FLAG_STRING, &f.parallelism},
 	        {"target", CLI_FLAG_LIST, &f.targets},
 	        {"replace", CLI_FLAG_LIST, &f.replaces},
 	        {"var", CLI_FLAG_LIST, &f.vars},
 	        {"var-file", CLI_FLAG_LIST, &f.var_files},
-	        {"input", CLI_FLAG_BOOL, &(bool){false}},
+	        {"input", CLI_FLAG_BOOL, &input},
 	};
+	size_t nflags = 11;
+	if (verb != IAC_DESTROY)
+		flags[nflags++] = (cli_flag){"destroy", CLI_FLAG_BOOL, &f.destroy};
+	if (verb == IAC_PLAN) {
+		flags[nflags++] = (cli_flag){"detailed-exitcode", CLI_FLAG_BOOL, &f.detailed};
+		flags[nflags++] = (cli_flag){"out", CLI_FLAG_STRING, &f.out};
+	} else {
+		flags[nflags++] = (cli_flag){"auto-approve", CLI_FLAG_BOOL, &f.auto_approve};
+	}
 	const char *name = verb_name(verb);
 	int next, status = 1;
 	config *cfg = NULL;
@@ -150,7 +157,7 @@ int cli_iac_run(iac_verb verb, int argc, char **argv)
 	provider_conn conn = {0};
 	config_var_arg *vargs = NULL;
 	gf_buf out = GF_BUF_INIT;
-	if (cli_parse_flags(argc, argv, flags, GF_ARRAY_LEN(flags), &next) < 0)
+	if (cli_parse_flags(argc, argv, flags, nflags, &next) < 0)
 		goto done;
 	size_t nvargs = cli_var_args(&vargs, argc, argv, next);
 	const char *planfile = NULL;
@@ -159,15 +166,6 @@ int cli_iac_run(iac_verb verb, int argc, char **argv)
 	if (next < argc) {
 		cli_fail(name, 1, "unexpected argument \"%s\": %s takes flags only%s", argv[next],
 		         name, verb == IAC_APPLY ? " and an optional plan file" : "");
-		goto done;
-	}
-	if ((verb == IAC_PLAN && f.auto_approve) || (verb != IAC_PLAN && f.out) ||
-	    (verb != IAC_PLAN && f.detailed)) {
-		cli_fail(name, 1, "%s is not a flag of %s",
-		         f.auto_approve ? "-auto-approve"
-		         : f.out        ? "-out"
-		                        : "-detailed-exitcode",
-		         name);
 		goto done;
 	}
 	int parallelism = 10;

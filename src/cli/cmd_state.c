@@ -360,28 +360,11 @@ done:
 
 int cmd_state(int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*run)(int, char **);
-	} subs[] = {
+	static const cli_subcommand subs[] = {
 	        {"list", state_list_cmd}, {"show", state_show_cmd}, {"rm", state_rm_cmd},
 	        {"pull", state_pull_cmd}, {"push", state_push_cmd},
 	};
-	if (argc < 2 || argv[1][0] == '-') {
-		fputs("Usage: gitfleet state <list|show|rm|pull|push> [options] [args]\n"
-		      "See 'gitfleet help state'.\n",
-		      stderr);
-		return 1;
-	}
-	const char *names[GF_ARRAY_LEN(subs)];
-	for (size_t i = 0; i < GF_ARRAY_LEN(subs); i++) {
-		names[i] = subs[i].name;
-		if (strcmp(argv[1], subs[i].name) == 0)
-			return subs[i].run(argc - 1, argv + 1);
-	}
-	const char *s = gf_str_suggest(argv[1], names, GF_ARRAY_LEN(names));
-	return cli_fail("state", 1, "unknown subcommand \"%s\".%s%s%s See 'gitfleet help state'.",
-	                argv[1], s ? " Did you mean \"" : "", s ? s : "", s ? "\"?" : "");
+	return cli_dispatch("state", argc, argv, subs, GF_ARRAY_LEN(subs));
 }
 
 int cmd_force_unlock(int argc, char **argv)

@@ -40,6 +40,8 @@ int cmd_www(int argc, char **argv)
 	int next;
 	if (cli_parse_flags(argc, argv, flags, GF_ARRAY_LEN(flags), &next) != 0)
 		return 1;
+	if (cli_log_setup("www", log_format) < 0)
+		return 1;
 	if (next < argc)
 		return cli_fail("www", 1, "unexpected argument \"%s\". See 'gitfleet help www'.",
 		                argv[next]);
@@ -85,14 +87,6 @@ int cmd_www(int argc, char **argv)
 	    parse_timeout(&cfg.idle_timeout, "idle-timeout", idle_to) ||
 	    parse_timeout(&cfg.send_timeout, "send-timeout", send_to))
 		goto done;
-	if (log_format) {
-		gf_log_format fmt;
-		if (gf_log_parse_format(&fmt, log_format) != 0) {
-			cli_fail("www", 1, "-log-format %s: expected text or json", log_format);
-			goto done;
-		}
-		gf_log_set_format(fmt);
-	}
 	cfg.access_log = access_log;
 	if (www_run(&cfg) != 0) {
 		cli_fail("www", 1, "%s", gf_err_msg());

@@ -31,7 +31,14 @@ const cli_command cli_commands[] = {
          "                        state.\n"
          "  -input=false          Never ask for input (init never does; accepted for\n"
          "                        terraform compatibility).\n"
-         "  -no-color             Print without colours.\n",
+         "  -backend=false        Accepted for terraform compatibility and ignored:\n"
+         "                        init always records the backend.\n"
+         "  -no-color             Print without colours.\n"
+         "\n"
+         "Examples:\n"
+         "  gitfleet init\n"
+         "  gitfleet init -backend-config=address=http://127.0.0.1:8500/state/site\n"
+         "  gitfleet init -reconfigure -backend-config=backend.hcl\n",
          cmd_init},
         {"validate", "Check whether the configuration is valid",
          "Usage: gitfleet validate [-json] [-no-color] [DIR]\n"
@@ -53,7 +60,11 @@ const cli_command cli_commands[] = {
          "             {\"format_version\": \"1.0\", \"valid\": ..., \"error_count\": N,\n"
          "             \"warning_count\": N, \"diagnostics\": [...]}.\n"
          "\n"
-         "  -no-color  Print diagnostics without colours or box drawing.\n",
+         "  -no-color  Print diagnostics without colours or box drawing.\n"
+         "\n"
+         "Examples:\n"
+         "  gitfleet validate\n"
+         "  gitfleet validate -json infra/\n",
          cmd_validate},
         {"plan", "Show the changes the configuration calls for",
          "Usage: gitfleet plan [options]\n"
@@ -88,7 +99,14 @@ const cli_command cli_commands[] = {
          "  -parallelism=N           Apply at most N operations at once (default 10).\n"
          "  -lock=false              Do not lock the state (dangerous when others run).\n"
          "  -lock-timeout=DURATION   Retry a held lock this long (\"30s\"); default: once.\n"
-         "  -no-color                Print without colours.\n",
+         "  -input=false             Never ask for input (plan never does; accepted for\n"
+         "                           terraform compatibility).\n"
+         "  -no-color                Print without colours.\n"
+         "\n"
+         "Examples:\n"
+         "  gitfleet plan\n"
+         "  gitfleet plan -out=tfplan -var desired_capacity=2\n"
+         "  gitfleet plan -detailed-exitcode -refresh=false\n",
          cmd_plan},
         {"apply", "Create or update infrastructure",
          "Usage: gitfleet apply [options] [PLANFILE]\n"
@@ -120,7 +138,15 @@ const cli_command cli_commands[] = {
          "  -parallelism=N           Apply at most N operations at once (default 10).\n"
          "  -lock=false              Do not lock the state (dangerous when others run).\n"
          "  -lock-timeout=DURATION   Retry a held lock this long (\"30s\"); default: once.\n"
-         "  -no-color                Print without colours.\n",
+         "  -input=false             Accepted for terraform compatibility: gitfleet\n"
+         "                           never asks for variable values (the approval is\n"
+         "                           still asked for without -auto-approve).\n"
+         "  -no-color                Print without colours.\n"
+         "\n"
+         "Examples:\n"
+         "  gitfleet apply\n"
+         "  gitfleet apply -auto-approve -var desired_capacity=2\n"
+         "  gitfleet plan -out=tfplan && gitfleet apply tfplan\n",
          cmd_apply},
         {"destroy", "Destroy the managed infrastructure",
          "Usage: gitfleet destroy [options]\n"
@@ -145,7 +171,14 @@ const cli_command cli_commands[] = {
          "  -parallelism=N           Apply at most N operations at once (default 10).\n"
          "  -lock=false              Do not lock the state (dangerous when others run).\n"
          "  -lock-timeout=DURATION   Retry a held lock this long (\"30s\"); default: once.\n"
-         "  -no-color                Print without colours.\n",
+         "  -input=false             Accepted for terraform compatibility: gitfleet\n"
+         "                           never asks for variable values (the approval is\n"
+         "                           still asked for without -auto-approve).\n"
+         "  -no-color                Print without colours.\n"
+         "\n"
+         "Examples:\n"
+         "  gitfleet destroy\n"
+         "  gitfleet destroy -auto-approve -target=fleet_autoscaling_group.web\n",
          cmd_destroy},
         {"show", "Show the state or a saved plan",
          "Usage: gitfleet show [options] [PLANFILE]\n"
@@ -158,7 +191,11 @@ const cli_command cli_commands[] = {
          "  -json      Print terraform show -json's format: {\"format_version\",\n"
          "             \"values\": {\"outputs\", \"root_module\": {\"resources\"}}} for the\n"
          "             state; {\"resource_changes\", \"output_changes\"} for a plan.\n"
-         "  -no-color  Print without colours.\n",
+         "  -no-color  Print without colours.\n"
+         "\n"
+         "Examples:\n"
+         "  gitfleet show\n"
+         "  gitfleet show -json tfplan\n",
          cmd_show},
         {"output", "Show output values from the state",
          "Usage: gitfleet output [options] [NAME]\n"
@@ -170,12 +207,17 @@ const cli_command cli_commands[] = {
          "\n"
          "Options:\n"
          "\n"
-         "  -json       Print JSON: with NAME its value, else an object of\n"
-         "              {\"sensitive\", \"type\", \"value\"} per output.\n"
-         "  -raw        Print the value of NAME (a string, number or bool) as is,\n"
-         "              without quotes or a newline, for shell scripts.\n"
-         "  -state=PATH Read this local state file instead of the configured backend.\n"
-         "  -no-color   Print without colours.\n",
+         "  -json        Print JSON: with NAME its value, else an object of\n"
+         "               {\"sensitive\", \"type\", \"value\"} per output.\n"
+         "  -raw         Print the value of NAME (a string, number or bool) as is,\n"
+         "               without quotes or a newline, for shell scripts.\n"
+         "  -state=PATH  Read this local state file instead of the configured\n"
+         "               backend.\n"
+         "  -no-color    Print without colours.\n"
+         "\n"
+         "Examples:\n"
+         "  gitfleet output\n"
+         "  curl \"$(gitfleet output -raw url)\"\n",
          cmd_output},
         {"state", "Inspect and change the state",
          "Usage: gitfleet state <subcommand> [options] [args]\n"
@@ -196,11 +238,23 @@ const cli_command cli_commands[] = {
          "                           Refused without -force when FILE has another\n"
          "                           lineage or a serial lower than the stored one.\n"
          "\n"
-         "Options of rm and push:\n"
+         "Options:\n"
          "\n"
-         "  -lock=false        Don't take the state lock (dangerous when others may\n"
-         "                     write the state).\n"
-         "  -lock-timeout=D    Retry a held lock for up to D (like 10s, 2m).\n",
+         "  -id=ID             list: only the instances whose id attribute is ID.\n"
+         "  -dry-run           rm: print what would be removed, change nothing.\n"
+         "  -force             push: replace the state even with another lineage or a\n"
+         "                     lower serial.\n"
+         "  -lock=false        rm, push: don't take the state lock (dangerous when\n"
+         "                     others may write the state).\n"
+         "  -lock-timeout=D    rm, push: retry a held lock for up to D (like 10s, 2m).\n"
+         "  -backup=PATH       rm: accepted for terraform compatibility and ignored;\n"
+         "                     the backend keeps the previous state itself.\n"
+         "\n"
+         "Examples:\n"
+         "  gitfleet state list\n"
+         "  gitfleet state show 'fleet_lb.web'\n"
+         "  gitfleet state rm -dry-run 'fleet_autoscaling_group.web'\n"
+         "  gitfleet state pull > backup.tfstate && gitfleet state push backup.tfstate\n",
          cmd_state},
         {"force-unlock", "Release a stuck state lock",
          "Usage: gitfleet force-unlock [-force] LOCK_ID\n"
@@ -213,7 +267,10 @@ const cli_command cli_commands[] = {
          "\n"
          "Options:\n"
          "\n"
-         "  -force   Don't ask for confirmation.\n",
+         "  -force   Don't ask for confirmation.\n"
+         "\n"
+         "Example:\n"
+         "  gitfleet force-unlock -force 6d1f0c2e-8a4b-4f7e-9c3d-2b5a7e9f1a04\n",
          cmd_force_unlock},
         {"fmt", "Rewrite configuration files in the canonical style",
          "Usage: gitfleet fmt [options] [PATH...]\n"
@@ -239,7 +296,11 @@ const cli_command cli_commands[] = {
          "                 error is not a terminal).\n"
          "\n"
          "Exit status: 0 success, 1 usage or file errors, 2 syntax errors, 3 -check\n"
-         "found files to format.\n",
+         "found files to format.\n"
+         "\n"
+         "Examples:\n"
+         "  gitfleet fmt -recursive\n"
+         "  gitfleet fmt -check -diff infra/\n",
          cmd_fmt},
         {"console", "Evaluate expressions interactively",
          "Usage: gitfleet console [-var NAME=VALUE] [-var-file FILE]\n"
@@ -265,7 +326,10 @@ const cli_command cli_commands[] = {
          "  -var-file FILE   Read variable values from a .tfvars (HCL) or\n"
          "                   .tfvars.json file; repeatable. -var and -var-file apply\n"
          "                   in command-line order, after TF_VAR_NAME environment\n"
-         "                   variables, terraform.tfvars and *.auto.tfvars.\n",
+         "                   variables, terraform.tfvars and *.auto.tfvars.\n"
+         "\n"
+         "Example:\n"
+         "  echo 'cidrsubnet(\"10.0.0.0/16\", 8, 2)' | gitfleet console\n",
          cmd_console},
         {"daemon", "Run the local cloud: load balancers, autoscaling groups, the API",
          "Usage: gitfleet daemon [--home DIR] [--api-listen HOST:PORT] [options]\n"
@@ -289,7 +353,9 @@ const cli_command cli_commands[] = {
          "                             else ~/.local/share/gitfleet)\n"
          "  --api-listen HOST:PORT     also serve the API on TCP, like 127.0.0.1:7070\n"
          "  --instance-ports LO-HI     ports given to instances (default 41000-48999)\n"
-         "  --log-format text|json     log lines as key=value text or JSON (default text)\n"
+         "  --log-format text|json     log lines as key=value text or one JSON object\n"
+         "                             per line (default $GITFLEET_LOG_FORMAT, else\n"
+         "                             text); instances and builds inherit it\n"
          "\n"
          "Example:\n"
          "  gitfleet daemon --home ./cloud &\n"
@@ -301,24 +367,49 @@ const cli_command cli_commands[] = {
          "  Asks the daemon for every lb, listener, target group and autoscaling group\n"
          "  and prints them as a tree: lbs → listeners → target groups → groups →\n"
          "  instances, with each instance's state, health in the target group,\n"
-         "  version, port and age. --json prints the resources as JSON instead.\n"
+         "  version, port and age.\n"
          "\n"
-         "  The daemon is found on the unix socket of --home (default $GITFLEET_HOME,\n"
-         "  else the default home), or at GITFLEET_ADDR with the token GITFLEET_TOKEN.\n",
+         "  The daemon is found on the unix socket of --home, else at GITFLEET_ADDR\n"
+         "  with the token GITFLEET_TOKEN, else on the socket of the default home\n"
+         "  ($GITFLEET_HOME, else /var/lib/gitfleet as root, else\n"
+         "  ~/.local/share/gitfleet). The same holds for instances, events, logs,\n"
+         "  build, builds and repo.\n"
+         "\n"
+         "Options:\n"
+         "  --json       print the resources as JSON instead of a tree\n"
+         "  --home DIR   the daemon's home: use the unix socket DIR/run/gitfleet.sock\n"
+         "\n"
+         "Example:\n"
+         "  gitfleet status --home ./cloud\n",
          cmd_status},
         {"instances", "List the daemon's instances",
          "Usage: gitfleet instances [--all] [--json] [--home DIR]\n"
          "\n"
          "  Lists live instances: id, group, template version, state, port, pid, age\n"
-         "  and the reason of the last state change. --all adds those that terminated\n"
-         "  or failed in the last hour; --json prints every instance as JSON.\n",
+         "  and the reason of the last state change.\n"
+         "\n"
+         "Options:\n"
+         "  --all        also those that terminated or failed in the last hour\n"
+         "  --json       print every instance as JSON\n"
+         "  --home DIR   the daemon's home (see `gitfleet help status`)\n"
+         "\n"
+         "Example:\n"
+         "  gitfleet instances --all\n",
          cmd_instances},
         {"events", "Show the daemon's event log",
          "Usage: gitfleet events [-f] [--after ID] [--json] [--home DIR]\n"
          "\n"
          "  Prints the event log: resources created and deleted, instance state\n"
-         "  changes, rollouts and their failures. -f keeps following new events;\n"
-         "  --after ID starts after that event; --json prints one JSON object a line.\n",
+         "  changes, rollouts and their failures.\n"
+         "\n"
+         "Options:\n"
+         "  -f, --follow   keep following new events until interrupted\n"
+         "  --after ID     start after the event with this id\n"
+         "  --json         print one JSON object a line\n"
+         "  --home DIR     the daemon's home (see `gitfleet help status`)\n"
+         "\n"
+         "Example:\n"
+         "  gitfleet events -f\n",
          cmd_events},
         {"logs", "Show the output of an instance or the log of a build",
          "Usage: gitfleet logs --instance ID [-f] [--json] [--home DIR]\n"
@@ -330,7 +421,18 @@ const cli_command cli_commands[] = {
          "\n"
          "  With a BUILD id (see `gitfleet builds`), prints the build's log: one\n"
          "  timestamped line per output line, with phase markers; -f follows it live\n"
-         "  until the build is over.\n",
+         "  until the build is over.\n"
+         "\n"
+         "Options:\n"
+         "  --instance ID  the instance whose output to print (see `gitfleet instances`)\n"
+         "  -f, --follow   keep following: new output of the instance, or the build\n"
+         "                 until it is over\n"
+         "  --json         print JSON objects instead of plain lines\n"
+         "  --home DIR     the daemon's home (see `gitfleet help status`)\n"
+         "\n"
+         "Examples:\n"
+         "  gitfleet logs --instance i-3 -f\n"
+         "  gitfleet logs \"$(gitfleet builds site --json | jq -r '.[0].id')\" -f\n",
          cmd_logs},
         {"build", "Start or stop a build of a pipeline project",
          "Usage: gitfleet build start PROJECT [--ref REF | --commit SHA] [--json] [--home DIR]\n"
@@ -340,20 +442,39 @@ const cli_command cli_commands[] = {
          "  --ref or --commit it builds the default branch (HEAD) of the project's\n"
          "  repository. A project runs one build at a time; later ones wait in order.\n"
          "  stop ends a queued or running build as STOPPED (its processes are killed).\n"
-         "  Follow a build with `gitfleet logs ID -f`.\n",
+         "  Follow a build with `gitfleet logs ID -f`.\n"
+         "\n"
+         "Options:\n"
+         "  --ref REF      start: build this branch or tag (refs/heads/main, main)\n"
+         "  --commit SHA   start: build this commit\n"
+         "  --json         start: print the queued build as JSON\n"
+         "  --home DIR     the daemon's home (see `gitfleet help status`)\n"
+         "\n"
+         "Examples:\n"
+         "  gitfleet build start site --ref main\n"
+         "  gitfleet build stop site:4f6c1e2a-0b7d-4c3e-9a85-61d2f0e4b7c9\n",
          cmd_build},
         {"builds", "List the builds of the pipeline",
          "Usage: gitfleet builds [PROJECT] [--json] [--home DIR]\n"
          "\n"
          "  Lists the latest builds (of PROJECT, or of every project), newest first:\n"
          "  id, status, duration, what triggered it and the status of each phase.\n"
-         "  --json prints every build with its phases, durations and exit codes.\n",
+         "\n"
+         "Options:\n"
+         "  --json       print every build with its phases, durations and exit codes\n"
+         "  --home DIR   the daemon's home (see `gitfleet help status`)\n"
+         "\n"
+         "Example:\n"
+         "  gitfleet builds site\n",
          cmd_builds},
         {"repo", "Show the git URL of a project hosted by the daemon",
          "Usage: gitfleet repo url PROJECT [--home DIR]\n"
          "\n"
          "  Prints the URL of the repository the daemon hosts for PROJECT (source\n"
          "  type GITFLEET), to add as a remote: every push to it runs the pipeline.\n"
+         "\n"
+         "Options:\n"
+         "  --home DIR   the daemon's home (see `gitfleet help status`)\n"
          "\n"
          "Example:\n"
          "  git remote add fleet \"$(gitfleet repo url site)\"\n"
@@ -385,7 +506,8 @@ const cli_command cli_commands[] = {
          "  --idle-timeout DUR     keep-alive idle time (default 30s)\n"
          "  --send-timeout DUR     time allowed without write progress (default 30s)\n"
          "  --access-log           log one line per request\n"
-         "  --log-format FORMAT    text (default) or json\n"
+         "  --log-format FORMAT    text or json: key=value text or one JSON object per\n"
+         "                         line (default $GITFLEET_LOG_FORMAT, else text)\n"
          "\n"
          "Example:\n"
          "  gitfleet www --root ./public --listen 127.0.0.1:8080 --workers 0\n",
@@ -431,7 +553,8 @@ const cli_command cli_commands[] = {
          "  --head-timeout S          to receive a request head; then 408 (default 30)\n"
          "  --response-timeout S      a target silent for so long gets a 504 (default 60)\n"
          "  --max-body BYTES          larger request bodies get 413 (default 0: no limit)\n"
-         "  --log-format text|json    log lines as key=value text or JSON (default text)\n"
+         "  --log-format text|json    log lines as key=value text or one JSON object per\n"
+         "                            line (default $GITFLEET_LOG_FORMAT, else text)\n"
          "\n"
          "Example:\n"
          "  gitfleet www --root ./site --listen 127.0.0.1:9101 &\n"
@@ -442,12 +565,21 @@ const cli_command cli_commands[] = {
         {"help", "Show help for gitfleet or one of its commands",
          "Usage: gitfleet help [COMMAND]\n"
          "\n"
-         "  Shows the list of commands, or the full help of one command.\n",
+         "  Shows the list of commands, or the full help of one command. Every\n"
+         "  command also shows its help with -h, -help or --help.\n"
+         "\n"
+         "Examples:\n"
+         "  gitfleet help plan\n"
+         "  gitfleet plan --help\n",
          cmd_help},
         {"version", "Print the gitfleet version",
          "Usage: gitfleet version\n"
          "\n"
-         "  Prints the version of this gitfleet binary.\n",
+         "  Prints the version of this gitfleet binary (also with -v, -version or\n"
+         "  --version).\n"
+         "\n"
+         "Example:\n"
+         "  gitfleet version\n",
          cmd_version},
         {"hook", NULL, "Usage: gitfleet hook post-receive PROJECT (run by git)\n", cmd_hook},
 };

@@ -13,12 +13,13 @@
 
 int cli_daemon_init(cli_daemon *d, const char *home)
 {
-	/* One rule for every client (cloud_endpoint_resolve); --home names a
-	 * socket explicitly, so it wins over GITFLEET_ADDR. */
+	/* One rule for every client (cloud_endpoint_resolve); --home is a
+	 * flag, so it wins over GITFLEET_ADDR. */
 	cloud_endpoint ep;
-	char *sock = home ? gf_xasprintf("unix:%s/run/gitfleet.sock", home) : NULL;
-	cloud_endpoint_resolve(&ep, sock, NULL);
-	free(sock);
+	if (home)
+		cloud_endpoint_home(&ep, home);
+	else
+		cloud_endpoint_resolve(&ep, NULL, NULL);
 	memset(d, 0, sizeof(*d));
 	d->url = ep.url;
 	d->token = ep.token;

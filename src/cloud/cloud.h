@@ -351,15 +351,27 @@ typedef struct {
 } cloud_endpoint;
 
 /*
- * How every client finds the daemon, in this order: `address`/`token`
- * given explicitly (provider "fleet" { address, token }; may be NULL), then
- * GITFLEET_ADDR / GITFLEET_TOKEN (set inside builds), then the unix socket
- * of the home (cloud_home_default()/run/gitfleet.sock, no token). An
- * address is a URL as http_client_req takes it ("unix:/path",
- * "http://host:port"), an absolute socket path, or "host:port" (TCP).
- * Dispose *out.
+ * How every client finds the daemon (the provider, the gitfleet state
+ * backend, the CLI's daemon commands), in this order:
+ *
+ *   1. GITFLEET_ADDR, with GITFLEET_TOKEN (or no token). The daemon sets
+ *      both in every build: they name the daemon running the build and
+ *      carry the build's own token (read-only for pull requests), which a
+ *      configuration in the repository must not be able to step around.
+ *   2. `address`/`token` from the configuration (provider "fleet" or
+ *      backend "gitfleet"; either may be NULL).
+ *   3. The unix socket of the default home (cloud_home_default()), with
+ *      the configuration's token if it gave one.
+ *
+ * An address and its token are never mixed across 1 and 2. The reasoning
+ * is in docs/state.md ("Reaching the daemon"). An address is a URL as
+ * http_client_req takes it ("unix:/path", "http://host:port"), an absolute
+ * socket path, or "host:port" (TCP). Dispose *out.
  */
 void cloud_endpoint_resolve(cloud_endpoint *out, const char *address, const char *token);
+/* The unix socket of `home` (HOME/run/gitfleet.sock), no token: for a
+ * command-line --home, which wins over the environment as flags do. */
+void cloud_endpoint_home(cloud_endpoint *out, const char *home);
 void cloud_endpoint_dispose(cloud_endpoint *e);
 
 #endif

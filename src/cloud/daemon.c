@@ -433,7 +433,8 @@ static void launch(cloud_daemon *d, group *g, int version, const lb_snapshot *sn
 		gf_vec_push(&argv, gf_xstrdup(rel));
 	}
 	gf_vec_push(&argv, NULL);
-	static const char *const inherit[] = {"PATH", "HOME", "LANG", "TZ", "USER"};
+	static const char *const inherit[] = {"PATH", "HOME", "LANG",
+	                                      "TZ",   "USER", "GITFLEET_LOG_FORMAT"};
 	for (size_t i = 0; i < GF_ARRAY_LEN(inherit); i++)
 		if (getenv(inherit[i]))
 			gf_vec_push(&env, gf_xasprintf("%s=%s", inherit[i], getenv(inherit[i])));

@@ -14,26 +14,34 @@ static char *address_url(const char *address)
 	return gf_xasprintf("http://%s", address);
 }
 
+void cloud_endpoint_home(cloud_endpoint *out, const char *home)
+{
+	char *sock = gf_path_join(home, "run/gitfleet.sock");
+	out->url = gf_xasprintf("unix:%s", sock);
+	out->token = NULL;
+	free(sock);
+}
+
 void cloud_endpoint_resolve(cloud_endpoint *out, const char *address, const char *token)
 {
 	memset(out, 0, sizeof(*out));
 	const char *env_addr = getenv("GITFLEET_ADDR");
 	const char *env_token = getenv("GITFLEET_TOKEN");
+	/* The address and its token go together: a token is never sent to an
+	 * address it was not given with. */
+	if (env_addr && *env_addr) {
+		out->url = address_url(env_addr);
+		out->token = env_token && *env_token ? gf_xstrdup(env_token) : NULL;
+		return;
+	}
 	if (address && *address) {
 		out->url = address_url(address);
-		out->token = token && *token ? gf_xstrdup(token) : NULL;
-	} else if (env_addr && *env_addr) {
-		out->url = address_url(env_addr);
-		const char *t = token && *token ? token : env_token;
-		out->token = t && *t ? gf_xstrdup(t) : NULL;
 	} else {
 		char *home = cloud_home_default();
-		char *sock = gf_path_join(home, "run/gitfleet.sock");
-		out->url = gf_xasprintf("unix:%s", sock);
-		out->token = token && *token ? gf_xstrdup(token) : NULL;
-		free(sock);
+		cloud_endpoint_home(out, home);
 		free(home);
 	}
+	out->token = token && *token ? gf_xstrdup(token) : NULL;
 }
 
 void cloud_endpoint_dispose(cloud_endpoint *e)

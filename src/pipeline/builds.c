@@ -246,7 +246,8 @@ static int make_env(pl_build *b, char *err, size_t errlen)
 	env_set(&env, "PATH", p);
 	free(p);
 	free(exe);
-	static const char *const keep[] = {"HOME", "USER", "LANG", "TMPDIR", "TZ"};
+	static const char *const keep[] = {"HOME",   "USER", "LANG",
+	                                   "TMPDIR", "TZ",   "GITFLEET_LOG_FORMAT"};
 	for (size_t i = 0; i < GF_ARRAY_LEN(keep); i++)
 		if (getenv(keep[i]))
 			env_set(&env, keep[i], getenv(keep[i]));

@@ -53,8 +53,9 @@
  *      gitfleet  the http protocol against the daemon's /v1/state/{name},
  *                reached as every gitfleet client reaches the daemon
  *                (cloud_endpoint_resolve in cloud.h, shared with the
- *                provider: GITFLEET_ADDR / GITFLEET_TOKEN,
- *                else the unix socket of the daemon's home).
+ *                provider: GITFLEET_ADDR / GITFLEET_TOKEN, else the
+ *                block's address / token, else the unix socket of the
+ *                daemon's home).
  *
  * 6. The working directory (workdir.c): `gitfleet init` records the
  *    backend type, its merged configuration and a hash of it in

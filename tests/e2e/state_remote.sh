@@ -79,6 +79,32 @@ mkdir "$T/c" && cp "$T/a/main.tf" "$T/c/" && cd "$T/c"
 GITFLEET_HOME="$T/nowhere" GITFLEET_ADDR="unix:$SOCK" $G init -no-color >/dev/null
 expect_contains "GITFLEET_ADDR" "fleet_target_group.web[0]" "$(GITFLEET_HOME="$T/nowhere" GITFLEET_ADDR="unix:$SOCK" $G state list)"
 
+# GITFLEET_ADDR wins over the addresses of the configuration, for the
+# backend and the provider alike (docs/state.md, "Reaching the daemon"):
+# here they name a port where nothing listens.
+mkdir "$T/e" && cd "$T/e"
+cat >main.tf <<'TF'
+terraform {
+  backend "gitfleet" {
+    name    = "env-wins"
+    address = "127.0.0.1:1"
+  }
+}
+provider "fleet" {
+  address = "127.0.0.1:1"
+}
+resource "fleet_lb" "e" {
+  name = "env-wins"
+}
+TF
+GITFLEET_ADDR="unix:$SOCK" $G init -no-color >/dev/null
+out=$(GITFLEET_ADDR="unix:$SOCK" $G apply -auto-approve -no-color) || fail "apply through GITFLEET_ADDR: $out"
+expect_contains "provider and backend through GITFLEET_ADDR" "Apply complete! Resources: 1 added" "$out"
+expect_eq "the lb exists" 200 "$(api GET /v1/lbs/env-wins >/dev/null && status)"
+if $G plan -no-color >"$T/out" 2>&1; then fail "plan reached 127.0.0.1:1: $(cat "$T/out")"; fi
+expect_contains "configured address used without GITFLEET_ADDR" "127.0.0.1:1" "$(cat "$T/out")"
+GITFLEET_ADDR="unix:$SOCK" $G destroy -auto-approve -no-color >/dev/null
+
 # Over TCP with the daemon's token, as builds reach it.
 stop_daemon
 APORT=$(free_port)

@@ -287,8 +287,11 @@ static void test_gitfleet_backend(void **unused)
 {
 	state_backend *b1 =
 	        open_backend("gitfleet", json_pack("{s:s, s:s}", "name", "site", "address", F.url));
+	/* Inside a build GITFLEET_ADDR wins over a configured address (here
+	 * one where nothing listens), as for the provider. */
 	setenv("GITFLEET_ADDR", F.url, 1);
-	state_backend *b2 = open_backend("gitfleet", json_pack("{s:s}", "name", "site"));
+	state_backend *b2 = open_backend(
+	        "gitfleet", json_pack("{s:s, s:s}", "name", "site", "address", "127.0.0.1:1"));
 	unsetenv("GITFLEET_ADDR");
 	exercise(b1, b2);
 	state_backend_free(b1);
