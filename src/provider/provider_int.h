@@ -7,6 +7,7 @@
  * random.c    random_id and terraform_data (local, no daemon)
  * fleet.c     fleet_* through the daemon's API
  * release.c   the tar of a source directory, uploaded when missing
+ * data.c      data sources: fleet lookups, terraform_remote_state
  */
 #ifndef GF_PROVIDER_INT_H
 #define GF_PROVIDER_INT_H
@@ -28,6 +29,10 @@ int pvi_fleet_apply(const hcl_value **out, gf_arena *a, const provider_conn *c,
                     const hcl_value *planned, const hcl_value *config);
 int pvi_fleet_read(const hcl_value **out, gf_arena *a, const provider_conn *c,
                    const provider_schema *s, const hcl_value *prior);
+
+/* A fleet data source: GET of the object named by config's `name`. */
+int pvi_fleet_lookup(const hcl_value **out, gf_arena *a, const provider_conn *c,
+                     const provider_schema *s, const hcl_value *config);
 
 /* A tar archive of directory `dir` (regular files, directories, symlinks,
  * with their modes) in `out`. */
