@@ -67,7 +67,10 @@ static provider_block_schema derive(const provider_block_schema *r, bool top)
 	}
 	provider_block *blocks = gf_xcalloc(r->nblocks + 1, sizeof(*blocks));
 	for (size_t i = 0; i < r->nblocks; i++) {
+		provider_block_schema *inner = gf_xmalloc(sizeof(*inner));
+		*inner = derive(r->blocks[i].schema, false);
 		blocks[i] = r->blocks[i];
+		blocks[i].schema = inner;
 		blocks[i].required = blocks[i].defaulted = false;
 		blocks[i].flags = PROVIDER_COMPUTED;
 	}
