@@ -279,6 +279,26 @@ static plan_change *instance_new(plani_engine *e, plani_node *n, plani_modinst *
 	return c;
 }
 
+/* Whether instance sa is selected by a -target (all are without any). */
+static bool targets_match(plani_engine *e, const state_addr *sa)
+{
+	bool any = e->p->opts.ntargets == 0;
+	for (size_t i = 0; i < e->p->opts.ntargets && !any; i++) {
+		state_addr t;
+		if (state_addr_parse(&t, e->p->opts.targets[i]) < 0)
+			continue;
+		any = state_addr_matches(&t, sa);
+		state_addr_dispose(&t);
+	}
+	return any;
+}
+
+/* Whether instance sa of node n is planned under -target. */
+static bool in_targets(plani_engine *e, const plani_node *n, const state_addr *sa)
+{
+	return n->targeted && (n->targeted_all || targets_match(e, sa));
+}
+
 /* Whether a dependency of n has changes planned: its read waits. */
 static bool pending(plani_engine *e, const plani_node *n)
 {
@@ -298,7 +318,7 @@ static void plan_data(plani_engine *e, plani_node *n, plani_modinst *mi, const s
 {
 	plan_change *c = instance_new(e, n, mi, sa, k);
 	c->action = PLAN_NOOP;
-	if (!n->targeted) { /* -target: what the state has */
+	if (!in_targets(e, n, sa)) { /* -target: what the state has */
 		c->before = c->after = prior_object(e, sa, n->schema, NULL);
 		return;
 	}
@@ -328,7 +348,7 @@ static void plan_instance(plani_engine *e, plani_node *n, plani_modinst *mi, con
 	plan_change *c = instance_new(e, n, mi, sa, k);
 	state_instance *si = NULL;
 	c->before = prior_object(e, sa, n->schema, &si);
-	if (!n->targeted) { /* -target: left as it is */
+	if (!in_targets(e, n, sa)) { /* -target: left as it is */
 		c->after = c->before;
 		c->action = PLAN_NOOP;
 		return;
@@ -517,20 +537,6 @@ static const char *module_text(plani_engine *e, const state_addr *sa)
 	return out;
 }
 
-/* Whether instance sa is selected by a -target (all are without any). */
-static bool targets_match(plani_engine *e, const state_addr *sa)
-{
-	bool any = e->p->opts.ntargets == 0;
-	for (size_t i = 0; i < e->p->opts.ntargets && !any; i++) {
-		state_addr t;
-		if (state_addr_parse(&t, e->p->opts.targets[i]) < 0)
-			continue;
-		any = state_addr_matches(&t, sa);
-		state_addr_dispose(&t);
-	}
-	return any;
-}
-
 static void plan_deletes(plani_engine *e)
 {
 	char **addrs = NULL;
@@ -662,19 +668,22 @@ static void plan_outputs(plani_engine *e)
 	}
 }
 
-static void mark_targeted(plani_engine *e, plani_node *n)
+/* n is targeted; `all`: every instance (a dependency of a target), else
+ * the instances the -target addresses select. */
+static void mark_targeted(plani_engine *e, plani_node *n, bool all)
 {
-	if (n->targeted)
+	if (n->targeted && (n->targeted_all || !all))
 		return;
 	n->targeted = true;
+	n->targeted_all |= all;
 	for (size_t i = 0; i < n->ndeps; i++)
-		mark_targeted(e, &e->nodes[n->deps[i]]);
+		mark_targeted(e, &e->nodes[n->deps[i]], true);
 }
 
 static void select_targets(plani_engine *e)
 {
 	for (size_t i = 0; i < e->n; i++)
-		e->nodes[i].targeted = e->p->opts.ntargets == 0;
+		e->nodes[i].targeted = e->nodes[i].targeted_all = e->p->opts.ntargets == 0;
 	for (size_t t = 0; t < e->p->opts.ntargets; t++) {
 		state_addr pat;
 		if (state_addr_parse(&pat, e->p->opts.targets[t]) < 0) {
@@ -696,7 +705,7 @@ static void select_targets(plani_engine *e)
 			if (state_addr_parse(&ra, nd->addr) < 0)
 				continue;
 			if (state_addr_matches(&p2, &ra))
-				mark_targeted(e, nd);
+				mark_targeted(e, nd, false);
 			state_addr_dispose(&ra);
 		}
 		free(steps);

@@ -54,9 +54,10 @@ typedef struct plani_node {
 	char *addr;   /* "fleet_lb.web", "module.net.data.fleet_lb.x" (no keys) */
 	size_t *deps; /* indexes of the nodes it refers to */
 	size_t ndeps;
-	bool cbd;       /* create_before_destroy, own or propagated */
-	bool targeted;  /* selected by -target (all when no -target) */
-	bool evaluated; /* its instances are planned: references see them */
+	bool cbd;          /* create_before_destroy, own or propagated */
+	bool targeted;     /* selected by -target (all when no -target) */
+	bool targeted_all; /* every instance (else those a -target names) */
+	bool evaluated;    /* its instances are planned: references see them */
 	bool has_count, has_each;
 	GF_VEC(plan_change *) insts;
 } plani_node;

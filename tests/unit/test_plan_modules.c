@@ -199,6 +199,15 @@ static void test_module_graph_and_addresses(void **unused)
 	assert_string_equal(str(fulls, "a"), "a-8081!");
 	assert_string_equal(str(output("one"), ""), "solo-9000?");
 	golden("modules.txt");
+
+	/* -target with a module instance key: that instance and what it needs */
+	const char *const t[] = {"module.web[\"a\"]"};
+	plan_options o = {.targets = t, .ntargets = 1};
+	assert_non_null(make(ROOT, &o));
+	assert_int_equal(change("module.web[\"a\"].terraform_data.this")->action, PLAN_CREATE);
+	assert_int_equal(change("terraform_data.shared")->action, PLAN_CREATE);
+	assert_int_equal(change("module.web[\"b\"].terraform_data.this")->action, PLAN_NOOP);
+	assert_int_equal(change("module.one[0].terraform_data.this")->action, PLAN_NOOP);
 }
 
 static void test_module_path_and_nesting(void **unused)
