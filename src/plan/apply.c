@@ -323,20 +323,27 @@ static void write_outputs(applier *ap, state *st)
 static void record_reads(applier *ap, state *st)
 {
 	plan *p = ap->e.p;
-	char **addrs = NULL;
-	size_t n = state_list(&addrs, st, NULL, 0);
-	for (size_t k = 0; k < n; k++) {
-		state_addr sa;
-		if (state_addr_parse(&sa, addrs[k]) < 0)
-			continue;
-		bool planned = false;
-		for (size_t i = 0; i < p->changes.len && !planned; i++)
-			planned = state_addr_equal(&p->changes.items[i]->saddr, &sa);
-		if (sa.mode == STATE_DATA && !planned)
-			state_instance_remove(st, &sa);
-		state_addr_dispose(&sa);
+	GF_VEC(state_addr) gone = {0};
+	for (size_t r = 0; r < st->resources.len; r++) {
+		const state_resource *res = st->resources.items[r];
+		for (size_t k = 0; res->mode == STATE_DATA && k < res->instances.len; k++) {
+			state_addr sa;
+			if (state_instance_addr(&sa, res, res->instances.items[k]) < 0)
+				continue;
+			bool planned = false;
+			for (size_t i = 0; i < p->changes.len && !planned; i++)
+				planned = state_addr_equal(&p->changes.items[i]->saddr, &sa);
+			if (planned)
+				state_addr_dispose(&sa);
+			else
+				gf_vec_push(&gone, sa);
+		}
 	}
-	state_strings_free(addrs, n);
+	for (size_t k = 0; k < gone.len; k++) {
+		state_instance_remove(st, &gone.items[k]);
+		state_addr_dispose(&gone.items[k]);
+	}
+	gf_vec_dispose(&gone);
 	for (size_t i = 0; i < p->changes.len; i++) {
 		plan_change *c = p->changes.items[i];
 		if (c->saddr.mode != STATE_DATA || c->action != PLAN_NOOP || !c->after ||
@@ -378,13 +385,23 @@ int plan_apply(plan *p, config *cfg, state **stp, state_backend *backend, const 
 	for (size_t i = 0; i < p->changes.len; i++) {
 		plan_change *c = p->changes.items[i];
 		ap.e.current[i] = c->action == PLAN_NOOP ? c->before : c->after;
-		if (c->res) {
-			plani_node *n = plani_node_of(&ap.e, &c->saddr);
-			c->mi = plani_modinst_at(&ap.e, &c->saddr);
-			if (n && c->mi) {
-				gf_vec_push(&n->insts, c);
-				n->evaluated = true;
-			}
+		c->mi = NULL;
+		plani_node *n = c->res ? plani_node_of(&ap.e, &c->saddr) : NULL;
+		if (n) {
+			gf_vec_push(&n->insts, c);
+			n->evaluated = true;
+		}
+	}
+	/* module instances outermost first: a call's count or for_each may
+	 * refer to the objects of the module instance it is in */
+	size_t depth = 0;
+	for (bool more = true; more; depth++) {
+		more = false;
+		for (size_t i = 0; i < p->changes.len; i++) {
+			plan_change *c = p->changes.items[i];
+			more |= c->saddr.nmodules > depth;
+			if (c->res && c->saddr.nmodules == depth)
+				c->mi = plani_modinst_at(&ap.e, &c->saddr);
 		}
 	}
 	record_reads(&ap, st);
