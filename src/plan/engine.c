@@ -334,11 +334,18 @@ static void plan_data(plani_engine *e, plani_node *n, plani_modinst *mi, const s
 		                    : "depends on a resource or a module with changes pending";
 		return;
 	}
+	const plan_options *o = &e->p->opts;
+	double started = gf_now();
+	if (o->on_read)
+		o->on_read(c->addr, false, NULL, 0, o->payload);
 	if (provider_data_read(&c->after, &e->p->arena, e->conn, n->schema, cfgv) < 0) {
 		error_at(e, &n->res->decl_range, "Failed to read data source", "%s: %s", c->addr,
 		         gf_err_msg());
 		return;
 	}
+	if (o->on_read)
+		o->on_read(c->addr, true, provider_object_id(c->after), gf_now() - started,
+		           o->payload);
 	c->before = c->after;
 }
 

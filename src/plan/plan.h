@@ -141,6 +141,10 @@ typedef struct {
 	/* Called before each object is read during refresh, for terraform's
 	 * "fleet_lb.web: Refreshing state... [id=web]"; may be NULL. */
 	void (*on_refresh)(const char *addr, const char *id, void *payload);
+	/* Called around each data source read during plan, for "data.x.y:
+	 * Reading..." (done false) and "Read complete after 0s [id=web]"
+	 * (done true; id may be NULL); may be NULL. */
+	void (*on_read)(const char *addr, bool done, const char *id, double secs, void *payload);
 	void *payload;
 } plan_options;
 
