@@ -244,7 +244,7 @@ const hcl_value *plani_planned_lookup(void *payload, const char *type, const cha
 	for (size_t i = 0; i < e->p->changes.len; i++) {
 		plan_change *c = e->p->changes.items[i];
 		const hcl_value *v = plani_change_value(e, c);
-		if (v && !strcmp(c->schema->type, type)) {
+		if (v && c->saddr.mode == STATE_MANAGED && !strcmp(c->schema->type, type)) {
 			const char *cid = provider_object_id(v);
 			if (cid && !strcmp(cid, id))
 				return v;

@@ -230,6 +230,27 @@ static void test_module_path_and_nesting(void **unused)
 	assert_string_equal(str(output("dirs"), "1"), want);
 }
 
+static void test_module_depends_on(void **unused)
+{
+	put("m/main.tf", "resource \"terraform_data\" \"c\" {}\n"
+	                 "module \"inner\" { source = \"./inner\" }\n");
+	put("m/inner/main.tf", "resource \"terraform_data\" \"i\" {}\n");
+	assert_non_null(make("resource \"terraform_data\" \"first\" {}\n"
+	                     "module \"m\" {\n  source = \"./m\"\n"
+	                     "  depends_on = [terraform_data.first]\n}\n"
+	                     "resource \"terraform_data\" \"last\" { depends_on = [module.m] }\n",
+	                     NULL));
+	/* the call's depends_on reaches every resource below it */
+	const plan_change *i = change("module.m.module.inner.terraform_data.i");
+	assert_int_equal(i->ndeps, 1);
+	assert_string_equal(i->deps[0], "terraform_data.first");
+	/* depends_on = [module.m]: everything in m and its children */
+	const plan_change *last = change("terraform_data.last");
+	assert_int_equal(last->ndeps, 2);
+	assert_true(i->seq < last->seq);
+	assert_true(change("module.m.terraform_data.c")->seq < last->seq);
+}
+
 static void test_module_inputs_checked(void **unused)
 {
 	put("app/main.tf", APP);
@@ -416,6 +437,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test_setup_teardown(test_module_graph_and_addresses, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_module_path_and_nesting, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_module_depends_on, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_module_inputs_checked, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_module_cycle_and_orphans, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_data_read_and_deferred, setup, teardown),
