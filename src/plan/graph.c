@@ -101,14 +101,6 @@ static void add_subtree(walk_ctx *w, size_t m)
 	}
 }
 
-static long child_of(plani_engine *e, size_t m, size_t call)
-{
-	for (size_t i = 0; i < e->nmods; i++)
-		if (e->mods[i].parent == (long)m && e->mods[i].call == call)
-			return (long)i;
-	return -1;
-}
-
 static void walk_output(walk_ctx *w, size_t c, size_t k)
 {
 	plani_mod *cm = &w->e->mods[c];
@@ -127,7 +119,7 @@ static void walk_module_ref(walk_ctx *w, size_t m, const hcl_ref *ref)
 	long c = -1;
 	for (size_t k = 0; k < mod->calls.len && c < 0; k++)
 		if (!strcmp(mod->calls.items[k].name, ref->name))
-			c = child_of(w->e, m, k);
+			c = w->e->mods[m].child[k];
 	if (c < 0)
 		return;
 	const hcl_steps *st = &ref->expr->u.scope.steps;
@@ -220,10 +212,16 @@ static void add_mods(plani_engine *e, config_module *mod, long parent, size_t ca
 	        .seen_local = gf_arena_alloc(a, (mod->locals.len + 1) * sizeof(int)),
 	        .seen_var = gf_arena_alloc(a, (mod->variables.len + 1) * sizeof(int)),
 	        .seen_output = gf_arena_alloc(a, (mod->outputs.len + 1) * sizeof(int)),
+	        .child = gf_arena_alloc(a, (mod->calls.len + 1) * sizeof(long)),
 	};
-	for (size_t k = 0; k < mod->calls.len; k++)
-		if (mod->calls.items[k].child)
+	for (size_t k = 0; k < mod->calls.len; k++) {
+		e->mods[me].child[k] = -1;
+		if (mod->calls.items[k].child) {
+			long c = (long)e->nmods;
 			add_mods(e, mod->calls.items[k].child, (long)me, k, cap);
+			e->mods[me].child[k] = c;
+		}
+	}
 }
 
 static void reset_seen(plani_engine *e)

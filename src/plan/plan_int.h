@@ -2,6 +2,8 @@
  * plan/plan_int.h — private to src/plan. Internal names carry plani_.
  *
  * graph.c     resource nodes, dependencies from references, order, cycles
+ * modules.c   module instances (expansion of calls), instance keys of
+ *             count and for_each
  * scope.c     the hcl scope answering resource references with planned or
  *             applied objects
  * engine.c    plan_make: refresh, expansion, lifecycle, actions, outputs
@@ -20,6 +22,7 @@ typedef struct {
 	config_module *mod;
 	long parent; /* index in plani_engine.mods; -1 for the root */
 	size_t call; /* the call in the parent's mod->calls */
+	long *child; /* per call of mod: the static module it loads, -1 if none */
 	/* graph walk marks, reset per node: locals, variables, outputs seen */
 	int *seen_local, *seen_var, *seen_output;
 } plani_mod;
