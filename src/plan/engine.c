@@ -441,24 +441,16 @@ static void expand(plani_engine *e, plani_node *n)
 
 /* ---- orphans, destroy, outputs ------------------------------------------------------ */
 
-/* The change planned for instance sa of node n, or NULL; *module_seen
- * tells whether n has instances in sa's module instance at all. */
-static plan_change *planned_change(plani_node *n, const state_addr *sa, bool *module_seen)
+/* Whether node n has instances planned in sa's module instance. */
+static bool module_planned(const plani_node *n, const state_addr *sa)
 {
-	*module_seen = false;
 	for (size_t i = 0; n && i < n->insts.len; i++) {
-		const state_addr *ia = &n->insts.items[i]->saddr;
-		state_addr m = *ia;
-		m.type = sa->type;
-		m.name = sa->name;
+		state_addr m = n->insts.items[i]->saddr;
 		m.key = sa->key;
-		if (!state_addr_equal(&m, sa))
-			continue;
-		*module_seen = true;
-		if (state_key_equal(&ia->key, &sa->key))
-			return n->insts.items[i];
+		if (state_addr_equal(&m, sa))
+			return true;
 	}
-	return NULL;
+	return false;
 }
 
 /* "module.web[\"b\"]": the module part of sa, arena string. */
@@ -474,6 +466,10 @@ static void plan_deletes(plani_engine *e)
 {
 	char **addrs = NULL;
 	size_t n = state_list(&addrs, e->p->prior, NULL, 0);
+	plani_map by_addr;
+	plani_map_init(&by_addr, &e->p->arena, e->p->changes.len);
+	for (size_t i = 0; i < e->p->changes.len; i++)
+		plani_map_put(&by_addr, e->p->changes.items[i]->addr, e->p->changes.items[i]);
 	for (size_t k = 0; k < n; k++) {
 		state_addr sa;
 		if (state_addr_parse(&sa, addrs[k]) < 0)
@@ -484,8 +480,7 @@ static void plan_deletes(plani_engine *e)
 		}
 		const provider_schema *s = provider_schema_find(sa.type);
 		plani_node *node = plani_node_of(e, &sa);
-		bool module_seen = false;
-		plan_change *planned = planned_change(node, &sa, &module_seen);
+		plan_change *planned = plani_map_get(&by_addr, addrs[k]);
 		bool targeted = targets_match(e, &sa);
 		if (!s) {
 			error_at(e, NULL, "Unknown resource type in state",
@@ -523,7 +518,7 @@ static void plan_deletes(plani_engine *e)
 				c->reason = gf_arena_printf(&e->p->arena,
 				                            "because %s.%s is not in configuration",
 				                            sa.type, sa.name);
-			else if (sa.nmodules && !module_seen)
+			else if (sa.nmodules && !module_planned(node, &sa))
 				c->reason = gf_arena_printf(&e->p->arena,
 				                            "because %s is not in configuration",
 				                            module_text(e, &sa));
