@@ -276,7 +276,7 @@ static const hcl_value *decode_block(gf_arena *a, const provider_block_schema *s
 			expand_dynamic(&g, a, pb, b, scope, diags);
 			unknown[bi] |= g.unknown;
 			for (size_t k = 0; k < g.items.len; k++) {
-				if (blocks[bi].len >= 1) {
+				if (blocks[bi].len >= 1 && !pb->many) {
 					too_many(a, pb->name, &b->type_range, diags);
 					break;
 				}
@@ -291,7 +291,7 @@ static const hcl_value *decode_block(gf_arena *a, const provider_block_schema *s
 			              "No labels are expected for %s blocks.", b->type);
 			continue;
 		}
-		if (blocks[bi].len >= 1) {
+		if (blocks[bi].len >= 1 && !pb->many) {
 			too_many(a, b->type, &b->type_range, diags);
 			continue;
 		}

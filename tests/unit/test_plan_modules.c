@@ -406,9 +406,9 @@ static void test_dynamic_blocks(void **unused)
 /* Nested dynamic blocks: the inner content sees both iterators. */
 static const provider_attr LEAF_ATTRS[] = {{"v", &hcl_type_string, PROVIDER_OPTIONAL, NULL, ""}};
 static const provider_block_schema LEAF = {LEAF_ATTRS, 1, NULL, 0};
-static const provider_block MID_BLOCKS[] = {{"inner", &LEAF, false, false, 0, ""}};
+static const provider_block MID_BLOCKS[] = {{.name = "inner", .schema = &LEAF, .description = ""}};
 static const provider_block_schema MID = {NULL, 0, MID_BLOCKS, 1};
-static const provider_block TOP_BLOCKS[] = {{"outer", &MID, false, false, 0, ""}};
+static const provider_block TOP_BLOCKS[] = {{.name = "outer", .schema = &MID, .description = ""}};
 static const provider_schema NESTED = {"t", "t", "", "", {NULL, 0, TOP_BLOCKS, 1}};
 
 static void test_dynamic_nested(void **unused)
