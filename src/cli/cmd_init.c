@@ -1,6 +1,8 @@
-/* `gitfleet init`: terraform init's backend half. Reads the backend block,
- * merges -backend-config, checks the backend answers, and records it in
- * .gitfleet/ for the other commands. */
+/* `gitfleet init`: reads the module tree (local modules only; the loader
+ * reports any other source) and records it in .gitfleet/modules/
+ * modules.json as terraform does in .terraform/modules/; reads the backend
+ * block, merges -backend-config, checks the backend answers, and records
+ * it in .gitfleet/ for the other commands. */
 #include "cli/cli.h"
 
 #include "config/config.h"
@@ -80,6 +82,54 @@ static void say(bool color, const char *code, const char *text)
 		fputs(text, stdout);
 }
 
+/* One entry per module call of `mod` and below, as terraform's
+ * modules.json ("Key": call names joined by dots, "Source", "Dir"), and
+ * "- KEY in DIR" lines for the user. */
+static void module_entries(json_t *list, gf_buf *lines, const config_module *mod,
+                           const char *prefix)
+{
+	for (size_t i = 0; i < mod->calls.len; i++) {
+		const config_module_call *c = &mod->calls.items[i];
+		if (!c->child)
+			continue;
+		char *key = gf_xasprintf("%s%s%s", prefix, *prefix ? "." : "", c->name);
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "Key", key, "Source",
+		                                      c->source, "Dir", c->child->dir));
+		gf_buf_printf(lines, "- %s in %s\n", key, c->child->dir);
+		module_entries(list, lines, c->child, key);
+		free(key);
+	}
+}
+
+/* Writes .gitfleet/modules/modules.json; prints what it found. */
+static int record_modules(const config *cfg, bool color)
+{
+	if (cfg->root->calls.len == 0)
+		return 0;
+	json_t *list = json_array();
+	json_array_append_new(list,
+	                      json_pack("{s:s, s:s, s:s}", "Key", "", "Source", "", "Dir", "."));
+	gf_buf lines = GF_BUF_INIT;
+	module_entries(list, &lines, cfg->root, "");
+	json_t *doc = json_pack("{s:o}", "Modules", list);
+	char *text = json_dumps(doc, JSON_INDENT(2));
+	char *dir = gf_path_join(STATE_WORKDIR, "modules");
+	char *path = gf_path_join(dir, "modules.json");
+	int rc = gf_fs_mkdirs(dir, 0755);
+	if (rc == 0)
+		rc = gf_fs_write_atomic(path, text, strlen(text), 0644);
+	if (rc == 0) {
+		say(color, "1", "Initializing modules...\n");
+		fputs(gf_buf_cstr(&lines), stdout);
+	}
+	free(path);
+	free(dir);
+	free(text);
+	json_decref(doc);
+	gf_buf_dispose(&lines);
+	return rc;
+}
+
 int cmd_init(int argc, char **argv)
 {
 	cli_strlist backend_config = {0};
@@ -135,6 +185,10 @@ int cmd_init(int argc, char **argv)
 	merged = json_deep_copy(block);
 	if (merge_args(merged, &backend_config, cfg) < 0) {
 		cli_print_diags(&cfg->diags, 0, &cfg->sources, no_color);
+		goto done;
+	}
+	if (record_modules(cfg, color) < 0) {
+		cli_print_error("Failed to record the modules", gf_err_msg(), no_color);
 		goto done;
 	}
 	hash = state_backend_config_hash(type, block);

@@ -37,6 +37,18 @@ static void on_refresh(const char *addr, const char *id, void *payload)
 		printf("%s: Refreshing state...\n", addr);
 }
 
+static void on_read(const char *addr, bool done, const char *id, double secs, void *payload)
+{
+	(void)payload;
+	if (!done)
+		printf("%s: Reading...\n", addr);
+	else if (id)
+		printf("%s: Read complete after %lds [id=%s]\n", addr, (long)secs, id);
+	else
+		printf("%s: Read complete after %lds\n", addr, (long)secs);
+	fflush(stdout);
+}
+
 static const char *verb_name(iac_verb v)
 {
 	return v == IAC_PLAN ? "plan" : v == IAC_APPLY ? "apply" : "destroy";
@@ -240,6 +252,7 @@ int cli_iac_run(iac_verb verb, int argc, char **argv)
 	        .refresh = f.refresh,
 	        .refresh_only = f.refresh_only,
 	        .on_refresh = on_refresh,
+	        .on_read = on_read,
 	};
 	if (have_pf) {
 		char hash[65];

@@ -59,6 +59,8 @@ static json_t *actions_json(plan_action a)
 		return json_pack("[s, s]", "delete", "create");
 	case PLAN_CREATE_DELETE:
 		return json_pack("[s, s]", "create", "delete");
+	case PLAN_READ:
+		return json_pack("[s]", "read");
 	default:
 		return json_pack("[s]", "no-op");
 	}
@@ -76,8 +78,9 @@ static json_t *plan_json(const plan *p)
 		json_t *after = value_json(&a, c->after, &unk);
 		json_decref(bunk);
 		json_t *rc = json_pack("{s:s, s:s, s:s, s:s, s:s}", "address", c->addr, "mode",
-		                       "managed", "type", c->saddr.type, "name", c->saddr.name,
-		                       "provider_name", c->schema->state_provider);
+		                       c->saddr.mode == STATE_DATA ? "data" : "managed", "type",
+		                       c->saddr.type, "name", c->saddr.name, "provider_name",
+		                       c->schema->state_provider);
 		if (c->saddr.key.kind == STATE_KEY_INT)
 			json_object_set_new(rc, "index", json_integer(c->saddr.key.i));
 		else if (c->saddr.key.kind == STATE_KEY_STRING)
@@ -209,7 +212,9 @@ static int show_state(bool json, bool no_color)
 	json_t *resources = json_array();
 	for (size_t r = 0; st && r < st->resources.len; r++) {
 		const state_resource *res = st->resources.items[r];
-		const provider_schema *s = provider_schema_find(res->type);
+		const provider_schema *s = res->mode == STATE_DATA
+		                                   ? provider_data_schema_find(res->type)
+		                                   : provider_schema_find(res->type);
 		for (size_t i = 0; i < res->instances.len; i++) {
 			state_instance *inst = res->instances.items[i];
 			state_addr addr;
@@ -221,8 +226,10 @@ static int show_state(bool json, bool no_color)
 			        "name", res->name, "provider_name", res->provider, "schema_version",
 			        (json_int_t)inst->schema_version, "values", inst->attributes);
 			json_array_append_new(resources, rj);
-			gf_buf_printf(&out, "# %s:%s\nresource \"%s\" \"%s\" {\n", text,
-			              inst->tainted ? " (tainted)" : "", res->type, res->name);
+			gf_buf_printf(&out, "# %s:%s\n%s \"%s\" \"%s\" {\n", text,
+			              inst->tainted ? " (tainted)" : "",
+			              res->mode == STATE_DATA ? "data" : "resource", res->type,
+			              res->name);
 			char *t = json_dumps(inst->attributes, JSON_COMPACT);
 			const char *why;
 			const hcl_value *v = hcl_value_from_json(&a, t, strlen(t), &why);

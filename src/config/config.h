@@ -198,6 +198,16 @@ typedef struct config_var_arg {
 bool config_set_variables(config *cfg, const config_var_arg *args, size_t nargs,
                           char *const *environ);
 
+/*
+ * Runs the validation blocks of variable `v` with `scope` answering var.*
+ * with its value (the root's scope after config_set_variables; a module
+ * instance's scope in the plan engine). A failed condition is "Invalid
+ * value for variable" at `subject` with the rule's error_message; an
+ * unknown result is not checked.
+ */
+void config_check_variable(config *cfg, const config_variable *v, const hcl_scope *scope,
+                           const hcl_range *subject);
+
 /* The iterator of a `dynamic` block: NAME.key and NAME.value. */
 typedef struct config_iterator {
 	const char *name;

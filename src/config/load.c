@@ -322,6 +322,51 @@ static bool is_local_source(const char *s)
 	       !strcmp(s, "..");
 }
 
+/* A path cleaned lexically as Go's filepath.Clean does ("./app" in "."
+ * is "app", "a/../b" is "b"), so that path.module reads as Terraform's. */
+static const char *clean_path(gf_arena *a, const char *path)
+{
+	bool rooted = path[0] == '/';
+	size_t n = strlen(path);
+	char *out = gf_arena_alloc(a, n + 2);
+	size_t len = 0, floor = 0; /* floor: ".." prefix that cannot be undone */
+	for (const char *p = path; *p;) {
+		const char *e = strchr(p, '/');
+		size_t k = e ? (size_t)(e - p) : strlen(p);
+		if (k == 0 || (k == 1 && p[0] == '.')) {
+			/* empty or "." */
+		} else if (k == 2 && p[0] == '.' && p[1] == '.') {
+			if (len > floor) {
+				while (len > floor && out[len - 1] != '/')
+					len--;
+				if (len > floor)
+					len--;
+			} else if (!rooted) {
+				if (len)
+					out[len++] = '/';
+				memcpy(out + len, "..", 2);
+				len += 2;
+				floor = len;
+			}
+		} else {
+			if (len)
+				out[len++] = '/';
+			memcpy(out + len, p, k);
+			len += k;
+		}
+		p += k + (e != NULL);
+	}
+	out[len] = '\0';
+	if (rooted) {
+		memmove(out + 1, out, len + 1);
+		out[0] = '/';
+	} else if (len == 0) {
+		out[0] = '.';
+		out[1] = '\0';
+	}
+	return out;
+}
+
 static void check_module_inputs(config *cfg, const config_module_call *c, const hcl_block *b)
 {
 	const config_module *child = c->child;
@@ -405,7 +450,7 @@ static void load_module_call(config *cfg, config_module *mod, const hcl_block *b
 			           MAX_MODULE_DEPTH);
 		} else {
 			char *dir = gf_path_join(mod->dir, c.source);
-			const char *d = gf_arena_strdup(&cfg->arena, dir);
+			const char *d = clean_path(&cfg->arena, dir);
 			free(dir);
 			if (!gf_fs_is_dir(d)) {
 				cfgi_error(cfg, &src->expr->range, "Unreadable module directory",

@@ -244,11 +244,12 @@ static void load_flag(config *cfg, const char *text)
 		assign(cfg, v, val, &(source){"flag", text, {0}});
 }
 
-static void run_validations(config *cfg, config_variable *v)
+void config_check_variable(config *cfg, const config_variable *v, const hcl_scope *scope,
+                           const hcl_range *subject)
 {
 	for (size_t i = 0; i < v->nvalidations; i++) {
 		const config_check *ck = &v->validations[i];
-		const hcl_value *c = config_eval(cfg, cfg->root, ck->condition, NULL);
+		const hcl_value *c = hcl_eval(&cfg->arena, ck->condition, scope, &cfg->diags);
 		if (!c || c->kind == HCL_VAL_UNKNOWN)
 			continue;
 		const hcl_value *b = hcl_convert(&cfg->arena, c, &hcl_type_bool, NULL);
@@ -260,13 +261,11 @@ static void run_validations(config *cfg, config_variable *v)
 		}
 		if (b->kind != HCL_VAL_BOOL || b->u.b)
 			continue;
-		const hcl_value *m = config_eval(cfg, cfg->root, ck->error_message, NULL);
+		const hcl_value *m = hcl_eval(&cfg->arena, ck->error_message, scope, &cfg->diags);
 		const hcl_value *ms =
 		        m ? hcl_convert(&cfg->arena, m, &hcl_type_string, NULL) : NULL;
 		const char *msg = ms && ms->kind == HCL_VAL_STRING ? ms->u.str.ptr
 		                                                   : "The value is not valid.";
-		const hcl_range *subject =
-		        v->value_range.filename ? &v->value_range : &v->decl_range;
 		cfgi_error(cfg, subject, "Invalid value for variable",
 		           "%s\n\nThis was checked by the validation rule at %s.", msg,
 		           hcl_range_string(&cfg->arena, &ck->range));
@@ -317,7 +316,10 @@ bool config_set_variables(config *cfg, const config_var_arg *args, size_t nargs,
 	}
 	if (cfg->diags.errors != before)
 		return false;
-	for (size_t i = 0; i < m->variables.len; i++)
-		run_validations(cfg, &m->variables.items[i]);
+	for (size_t i = 0; i < m->variables.len; i++) {
+		const config_variable *v = &m->variables.items[i];
+		config_check_variable(cfg, v, config_scope(cfg, m, NULL),
+		                      v->value_range.filename ? &v->value_range : &v->decl_range);
+	}
 	return cfg->diags.errors == before;
 }

@@ -25,6 +25,7 @@ typedef struct op {
 	/* the job, filled by the main thread before the worker starts */
 	provider_op pop;
 	const hcl_value *prior, *planned, *config;
+	bool read;      /* a data source read (pop unused) */
 	gf_arena arena; /* the worker's results */
 	const hcl_value *result;
 	int rc;
@@ -47,8 +48,11 @@ static void *worker(void *arg)
 	op *o = arg;
 	applier *ap = o->ap;
 	const hcl_value *out = NULL;
-	o->rc = provider_apply(&out, &o->arena, ap->conn, o->c->schema, o->pop, o->prior,
-	                       o->planned, o->config);
+	if (o->read)
+		o->rc = provider_data_read(&out, &o->arena, ap->conn, o->c->schema, o->config);
+	else
+		o->rc = provider_apply(&out, &o->arena, ap->conn, o->c->schema, o->pop, o->prior,
+		                       o->planned, o->config);
 	o->result = out;
 	if (o->rc < 0)
 		snprintf(o->err, sizeof(o->err), "%s", gf_err_msg());
@@ -74,13 +78,20 @@ static bool depends_on(const plan_change *y, const state_instance *si, const cha
 	return false;
 }
 
+/* The configuration address of c (no instance keys, module keys
+ * neither), as dependencies name resources. */
 static char *resource_addr(gf_arena *a, const plan_change *c)
 {
 	state_addr r = c->saddr;
 	r.key.kind = STATE_KEY_NONE;
+	state_module_step *steps = gf_xcalloc(r.nmodules + 1, sizeof(*steps));
+	for (size_t i = 0; i < r.nmodules; i++)
+		steps[i].name = r.modules[i].name;
+	r.modules = steps;
 	char *s = state_addr_string(&r);
 	char *out = gf_arena_strdup(a, s);
 	free(s);
+	free(steps);
 	return out;
 }
 
@@ -162,6 +173,8 @@ static void say_start(applier *ap, op *o)
 	gf_arena *a = &ap->e.p->arena;
 	if (o->del)
 		printf("%s: Destroying...%s\n", o->c->addr, id_suffix(a, o->c->before));
+	else if (o->read)
+		printf("%s: Reading...\n", o->c->addr);
 	else if (o->pop == PROVIDER_OP_CREATE)
 		printf("%s: Creating...\n", o->c->addr);
 	else
@@ -175,6 +188,9 @@ static void say_done(applier *ap, op *o)
 	long secs = (long)(gf_now() - o->started);
 	if (o->del)
 		printf("%s: Destruction complete after %lds\n", o->c->addr, secs);
+	else if (o->read)
+		printf("%s: Read complete after %lds%s\n", o->c->addr, secs,
+		       id_suffix(a, o->result));
 	else if (o->pop == PROVIDER_OP_CREATE)
 		printf("%s: Creation complete after %lds%s\n", o->c->addr, secs,
 		       id_suffix(a, o->result));
@@ -193,6 +209,7 @@ static void say_still(applier *ap, double now)
 			continue;
 		long secs = (long)(now - o->started);
 		const char *verb = o->del                         ? "destroying"
+		                   : o->read                      ? "reading"
 		                   : o->pop == PROVIDER_OP_CREATE ? "creating"
 		                                                  : "modifying";
 		const char *id = provider_object_id(
@@ -219,6 +236,20 @@ static int prepare(applier *ap, op *o)
 	const hcl_value *cfgv = plani_decode(&ap->e, c);
 	if (!cfgv || ap->e.cfg->diags.errors > errors)
 		return GF_ERROR;
+	if (c->action == PLAN_READ) {
+		o->read = true;
+		o->config = cfgv;
+		if (!hcl_value_is_wholly_known(cfgv)) {
+			hcl_diags_add(
+			        &ap->e.cfg->diags, HCL_DIAG_ERROR, &c->res->decl_range,
+			        "Invalid data source configuration",
+			        "%s: its configuration is still not known after everything it "
+			        "depends on was applied.",
+			        c->addr);
+			return GF_ERROR;
+		}
+		return 0;
+	}
 	bool replace = c->action == PLAN_DELETE_CREATE || c->action == PLAN_CREATE_DELETE;
 	o->prior = replace ? NULL : c->before;
 	o->pop = o->prior ? PROVIDER_OP_UPDATE : PROVIDER_OP_CREATE;
@@ -249,19 +280,21 @@ static void record(applier *ap, op *o, state *st)
 	if (o->del || !o->result)
 		return;
 	const hcl_value *v = hcl_value_copy(a, o->result);
+	ap->e.current[c->seq] = v;
 	state_instance *si = state_instance_ensure(st, &c->saddr, c->schema->state_provider);
 	state_instance_set_attributes(si, plani_object_to_json(a, v));
 	state_instance_set_dependencies(si, (const char *const *)c->deps, c->ndeps);
+	if (o->read)
+		return;
 	si->create_before_destroy = c->create_before_destroy;
 	/* an object created but not converged is replaced by the next apply,
 	 * as Terraform taints a partially created one */
 	si->tainted = o->rc < 0 && o->pop == PROVIDER_OP_CREATE;
-	ap->e.current[c->seq] = v;
 }
 
 static void write_outputs(applier *ap, state *st)
 {
-	config_module *m = ap->e.mod;
+	config_module *m = ap->e.cfg->root;
 	gf_arena *a = &ap->e.p->arena;
 	if (ap->e.p->opts.destroy) {
 		state_outputs_clear(st);
@@ -274,12 +307,52 @@ static void write_outputs(applier *ap, state *st)
 			continue;
 		hcl_diags scratch;
 		hcl_diags_init(&scratch, a);
-		const hcl_value *v = hcl_eval(a, o->value, plani_scope(&ap->e, NULL), &scratch);
+		const hcl_value *v =
+		        hcl_eval(a, o->value, plani_scope(&ap->e, NULL, NULL), &scratch);
 		hcl_diags_dispose(&scratch);
 		if (!v || !hcl_value_is_wholly_known(v))
 			continue;
 		state_output_set(st, o->name, plani_object_to_json(a, v),
 		                 state_type_to_json(v->type), o->sensitive);
+	}
+}
+
+/* Data sources read during plan go to the state as they were read; the
+ * state's other data instances are dropped (Terraform keeps only what the
+ * configuration reads). */
+static void record_reads(applier *ap, state *st)
+{
+	plan *p = ap->e.p;
+	GF_VEC(state_addr) gone = {0};
+	for (size_t r = 0; r < st->resources.len; r++) {
+		const state_resource *res = st->resources.items[r];
+		for (size_t k = 0; res->mode == STATE_DATA && k < res->instances.len; k++) {
+			state_addr sa;
+			if (state_instance_addr(&sa, res, res->instances.items[k]) < 0)
+				continue;
+			bool planned = false;
+			for (size_t i = 0; i < p->changes.len && !planned; i++)
+				planned = state_addr_equal(&p->changes.items[i]->saddr, &sa);
+			if (planned)
+				state_addr_dispose(&sa);
+			else
+				gf_vec_push(&gone, sa);
+		}
+	}
+	for (size_t k = 0; k < gone.len; k++) {
+		state_instance_remove(st, &gone.items[k]);
+		state_addr_dispose(&gone.items[k]);
+	}
+	gf_vec_dispose(&gone);
+	for (size_t i = 0; i < p->changes.len; i++) {
+		plan_change *c = p->changes.items[i];
+		if (c->saddr.mode != STATE_DATA || c->action != PLAN_NOOP || !c->after ||
+		    !hcl_value_is_wholly_known(c->after))
+			continue;
+		state_instance *si =
+		        state_instance_ensure(st, &c->saddr, c->schema->state_provider);
+		state_instance_set_attributes(si, plani_object_to_json(&p->arena, c->after));
+		state_instance_set_dependencies(si, (const char *const *)c->deps, c->ndeps);
 	}
 }
 
@@ -312,14 +385,26 @@ int plan_apply(plan *p, config *cfg, state **stp, state_backend *backend, const 
 	for (size_t i = 0; i < p->changes.len; i++) {
 		plan_change *c = p->changes.items[i];
 		ap.e.current[i] = c->action == PLAN_NOOP ? c->before : c->after;
-		if (c->res) {
-			plani_node *n = plani_node_find(&ap.e, c->res->type, c->res->name);
-			if (n) {
-				gf_vec_push(&n->insts, c);
-				n->evaluated = true;
-			}
+		c->mi = NULL;
+		plani_node *n = c->res ? plani_node_of(&ap.e, &c->saddr) : NULL;
+		if (n) {
+			gf_vec_push(&n->insts, c);
+			n->evaluated = true;
 		}
 	}
+	/* module instances outermost first: a call's count or for_each may
+	 * refer to the objects of the module instance it is in */
+	size_t depth = 0;
+	for (bool more = true; more; depth++) {
+		more = false;
+		for (size_t i = 0; i < p->changes.len; i++) {
+			plan_change *c = p->changes.items[i];
+			more |= c->saddr.nmodules > depth;
+			if (c->res && c->saddr.nmodules == depth)
+				c->mi = plani_modinst_at(&ap.e, &c->saddr);
+		}
+	}
+	record_reads(&ap, st);
 	build_ops(&ap);
 	pthread_mutex_init(&ap.mu, NULL);
 	pthread_cond_init(&ap.cv, NULL);

@@ -1,5 +1,6 @@
-/* plan_make: refresh, expansion of count and for_each, lifecycle rules,
- * one action per instance, orphans, outputs (plan.h, notes 1 and 2). */
+/* plan_make: refresh, expansion of module calls, count and for_each,
+ * lifecycle rules, one action per instance, data source reads, orphans,
+ * outputs (plan.h, notes 1, 2 and 2b). */
 #include "plan/plan_int.h"
 
 #include "hcl/hcl.h"
@@ -10,8 +11,8 @@
 
 const char *plan_action_name(plan_action a)
 {
-	static const char *const names[] = {"no-op",  "create",  "update",
-	                                    "delete", "replace", "replace"};
+	static const char *const names[] = {"no-op",   "create",  "update", "delete",
+	                                    "replace", "replace", "read"};
 	return names[a];
 }
 
@@ -110,9 +111,11 @@ static hcl_diag *error_at(plani_engine *e, const hcl_range *r, const char *summa
 	return d;
 }
 
-static plan_change *change_new(plani_engine *e, const state_addr *sa, const provider_schema *s)
+static plan_change *change_new(plani_engine *e, const state_addr *sa, const provider_schema *s,
+                               plani_modinst *mi)
 {
 	plan_change *c = gf_arena_alloc(&e->p->arena, sizeof(*c));
+	c->mi = mi;
 	state_addr_copy(&c->saddr, sa);
 	char *text = state_addr_string(sa);
 	c->addr = gf_arena_strdup(&e->p->arena, text);
@@ -178,7 +181,7 @@ static bool refresh(plani_engine *e, const provider_conn *conn)
 		if (state_addr_parse(&sa, addrs[k]) < 0)
 			continue;
 		const provider_schema *s = sa.type ? provider_schema_find(sa.type) : NULL;
-		if (!s || sa.mode != STATE_MANAGED || sa.nmodules) {
+		if (!s || sa.mode != STATE_MANAGED) {
 			state_addr_dispose(&sa);
 			continue;
 		}
@@ -226,9 +229,9 @@ static bool addr_listed(const state_addr *sa, const char *const *list, size_t n)
 	return false;
 }
 
-static bool triggered(plani_engine *e, const config_resource *r)
+static bool triggered(plani_engine *e, const plani_node *self)
 {
-	const hcl_expr *x = r->lifecycle.replace_triggered_by;
+	const hcl_expr *x = self->res->lifecycle.replace_triggered_by;
 	if (!x || x->kind != HCL_EXPR_TUPLE)
 		return false;
 	for (size_t i = 0; i < x->u.tuple.len; i++) {
@@ -237,7 +240,7 @@ static bool triggered(plani_engine *e, const config_resource *r)
 		if (t->kind != HCL_EXPR_SCOPE_TRAVERSAL ||
 		    !hcl_ref_parse(&ref, t, &e->cfg->diags) || ref.kind != HCL_REF_RESOURCE)
 			continue;
-		plani_node *n = plani_node_find(e, ref.type, ref.name);
+		plani_node *n = plani_node_find(e, self->m, CONFIG_MANAGED, ref.type, ref.name);
 		/* as Terraform: an update or replacement triggers, a creation
 		 * does not (the instance referring to it is new then too) */
 		for (size_t k = 0; n && k < n->insts.len; k++) {
@@ -250,10 +253,10 @@ static bool triggered(plani_engine *e, const config_resource *r)
 	return false;
 }
 
-static const hcl_value *ignore_changes(plani_engine *e, const config_resource *r,
-                                       const hcl_value *cfgv, const hcl_value *before)
+static const hcl_value *ignore_changes(plani_engine *e, const plani_node *n, const hcl_value *cfgv,
+                                       const hcl_value *before)
 {
-	const hcl_expr *x = r->lifecycle.ignore_changes;
+	const hcl_expr *x = n->res->lifecycle.ignore_changes;
 	if (!x || !before)
 		return cfgv;
 	gf_arena *a = &e->p->arena;
@@ -270,8 +273,7 @@ static const hcl_value *ignore_changes(plani_engine *e, const config_resource *r
 		}
 		if (ignore) {
 			const hcl_value *bv = hcl_value_get(before, name);
-			const provider_attr *pa =
-			        provider_attr_find(&provider_schema_find(r->type)->body, name);
+			const provider_attr *pa = provider_attr_find(&n->schema->body, name);
 			if (bv && (!pa || pa->flags != PROVIDER_COMPUTED)) {
 				const char **keys =
 				        gf_arena_alloc(a, out->u.coll.len * sizeof(*keys));
@@ -295,7 +297,7 @@ const hcl_value *plani_decode(plani_engine *e, const plan_change *c)
 	ctx.each_key = c->each_key;
 	ctx.each_value = c->each_value;
 	return provider_decode(&e->p->arena, c->schema, c->res->body, &c->res->decl_range,
-	                       plani_scope(e, &ctx), &e->cfg->diags);
+	                       plani_scope(e, c->mi, &ctx), &e->cfg->diags);
 }
 
 const hcl_value *plani_planned_lookup(void *payload, const char *type, const char *id)
@@ -304,7 +306,7 @@ const hcl_value *plani_planned_lookup(void *payload, const char *type, const cha
 	for (size_t i = 0; i < e->p->changes.len; i++) {
 		plan_change *c = e->p->changes.items[i];
 		const hcl_value *v = plani_change_value(e, c);
-		if (v && !strcmp(c->schema->type, type)) {
+		if (v && c->saddr.mode == STATE_MANAGED && !strcmp(c->schema->type, type)) {
 			const char *cid = provider_object_id(v);
 			if (cid && !strcmp(cid, id))
 				return v;
@@ -321,23 +323,101 @@ static void set_deps(plani_engine *e, plan_change *c, const plani_node *n)
 		c->deps[i] = e->nodes[n->deps[i]].addr;
 }
 
-static void plan_instance(plani_engine *e, plani_node *n, const state_addr *sa,
-                          const hcl_value *index, const hcl_value *each_value)
+/* The change of one instance of node n, with its key bound. */
+static plan_change *instance_new(plani_engine *e, plani_node *n, plani_modinst *mi,
+                                 const state_addr *sa, const plani_key *k)
 {
-	plan_change *c = change_new(e, sa, n->schema);
+	plan_change *c = change_new(e, sa, n->schema, mi);
 	c->res = n->res;
 	c->create_before_destroy = n->cbd;
-	if (index && index->kind == HCL_VAL_NUMBER)
-		c->count_index = index;
-	else if (index) {
-		c->each_key = index;
-		c->each_value = each_value;
+	if (n->res->count)
+		c->count_index = k->index;
+	else if (n->res->for_each) {
+		c->each_key = k->index;
+		c->each_value = k->each_value;
 	}
 	set_deps(e, c, n);
 	gf_vec_push(&n->insts, c);
+	return c;
+}
+
+/* Whether instance sa is selected by a -target (all are without any). */
+static bool targets_match(plani_engine *e, const state_addr *sa)
+{
+	bool any = e->p->opts.ntargets == 0;
+	for (size_t i = 0; i < e->p->opts.ntargets && !any; i++) {
+		state_addr t;
+		if (state_addr_parse(&t, e->p->opts.targets[i]) < 0)
+			continue;
+		any = state_addr_matches(&t, sa);
+		state_addr_dispose(&t);
+	}
+	return any;
+}
+
+/* Whether instance sa of node n is planned under -target. */
+static bool in_targets(plani_engine *e, const plani_node *n, const state_addr *sa)
+{
+	return n->targeted && (n->targeted_all || targets_match(e, sa));
+}
+
+/* Whether a dependency of n has changes planned: its read waits. */
+static bool pending(plani_engine *e, const plani_node *n)
+{
+	for (size_t i = 0; i < n->ndeps; i++) {
+		const plani_node *d = &e->nodes[n->deps[i]];
+		for (size_t k = 0; k < d->insts.len; k++)
+			if (d->insts.items[k]->action != PLAN_NOOP)
+				return true;
+	}
+	return false;
+}
+
+/* A data source instance: read now, or planned as a read during apply
+ * (plan.h, note 2b). */
+static void plan_data(plani_engine *e, plani_node *n, plani_modinst *mi, const state_addr *sa,
+                      const plani_key *k)
+{
+	plan_change *c = instance_new(e, n, mi, sa, k);
+	c->action = PLAN_NOOP;
+	if (!in_targets(e, n, sa)) { /* -target: what the state has */
+		c->before = c->after = prior_object(e, sa, n->schema, NULL);
+		return;
+	}
+	const hcl_value *cfgv = plani_decode(e, c);
+	if (!cfgv)
+		return;
+	c->config = cfgv;
+	bool unknown = !hcl_value_is_wholly_known(cfgv);
+	if (unknown || pending(e, n)) {
+		c->action = PLAN_READ;
+		c->after = provider_data_plan(&e->p->arena, n->schema, cfgv);
+		c->reason = unknown ? "config refers to values not yet known"
+		                    : "depends on a resource or a module with changes pending";
+		return;
+	}
+	const plan_options *o = &e->p->opts;
+	double started = gf_now();
+	if (o->on_read)
+		o->on_read(c->addr, false, NULL, 0, o->payload);
+	if (provider_data_read(&c->after, &e->p->arena, e->conn, n->schema, cfgv) < 0) {
+		error_at(e, &n->res->decl_range, "Failed to read data source", "%s: %s", c->addr,
+		         gf_err_msg());
+		return;
+	}
+	if (o->on_read)
+		o->on_read(c->addr, true, provider_object_id(c->after), gf_now() - started,
+		           o->payload);
+	c->before = c->after;
+}
+
+static void plan_instance(plani_engine *e, plani_node *n, plani_modinst *mi, const state_addr *sa,
+                          const plani_key *k)
+{
+	plan_change *c = instance_new(e, n, mi, sa, k);
 	state_instance *si = NULL;
 	c->before = prior_object(e, sa, n->schema, &si);
-	if (!n->targeted) { /* -target: left as it is */
+	if (!in_targets(e, n, sa)) { /* -target: left as it is */
 		c->after = c->before;
 		c->action = PLAN_NOOP;
 		return;
@@ -345,7 +425,7 @@ static void plan_instance(plani_engine *e, plani_node *n, const state_addr *sa,
 	const hcl_value *cfgv = plani_decode(e, c);
 	if (!cfgv)
 		return;
-	c->config = cfgv = ignore_changes(e, n->res, cfgv, c->before);
+	c->config = cfgv = ignore_changes(e, n, cfgv, c->before);
 	bool force = false;
 	if (c->before && si && si->tainted) {
 		force = true;
@@ -353,7 +433,7 @@ static void plan_instance(plani_engine *e, plani_node *n, const state_addr *sa,
 	} else if (c->before && addr_listed(sa, e->p->opts.replaces, e->p->opts.nreplaces)) {
 		force = true;
 		c->reason = "because of -replace";
-	} else if (c->before && triggered(e, n->res)) {
+	} else if (c->before && triggered(e, n)) {
 		force = true;
 		c->reason = "because of a change in a replace_triggered_by reference";
 	}
@@ -391,116 +471,87 @@ static void plan_instance(plani_engine *e, plani_node *n, const state_addr *sa,
 		         c->addr);
 }
 
-/* The instance keys of node n: NULL index for a single instance. */
+/* Every instance of node n: in every instance of its module, one per key
+ * of its count or for_each. */
 static void expand(plani_engine *e, plani_node *n)
 {
-	gf_arena *a = &e->p->arena;
-	state_addr sa = {0};
-	sa.type = (char *)n->res->type;
-	sa.name = (char *)n->res->name;
-	sa.mode = STATE_MANAGED;
-	if (!n->res->count && !n->res->for_each) {
-		plan_instance(e, n, &sa, NULL, NULL);
-		return;
-	}
-	const hcl_value *v = hcl_eval(a, n->res->count ? n->res->count : n->res->for_each,
-	                              plani_scope(e, NULL), &e->cfg->diags);
-	if (!v)
-		return;
-	const hcl_expr *x = n->res->count ? n->res->count : n->res->for_each;
-	if (!hcl_value_is_wholly_known(v)) {
-		error_at(e, &x->range,
-		         n->res->count ? "Invalid count argument" : "Invalid for_each argument",
-		         "The \"%s\" value depends on resource attributes that cannot be "
-		         "determined until apply, so gitfleet cannot predict how many instances "
-		         "will be created. To work around this, use the -target argument to first "
-		         "apply only the resources that the %s depends on.",
-		         n->res->count ? "count" : "for_each",
-		         n->res->count ? "count" : "for_each");
-		return;
-	}
-	if (n->res->count) {
-		const char *why = NULL;
-		const hcl_value *num = hcl_convert(a, v, &hcl_type_number, &why);
-		if (!num || num->kind != HCL_VAL_NUMBER || num->u.num < 0 ||
-		    num->u.num != (double)(long long)num->u.num) {
-			error_at(
-			        e, &x->range, "Invalid count argument",
-			        "The given \"count\" argument value is unsuitable: must be a whole "
-			        "number, zero or greater.");
-			return;
+	plani_modinst **mis = NULL;
+	size_t nmi = 0;
+	plani_modinsts_of(e, n->m, &mis, &nmi);
+	for (size_t i = 0; i < nmi; i++) {
+		plani_key *keys = NULL;
+		size_t nk = 0;
+		if (!plani_instance_keys(e, mis[i], n->res->count, n->res->for_each, &keys, &nk))
+			continue;
+		for (size_t k = 0; k < nk; k++) {
+			state_addr sa = {.modules = mis[i]->steps,
+			                 .nmodules = mis[i]->nsteps,
+			                 .type = (char *)n->res->type,
+			                 .name = (char *)n->res->name,
+			                 .mode = n->res->mode == CONFIG_DATA ? STATE_DATA
+			                                                     : STATE_MANAGED,
+			                 .key = keys[k].key};
+			if (n->res->mode == CONFIG_DATA)
+				plan_data(e, n, mis[i], &sa, &keys[k]);
+			else
+				plan_instance(e, n, mis[i], &sa, &keys[k]);
 		}
-		for (long long i = 0; i < (long long)num->u.num; i++) {
-			sa.key.kind = STATE_KEY_INT;
-			sa.key.i = i;
-			plan_instance(e, n, &sa, hcl_number(a, (double)i), NULL);
-		}
-		return;
+		free(keys);
 	}
-	bool set = v->kind == HCL_VAL_SET;
-	if (v->kind != HCL_VAL_MAP && v->kind != HCL_VAL_OBJECT && !set) {
-		error_at(e, &x->range, "Invalid for_each argument",
-		         "The given \"for_each\" argument value is unsuitable: the \"for_each\" "
-		         "argument must be a map, or set of strings, and you have provided a value "
-		         "of type %s.",
-		         hcl_type_friendly(a, v->type));
-		return;
-	}
-	for (size_t i = 0; i < v->u.coll.len; i++) {
-		const hcl_value *item = v->u.coll.items[i];
-		const char *key = set ? (item->kind == HCL_VAL_STRING ? item->u.str.ptr : NULL)
-		                      : v->u.coll.keys[i];
-		if (!key) {
-			error_at(
-			        e, &x->range, "Invalid for_each set argument",
-			        "The given \"for_each\" argument value is unsuitable: \"for_each\" "
-			        "supports sets of strings only.");
-			return;
-		}
-		sa.key.kind = STATE_KEY_STRING;
-		sa.key.s = (char *)key;
-		plan_instance(e, n, &sa, hcl_cstring(a, key), item);
-	}
+	free(mis);
 }
 
 /* ---- orphans, destroy, outputs ------------------------------------------------------ */
 
-static bool planned_already(plani_engine *e, const state_addr *sa)
+/* Whether node n has instances planned in sa's module instance. */
+static bool module_planned(const plani_node *n, const state_addr *sa)
 {
-	plani_node *n = sa->type ? plani_node_find(e, sa->type, sa->name) : NULL;
-	for (size_t i = 0; n && i < n->insts.len; i++)
-		if (state_key_equal(&n->insts.items[i]->saddr.key, &sa->key))
+	for (size_t i = 0; n && i < n->insts.len; i++) {
+		state_addr m = n->insts.items[i]->saddr;
+		m.key = sa->key;
+		if (state_addr_equal(&m, sa))
 			return true;
+	}
 	return false;
+}
+
+/* "module.web[\"b\"]": the module part of sa, arena string. */
+static const char *module_text(plani_engine *e, const state_addr *sa)
+{
+	char *t = state_addr_module_string(sa);
+	const char *out = gf_arena_strdup(&e->p->arena, t);
+	free(t);
+	return out;
 }
 
 static void plan_deletes(plani_engine *e)
 {
 	char **addrs = NULL;
 	size_t n = state_list(&addrs, e->p->prior, NULL, 0);
+	plani_map by_addr;
+	plani_map_init(&by_addr, &e->p->arena, e->p->changes.len);
+	for (size_t i = 0; i < e->p->changes.len; i++)
+		plani_map_put(&by_addr, e->p->changes.items[i]->addr, e->p->changes.items[i]);
 	for (size_t k = 0; k < n; k++) {
 		state_addr sa;
 		if (state_addr_parse(&sa, addrs[k]) < 0)
 			continue;
-		if (sa.nmodules || sa.mode != STATE_MANAGED) {
+		if (sa.mode != STATE_MANAGED) {
 			state_addr_dispose(&sa);
 			continue;
 		}
 		const provider_schema *s = provider_schema_find(sa.type);
-		plani_node *node = plani_node_find(e, sa.type, sa.name);
-		bool targeted = !e->p->opts.ntargets || (node && node->targeted) ||
-		                addr_listed(&sa, e->p->opts.targets, e->p->opts.ntargets);
+		plani_node *node = plani_node_of(e, &sa);
+		plan_change *planned = plani_map_get(&by_addr, addrs[k]);
+		bool targeted = targets_match(e, &sa);
 		if (!s) {
 			error_at(e, NULL, "Unknown resource type in state",
 			         "The state holds %s, whose type gitfleet does not know.",
 			         addrs[k]);
 		} else if (e->p->opts.destroy && targeted) {
-			plan_change *c = NULL;
-			for (size_t i = 0; node && i < node->insts.len; i++)
-				if (state_key_equal(&node->insts.items[i]->saddr.key, &sa.key))
-					c = node->insts.items[i];
+			plan_change *c = planned;
 			if (!c)
-				c = change_new(e, &sa, s);
+				c = change_new(e, &sa, s, NULL);
 			state_instance *si = NULL;
 			c->before = prior_object(e, &sa, s, &si);
 			c->after = NULL;
@@ -518,8 +569,8 @@ static void plan_deletes(plani_engine *e)
 				        "lifecycle.prevent_destroy or reduce the scope of the plan "
 				        "using the -target flag.",
 				        addrs[k]);
-		} else if (!planned_already(e, &sa) && targeted && !e->p->opts.refresh_only) {
-			plan_change *c = change_new(e, &sa, s);
+		} else if (!planned && targeted && !e->p->opts.refresh_only) {
+			plan_change *c = change_new(e, &sa, s, NULL);
 			state_instance *si = NULL;
 			c->before = prior_object(e, &sa, s, &si);
 			c->action = PLAN_DELETE;
@@ -529,6 +580,10 @@ static void plan_deletes(plani_engine *e)
 				c->reason = gf_arena_printf(&e->p->arena,
 				                            "because %s.%s is not in configuration",
 				                            sa.type, sa.name);
+			else if (sa.nmodules && !module_planned(node, &sa))
+				c->reason = gf_arena_printf(&e->p->arena,
+				                            "because %s is not in configuration",
+				                            module_text(e, &sa));
 			else if (sa.key.kind == STATE_KEY_INT)
 				c->reason =
 				        gf_arena_printf(&e->p->arena,
@@ -558,7 +613,7 @@ static void plan_deletes(plani_engine *e)
 static void plan_outputs(plani_engine *e)
 {
 	gf_arena *a = &e->p->arena;
-	config_module *m = e->mod;
+	config_module *m = e->cfg->root;
 	for (size_t i = 0; i < m->outputs.len && !e->p->opts.destroy; i++) {
 		const config_output *o = &m->outputs.items[i];
 		plan_output po = {o->name, NULL, NULL, o->sensitive, PLAN_NOOP};
@@ -569,8 +624,9 @@ static void plan_outputs(plani_engine *e)
 			po.before = hcl_value_from_json(a, t, strlen(t), &why);
 			free(t);
 		}
-		po.after = o->value ? hcl_eval(a, o->value, plani_scope(e, NULL), &e->cfg->diags)
-		                    : NULL;
+		po.after =
+		        o->value ? hcl_eval(a, o->value, plani_scope(e, NULL, NULL), &e->cfg->diags)
+		                 : NULL;
 		if (!po.after)
 			continue;
 		if (!po.before)
@@ -602,19 +658,22 @@ static void plan_outputs(plani_engine *e)
 	}
 }
 
-static void mark_targeted(plani_engine *e, plani_node *n)
+/* n is targeted; `all`: every instance (a dependency of a target), else
+ * the instances the -target addresses select. */
+static void mark_targeted(plani_engine *e, plani_node *n, bool all)
 {
-	if (n->targeted)
+	if (n->targeted && (n->targeted_all || !all))
 		return;
 	n->targeted = true;
+	n->targeted_all |= all;
 	for (size_t i = 0; i < n->ndeps; i++)
-		mark_targeted(e, &e->nodes[n->deps[i]]);
+		mark_targeted(e, &e->nodes[n->deps[i]], true);
 }
 
 static void select_targets(plani_engine *e)
 {
 	for (size_t i = 0; i < e->n; i++)
-		e->nodes[i].targeted = e->p->opts.ntargets == 0;
+		e->nodes[i].targeted = e->nodes[i].targeted_all = e->p->opts.ntargets == 0;
 	for (size_t t = 0; t < e->p->opts.ntargets; t++) {
 		state_addr pat;
 		if (state_addr_parse(&pat, e->p->opts.targets[t]) < 0) {
@@ -622,16 +681,24 @@ static void select_targets(plani_engine *e)
 			         e->p->opts.targets[t], gf_err_msg());
 			continue;
 		}
+		/* node granularity: the keys of the target select nothing finer
+		 * than the resource (or module call) they are keys of */
+		state_addr p2 = pat;
+		p2.key.kind = STATE_KEY_NONE;
+		state_module_step *steps = gf_xcalloc(pat.nmodules + 1, sizeof(*steps));
+		for (size_t k = 0; k < pat.nmodules; k++)
+			steps[k].name = pat.modules[k].name;
+		p2.modules = steps;
 		for (size_t i = 0; i < e->n; i++) {
-			state_addr ra = {0};
-			ra.type = (char *)e->nodes[i].res->type;
-			ra.name = (char *)e->nodes[i].res->name;
-			ra.mode = STATE_MANAGED;
-			state_addr p2 = pat;
-			p2.key.kind = STATE_KEY_NONE;
+			plani_node *nd = &e->nodes[i];
+			state_addr ra;
+			if (state_addr_parse(&ra, nd->addr) < 0)
+				continue;
 			if (state_addr_matches(&p2, &ra))
-				mark_targeted(e, &e->nodes[i]);
+				mark_targeted(e, nd, false);
+			state_addr_dispose(&ra);
 		}
+		free(steps);
 		state_addr_dispose(&pat);
 	}
 }
@@ -647,11 +714,22 @@ static bool check_types(plani_engine *e)
 	for (size_t i = 0; i < e->n; i++) {
 		plani_node *nd = &e->nodes[i];
 		if (nd->res->mode == CONFIG_DATA) {
-			error_at(e, &nd->res->decl_range, "Invalid data source",
-			         "The provider does not support data source \"%s\": gitfleet's "
-			         "providers have no data sources yet.",
-			         nd->res->type);
-			ok = false;
+			size_t nds = 0;
+			const provider_schema *const *ds = provider_data_schemas(&nds);
+			const char **dnames = gf_arena_alloc(&e->p->arena, nds * sizeof(*dnames));
+			for (size_t k = 0; k < nds; k++)
+				dnames[k] = ds[k]->type;
+			nd->schema = provider_data_schema_find(nd->res->type);
+			if (!nd->schema) {
+				const char *sug = hcl_suggest(nd->res->type, dnames, nds);
+				error_at(e, &nd->res->decl_range, "Invalid data source",
+				         "The provider does not support data source \"%s\".%s",
+				         nd->res->type,
+				         sug ? gf_arena_printf(&e->p->arena,
+				                               " Did you mean \"%s\"?", sug)
+				             : "");
+				ok = false;
+			}
 			continue;
 		}
 		nd->schema = provider_schema_find(nd->res->type);
@@ -664,12 +742,6 @@ static bool check_types(plani_engine *e)
 			             : "");
 			ok = false;
 		}
-	}
-	if (e->mod->calls.len) {
-		error_at(e, &e->mod->calls.items[0].decl_range, "Modules are not planned yet",
-		         "gitfleet's plan engine does not expand module calls yet; move the "
-		         "module's resources into the root module for now.");
-		ok = false;
 	}
 	return ok;
 }
@@ -693,9 +765,6 @@ bool plani_engine_init(plani_engine *e, plan *p, config *cfg)
 	memset(e, 0, sizeof(*e));
 	e->p = p;
 	e->cfg = cfg;
-	e->mod = cfg->root;
-	e->locals = gf_arena_alloc(&p->arena, (cfg->root->locals.len + 1) * sizeof(*e->locals));
-	e->local_state = gf_arena_alloc(&p->arena, (cfg->root->locals.len + 1) * sizeof(int));
 	return plani_graph_build(e) && check_types(e);
 }
 
@@ -718,6 +787,7 @@ plan *plan_make(config *cfg, const state *st, const plan_options *opts, const pr
 	 * still planned so that one run reports every problem */
 	if (!plani_engine_init(&e, p, cfg) && !e.order)
 		goto done;
+	e.conn = conn;
 	if (opts->refresh && !refresh(&e, conn))
 		goto done;
 	index_prior(&e);
@@ -775,6 +845,7 @@ void plan_counts(const plan *p, int *add, int *change, int *destroy)
 			(*destroy)++;
 			break;
 		case PLAN_NOOP:
+		case PLAN_READ:
 			break;
 		}
 	}

@@ -41,6 +41,20 @@
  *    failed or interrupted apply leaves an exact state. After SIGINT no new
  *    operation starts; the ones in flight finish and are recorded.
  *
+ * 2b. Modules and data sources. The graph's nodes are the resources and
+ *    data sources of every module of the configuration (one node per
+ *    block, whatever the count or for_each of the resource or of the
+ *    module calls above it); a reference to var.x in a child module walks
+ *    the call's argument in the parent, module.c.out walks the child's
+ *    output, so edges cross module boundaries both ways. Expanding a node
+ *    expands the module calls above it first (module instances, each with
+ *    its own scope: var.*, local.*, path.module), then its own count or
+ *    for_each in each module instance. A data source is read during plan
+ *    when its configuration is wholly known and nothing it depends on has
+ *    changes pending; otherwise it is planned as PLAN_READ (Terraform's
+ *    "<= read") and read during apply. Data sources live in the state with
+ *    mode "data", replaced by each read.
+ *
  * 4. Saved plans (planfile.c) hold the options, the variable values, a
  *    SHA-256 of every configuration file, the serial and lineage of the
  *    state the plan was made from, the refreshed state it planned against,
@@ -71,15 +85,19 @@ typedef enum {
 	PLAN_DELETE,
 	PLAN_DELETE_CREATE, /* -/+ destroy and then create replacement */
 	PLAN_CREATE_DELETE, /* +/- create replacement and then destroy */
+	PLAN_READ,          /* <= a data source read during apply */
 } plan_action;
 
-/* "no-op", "create", "update", "delete", "replace" (both orders), for
- * show -json's "actions" and messages. */
+/* "no-op", "create", "update", "delete", "replace" (both orders), "read",
+ * for show -json's "actions" and messages. */
 const char *plan_action_name(plan_action a);
 
+struct plani_modinst;
+
 typedef struct plan_change {
-	char *addr;       /* "fleet_lb.web[0]" */
-	state_addr saddr; /* the same, parsed */
+	char *addr;               /* "fleet_lb.web[0]", "module.web[\"a\"].data.fleet_lb.x" */
+	state_addr saddr;         /* the same, parsed */
+	struct plani_modinst *mi; /* the module instance it is in (engine-private) */
 	const provider_schema *schema;
 	const config_resource *res; /* NULL: not in the configuration */
 	plan_action action;
@@ -90,7 +108,8 @@ typedef struct plan_change {
 	const hcl_value *each_key, *each_value;
 	const char **replace_paths; /* attributes that force replacement */
 	size_t nreplace;
-	const char *reason; /* "because ... is not in configuration", or NULL */
+	const char *reason; /* "because ... is not in configuration", "config refers to
+	                       values not yet known" (a deferred read), or NULL */
 	char **deps;        /* resource addresses it depends on */
 	size_t ndeps;
 	bool create_before_destroy;
@@ -122,6 +141,10 @@ typedef struct {
 	/* Called before each object is read during refresh, for terraform's
 	 * "fleet_lb.web: Refreshing state... [id=web]"; may be NULL. */
 	void (*on_refresh)(const char *addr, const char *id, void *payload);
+	/* Called around each data source read during plan, for "data.x.y:
+	 * Reading..." (done false) and "Read complete after 0s [id=web]"
+	 * (done true; id may be NULL); may be NULL. */
+	void (*on_read)(const char *addr, bool done, const char *id, double secs, void *payload);
 	void *payload;
 } plan_options;
 

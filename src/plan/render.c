@@ -367,6 +367,8 @@ static const char *resource_symbol(const rctx *r, plan_action a)
 		return r->color ? C_RED "-" C_RESET "/" C_GREEN "+" C_RESET : "-/+";
 	case PLAN_CREATE_DELETE:
 		return r->color ? C_GREEN "+" C_RESET "/" C_RED "-" C_RESET : "+/-";
+	case PLAN_READ:
+		return r->color ? " " C_GREEN "<=" C_RESET : " <=";
 	default:
 		return "   ";
 	}
@@ -381,11 +383,12 @@ static void resource(rctx *r, const char *header, const char *reason, plan_actio
 		gf_buf_printf(r->out, "  # %s %s\n", c->addr, header);
 	if (reason)
 		gf_buf_printf(r->out, "  # (%s)\n", reason);
-	gf_buf_printf(r->out, "%s resource \"%s\" \"%s\" {\n", resource_symbol(r, action),
-	              c->saddr.type, c->saddr.name);
-	attr_action whole = action == PLAN_CREATE   ? A_CREATE
-	                    : action == PLAN_DELETE ? A_DELETE
-	                                            : A_NOOP;
+	gf_buf_printf(r->out, "%s %s \"%s\" \"%s\" {\n", resource_symbol(r, action),
+	              c->saddr.mode == STATE_DATA ? "data" : "resource", c->saddr.type,
+	              c->saddr.name);
+	attr_action whole = action == PLAN_CREATE || action == PLAN_READ ? A_CREATE
+	                    : action == PLAN_DELETE                      ? A_DELETE
+	                                                                 : A_NOOP;
 	block_body(r, 1, &c->schema->body, before, after, whole, c->replace_paths, c->nreplace);
 	gf_buf_puts(r->out, "    }\n");
 }
@@ -399,6 +402,8 @@ static const char *change_header(const plan_change *c)
 		return "will be destroyed";
 	case PLAN_UPDATE:
 		return "will be updated in-place";
+	case PLAN_READ:
+		return "will be read during apply";
 	default:
 		break;
 	}
@@ -416,8 +421,9 @@ void plan_render_change(gf_buf *out, const plan_change *c, bool color)
 	gf_arena a;
 	gf_arena_init(&a);
 	rctx r = {out, color, &a};
-	resource(&r, change_header(c), c->action == PLAN_DELETE ? c->reason : NULL, c->action, c,
-	         c->before, c->after);
+	resource(&r, change_header(c),
+	         c->action == PLAN_DELETE || c->action == PLAN_READ ? c->reason : NULL, c->action,
+	         c, c->before, c->after);
 	gf_arena_dispose(&a);
 }
 
@@ -538,7 +544,7 @@ void plan_render(gf_buf *out, const plan *p, const plan_render_opts *o)
 		gf_arena_dispose(&a);
 		return;
 	}
-	int n[6] = {0};
+	int n[PLAN_READ + 1] = {0};
 	for (size_t i = 0; i < p->changes.len; i++)
 		n[p->changes.items[i]->action]++;
 	gf_buf_puts(out, "\ngitfleet used the selected providers to generate the following "
@@ -556,6 +562,8 @@ void plan_render(gf_buf *out, const plan *p, const plan_render_opts *o)
 	if (n[PLAN_CREATE_DELETE])
 		gf_buf_printf(out, "%s create replacement and then destroy\n",
 		              resource_symbol(&r, PLAN_CREATE_DELETE));
+	if (n[PLAN_READ])
+		gf_buf_printf(out, "%s read (data resources)\n", resource_symbol(&r, PLAN_READ));
 	gf_buf_puts(out, "\ngitfleet will perform the following actions:\n");
 	plan_change **sorted = gf_xmalloc((p->changes.len + 1) * sizeof(*sorted));
 	size_t ns = 0;

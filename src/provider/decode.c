@@ -52,25 +52,40 @@ static void unsupported_argument(gf_arena *a, const provider_block_schema *s,
 	              sug ? gf_arena_printf(a, " Did you mean \"%s\"?", sug) : "");
 }
 
-static void unsupported_block(gf_arena *a, const provider_block_schema *s, const hcl_block *b,
-                              hcl_diags *diags)
+static void too_many(gf_arena *a, const char *type, const hcl_range *r, hcl_diags *diags)
 {
-	if (strcmp(b->type, "dynamic") == 0) {
+	hcl_diags_add(diags, HCL_DIAG_ERROR, r, gf_arena_printf(a, "Too many %s blocks", type),
+	              "No more than 1 \"%s\" blocks are allowed", type);
+}
+
+static const hcl_type *et_of(gf_arena *a, const provider_block *pb)
+{
+	return provider_object_type(a, pb->schema);
+}
+
+/* A block the schema does not take: `type` is its type, or the label of a
+ * dynamic block. */
+static void unsupported_block(gf_arena *a, const provider_block_schema *s, const hcl_block *b,
+                              const char *type, hcl_diags *diags)
+{
+	const provider_block *pb = provider_block_find(s, type);
+	if (pb) { /* computed: a data source's nested objects */
 		hcl_diags_add(diags, HCL_DIAG_ERROR, &b->type_range, "Unsupported block type",
-		              "gitfleet does not expand dynamic blocks in resources yet; write the "
-		              "nested blocks out directly.");
+		              "Blocks of type \"%s\" are computed by the provider and cannot be "
+		              "set in the configuration; remove the block.",
+		              type);
 		return;
 	}
-	if (provider_attr_find(s, b->type)) {
+	if (provider_attr_find(s, type)) {
 		hcl_diags_add(diags, HCL_DIAG_ERROR, &b->type_range, "Unsupported block type",
 		              "Blocks of type \"%s\" are not expected here. Did you mean to define "
 		              "argument \"%s\"? If so, use the equals sign to assign it a value.",
-		              b->type, b->type);
+		              type, type);
 		return;
 	}
-	const char *sug = hcl_suggest(b->type, block_names(a, s), s->nblocks);
+	const char *sug = hcl_suggest(type, block_names(a, s), s->nblocks);
 	hcl_diags_add(diags, HCL_DIAG_ERROR, &b->type_range, "Unsupported block type",
-	              "Blocks of type \"%s\" are not expected here.%s", b->type,
+	              "Blocks of type \"%s\" are not expected here.%s", type,
 	              sug ? gf_arena_printf(a, " Did you mean \"%s\"?", sug) : "");
 }
 
@@ -89,6 +104,123 @@ static bool is_meta(const hcl_body_item *it)
 	return false;
 }
 
+/* ---- dynamic blocks ------------------------------------------------------------ */
+
+/* The scope of a dynamic block's content: NAME.key and NAME.value of its
+ * iterator, everything else from the enclosing scope (which may be the
+ * content scope of an outer dynamic block). */
+typedef struct {
+	const hcl_scope *inner;
+	const char *name;
+	const hcl_value *key, *value;
+} iter_scope;
+
+static const hcl_value *iter_lookup(void *payload, const hcl_ref *ref, gf_arena *a,
+                                    hcl_diags *diags)
+{
+	const iter_scope *s = payload;
+	if (ref->kind == HCL_REF_RESOURCE && strcmp(ref->type, s->name) == 0) {
+		if (strcmp(ref->name, "key") == 0)
+			return s->key;
+		if (strcmp(ref->name, "value") == 0)
+			return s->value;
+		hcl_diags_add(diags, HCL_DIAG_ERROR, &ref->range, "Unsupported attribute",
+		              "The iterator \"%s\" of a dynamic block has only the attributes "
+		              "\"key\" and \"value\".",
+		              s->name);
+		return NULL;
+	}
+	if (!s->inner->lookup)
+		return hcl_ref_undeclared(diags, ref, NULL, 0, "the root module");
+	return s->inner->lookup(s->inner->payload, ref, a, diags);
+}
+
+static const hcl_scope *iter_scope_new(gf_arena *a, const hcl_scope *inner, const char *name,
+                                       const hcl_value *key, const hcl_value *value)
+{
+	iter_scope *p = gf_arena_alloc(a, sizeof(*p));
+	*p = (iter_scope){inner, name, key, value};
+	hcl_scope *s = gf_arena_alloc(a, sizeof(*s));
+	*s = *inner;
+	s->lookup = iter_lookup;
+	s->payload = p;
+	return s;
+}
+
+static const hcl_value *decode_block(gf_arena *a, const provider_block_schema *s,
+                                     const hcl_body *body, const hcl_range *owner,
+                                     const hcl_scope *scope, hcl_diags *diags, bool top);
+
+/* What a dynamic block generates: each content evaluated per element. */
+typedef struct {
+	GF_VEC(const hcl_value *) items;
+	bool unknown; /* for_each not known yet: the whole list is unknown */
+} generated;
+
+/*
+ * Expands `dynamic "LABEL" { for_each, iterator, content {} }` as
+ * Terraform does: the key is the index of a list or tuple, the key of a
+ * map or object, the element itself of a set; the iterator is named by
+ * `iterator` or else the label. Nested dynamic blocks inside content are
+ * expanded by decode_block with the iterator in scope.
+ */
+static void expand_dynamic(generated *out, gf_arena *a, const provider_block *pb,
+                           const hcl_block *b, const hcl_scope *scope, hcl_diags *diags)
+{
+	const hcl_attribute *fe = hcl_body_attribute(b->body, "for_each");
+	const hcl_block *content = NULL;
+	for (size_t i = 0; i < b->body->len; i++) {
+		const hcl_body_item *it = &b->body->items[i];
+		if (it->kind == HCL_ITEM_BLOCK && strcmp(it->u.block->type, "content") == 0)
+			content = it->u.block;
+	}
+	if (!fe || !content) {
+		hcl_diags_add(diags, HCL_DIAG_ERROR, &b->type_range, "Invalid dynamic block",
+		              "A dynamic block needs a \"for_each\" argument and a nested "
+		              "\"content\" block.");
+		return;
+	}
+	const char *iter = b->labels[0].value;
+	const hcl_attribute *ia = hcl_body_attribute(b->body, "iterator");
+	if (ia) {
+		iter = hcl_expr_as_keyword(ia->expr);
+		if (!iter) {
+			hcl_diags_add(diags, HCL_DIAG_ERROR, &ia->expr->range,
+			              "Invalid dynamic iterator name",
+			              "Dynamic iterator must be a single variable name.");
+			return;
+		}
+	}
+	const hcl_value *v = hcl_eval(a, fe->expr, scope, diags);
+	if (!v)
+		return;
+	if (!hcl_value_is_wholly_known(v)) {
+		out->unknown = true;
+		return;
+	}
+	bool keyed = v->kind == HCL_VAL_MAP || v->kind == HCL_VAL_OBJECT;
+	bool seq = v->kind == HCL_VAL_LIST || v->kind == HCL_VAL_TUPLE || v->kind == HCL_VAL_SET;
+	if (!keyed && !seq) {
+		hcl_diags_add(diags, HCL_DIAG_ERROR, &fe->expr->range,
+		              "Invalid dynamic for_each value",
+		              "Cannot use a %s value in for_each. An iterable collection is "
+		              "required.",
+		              v->kind == HCL_VAL_NULL ? "null" : hcl_type_friendly(a, v->type));
+		return;
+	}
+	for (size_t i = 0; i < v->u.coll.len; i++) {
+		const hcl_value *item = v->u.coll.items[i];
+		const hcl_value *key = keyed                    ? hcl_cstring(a, v->u.coll.keys[i])
+		                       : v->kind == HCL_VAL_SET ? item
+		                                                : hcl_number(a, (double)i);
+		const hcl_value *inner =
+		        decode_block(a, pb->schema, content->body, &content->open_brace,
+		                     iter_scope_new(a, scope, iter, key, item), diags, false);
+		if (inner)
+			gf_vec_push(&out->items, inner);
+	}
+}
+
 static const hcl_value *decode_block(gf_arena *a, const provider_block_schema *s,
                                      const hcl_body *body, const hcl_range *owner,
                                      const hcl_scope *scope, hcl_diags *diags, bool top)
@@ -97,6 +229,7 @@ static const hcl_value *decode_block(gf_arena *a, const provider_block_schema *s
 	const char **keys = gf_arena_alloc(a, n * sizeof(*keys));
 	const hcl_value **vals = gf_arena_alloc(a, n * sizeof(*vals));
 	GF_VEC(const hcl_value *) *blocks = gf_arena_alloc(a, (s->nblocks + 1) * sizeof(*blocks));
+	bool *unknown = gf_arena_alloc(a, (s->nblocks + 1) * sizeof(*unknown));
 	size_t errors = diags->errors;
 
 	for (size_t i = 0; i < s->nattrs; i++) {
@@ -130,12 +263,28 @@ static const hcl_value *decode_block(gf_arena *a, const provider_block_schema *s
 			continue;
 		}
 		const hcl_block *b = it->u.block;
-		const provider_block *pb = provider_block_find(s, b->type);
-		if (!pb) {
-			unsupported_block(a, s, b, diags);
+		bool dynamic = strcmp(b->type, "dynamic") == 0 && b->nlabels == 1;
+		const provider_block *pb =
+		        provider_block_find(s, dynamic ? b->labels[0].value : b->type);
+		if (!pb || (pb->flags & PROVIDER_COMPUTED)) {
+			unsupported_block(a, s, b, dynamic ? b->labels[0].value : b->type, diags);
 			continue;
 		}
 		size_t bi = (size_t)(pb - s->blocks);
+		if (dynamic) {
+			generated g = {0};
+			expand_dynamic(&g, a, pb, b, scope, diags);
+			unknown[bi] |= g.unknown;
+			for (size_t k = 0; k < g.items.len; k++) {
+				if (blocks[bi].len >= 1 && !pb->many) {
+					too_many(a, pb->name, &b->type_range, diags);
+					break;
+				}
+				gf_vec_push(&blocks[bi], g.items.items[k]);
+			}
+			gf_vec_dispose(&g.items);
+			continue;
+		}
 		if (b->nlabels) {
 			hcl_diags_add(diags, HCL_DIAG_ERROR, &b->labels[0].range,
 			              "Extraneous label for %s",
@@ -143,9 +292,7 @@ static const hcl_value *decode_block(gf_arena *a, const provider_block_schema *s
 			continue;
 		}
 		if (blocks[bi].len >= 1 && !pb->many) {
-			hcl_diags_add(diags, HCL_DIAG_ERROR, &b->type_range,
-			              gf_arena_printf(a, "Too many %s blocks", b->type),
-			              "No more than 1 \"%s\" blocks are allowed", b->type);
+			too_many(a, b->type, &b->type_range, diags);
 			continue;
 		}
 		const hcl_value *inner =
@@ -164,11 +311,16 @@ static const hcl_value *decode_block(gf_arena *a, const provider_block_schema *s
 	for (size_t i = 0; i < s->nblocks; i++) {
 		const provider_block *pb = &s->blocks[i];
 		keys[s->nattrs + i] = pb->name;
+		if (unknown[i]) {
+			vals[s->nattrs + i] = hcl_unknown(a, hcl_type_list(a, et_of(a, pb)));
+			gf_vec_dispose(&blocks[i]);
+			continue;
+		}
 		if (pb->required && blocks[i].len == 0)
 			hcl_diags_add(diags, HCL_DIAG_ERROR, owner,
 			              gf_arena_printf(a, "Insufficient %s blocks", pb->name),
 			              "At least 1 \"%s\" blocks are required.", pb->name);
-		const hcl_type *et = provider_object_type(a, pb->schema);
+		const hcl_type *et = et_of(a, pb);
 		const hcl_value **items = gf_arena_alloc(a, (blocks[i].len + 1) * sizeof(*items));
 		for (size_t j = 0; j < blocks[i].len; j++)
 			items[j] = blocks[i].items[j];

@@ -325,3 +325,29 @@ int pvi_fleet_read(const hcl_value **out, gf_arena *a, const provider_conn *c,
 	free(path);
 	return rc;
 }
+
+/* A data source's object: the daemon's object named by config's `name`;
+ * not found is an error, as a lookup that finds nothing is in Terraform. */
+int pvi_fleet_lookup(const hcl_value **out, gf_arena *a, const provider_conn *c,
+                     const provider_schema *s, const hcl_value *config)
+{
+	*out = NULL;
+	const char *name = pvi_str(config, "name");
+	if (!name)
+		return gf_err_set(GF_EINVALID, "the name to look up is not known");
+	char *path = gf_xasprintf("/v1/%s/%s", collection(s), name);
+	http_client_req r;
+	request_init(&r, c, "GET", path);
+	json_t *body = NULL;
+	int status = 0;
+	int rc = http_client_json(&body, &status, &r, NULL);
+	if (rc == HTTP_ESTATUS && status == 404)
+		rc = gf_err_set(GF_ENOTFOUND,
+		                "no %s named \"%s\" exists on the daemon (GET %s: 404)", s->type,
+		                name, path);
+	else if (rc == 0)
+		*out = object_of(a, &s->body, body, NULL);
+	json_decref(body);
+	free(path);
+	return rc;
+}

@@ -61,6 +61,15 @@
  *    (it shows "(sensitive)"), so the values come from the planned or
  *    prior object: a secret changed outside gitfleet is not seen, a
  *    secret added or removed is.
+ * 7. Data sources (data.c) have schemas of their own, found with
+ *    provider_data_schema_find: a lookup by name of each fleet type
+ *    (data "fleet_lb" "x" { name = "web" }; its attributes are the
+ *    resource's, computed, nested blocks included) and
+ *    terraform_remote_state (the root outputs of another state, through
+ *    the local, http or gitfleet backend). The plan engine reads a data
+ *    source with provider_data_read when its configuration is known, or
+ *    plans it with provider_data_plan (computed attributes unknown) and
+ *    reads it during apply.
  *
  * Memory: schemas are static; objects are allocated from the caller's
  * arena. Threads: provider_apply and provider_read may run on several
@@ -211,6 +220,23 @@ json_t *provider_fleet_body(gf_arena *a, const provider_schema *s, const hcl_val
  * daemon does not hold or hides (note 6). `answer` is modified. */
 const hcl_value *provider_fleet_object(gf_arena *a, const provider_schema *s, json_t *answer,
                                        const hcl_value *keep);
+
+/* Every data source, sorted by name, and one by name (NULL if none).
+ * Blocks of a data source's schema carry PROVIDER_COMPUTED: they are
+ * results, never set by the configuration. */
+const provider_schema *const *provider_data_schemas(size_t *n);
+const provider_schema *provider_data_schema_find(const char *type);
+/* The planned object of a data source whose read waits for apply: the
+ * configuration with every computed attribute and block unknown. */
+const hcl_value *provider_data_plan(gf_arena *a, const provider_schema *s, const hcl_value *config);
+/*
+ * Reads data source `s` for `config` (wholly known): the object with its
+ * computed attributes set. An object that does not exist is GF_ENOTFOUND
+ * naming it; an unreachable daemon or backend is reported as by
+ * provider_read. May run on a worker thread during apply.
+ */
+int provider_data_read(const hcl_value **out, gf_arena *a, const provider_conn *c,
+                       const provider_schema *s, const hcl_value *config);
 
 /* The id of an object ("web"), NULL when unknown or absent. */
 const char *provider_object_id(const hcl_value *obj);

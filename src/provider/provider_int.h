@@ -8,6 +8,7 @@
  * fleet.c     fleet_* through the daemon's API
  * pipeline.c  the API shapes of fleet_build_project and fleet_webhook
  * release.c   the tar of a source directory, uploaded when missing
+ * data.c      data sources: fleet lookups, terraform_remote_state
  */
 #ifndef GF_PROVIDER_INT_H
 #define GF_PROVIDER_INT_H
@@ -42,6 +43,10 @@ void pvi_pipeline_spec(const provider_schema *s, json_t *spec);
 /* The API's answer → the object JSON fleet.c reads (object_of), in place;
  * `keep` (planned or prior, may be NULL) gives what the daemon hides. */
 void pvi_pipeline_answer(const provider_schema *s, json_t *body, const hcl_value *keep);
+
+/* A fleet data source: GET of the object named by config's `name`. */
+int pvi_fleet_lookup(const hcl_value **out, gf_arena *a, const provider_conn *c,
+                     const provider_schema *s, const hcl_value *config);
 
 /* A tar archive of directory `dir` (regular files, directories, symlinks,
  * with their modes) in `out`. */

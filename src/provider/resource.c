@@ -64,6 +64,8 @@ static const hcl_value *fill_defaults(gf_arena *a, const provider_block_schema *
 	for (size_t i = 0; i < s->nblocks; i++) {
 		const provider_block *pb = &s->blocks[i];
 		const hcl_value *list = pvi_get(obj, pb->name);
+		if (list->kind == HCL_VAL_UNKNOWN) /* a dynamic block over unknown values */
+			continue;
 		size_t n = list->kind == HCL_VAL_LIST ? list->u.coll.len : 0;
 		const hcl_type *et = provider_object_type(a, pb->schema);
 		const hcl_value **items = gf_arena_alloc(a, (n + 1) * sizeof(*items));

@@ -1,6 +1,7 @@
 /* provider: the schemas agree with the daemon (every default of a fleet_*
  * argument is the default the daemon's spec decoding fills in, under the
- * same name), and docs/resources.md is exactly what the schemas say
+ * same name), and docs/resources.md is exactly what the schemas of
+ * resources and data sources say
  * (GF_UPDATE_GOLDEN=1 regenerates it). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -174,6 +175,29 @@ static void render_docs(gf_buf *b)
 			block_docs(b, &s->body.blocks[k], "");
 		gf_buf_puts(b, "\n### Attributes\n\n");
 		attr_rows(b, &s->body, true);
+	}
+	gf_buf_puts(
+	        b,
+	        "\n# Data sources\n\n"
+	        "Data sources read objects that exist already: `data \"TYPE\" \"NAME\" { ... }`,\n"
+	        "referred to as `data.TYPE.NAME.ATTR`. A data source is read during plan when\n"
+	        "its arguments are known, else during apply (the plan shows `<= read`).\n"
+	        "Lookups fail when nothing has the given name.\n");
+	const provider_schema *const *data = provider_data_schemas(&n);
+	for (size_t i = 0; i < n; i++) {
+		const provider_schema *s = data[i];
+		gf_buf_printf(b, "\n## data.%s\n\n%s (provider \"%s\")\n\n### Arguments\n\n",
+		              s->type, s->description, s->provider);
+		attr_rows(b, &s->body, false);
+		gf_buf_puts(b, "\n### Attributes\n\n");
+		attr_rows(b, &s->body, true);
+		for (size_t k = 0; k < s->body.nblocks; k++) {
+			const provider_block *pb = &s->body.blocks[k];
+			gf_buf_printf(
+			        b, "\n### Block `%s` (computed, a list of at most one)\n\n%s\n\n",
+			        pb->name, pb->description);
+			attr_rows(b, pb->schema, true);
+		}
 	}
 }
 
