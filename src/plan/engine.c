@@ -133,16 +133,13 @@ static const hcl_value *prior_object(plani_engine *e, const state_addr *sa,
 {
 	char *key = state_addr_string(sa);
 	state_instance *i = plani_map_get(&e->by_addr, key);
-	free(key);
 	if (inst)
 		*inst = i;
-	if (!i)
-		return NULL;
-	const hcl_value *v = plani_object_from_json(&e->p->arena, s, i->attributes);
-	if (!v)
+	const hcl_value *v = i ? plani_object_from_json(&e->p->arena, s, i->attributes) : NULL;
+	if (i && !v)
 		hcl_diags_add(&e->cfg->diags, HCL_DIAG_ERROR, NULL, "Invalid resource state",
-		              "The state of %s cannot be read: %s.", state_addr_string(sa),
-		              gf_err_msg());
+		              "The state of %s cannot be read: %s.", key, gf_err_msg());
+	free(key);
 	return v;
 }
 

@@ -264,6 +264,17 @@ static void test_diff_orphan_and_count(void **unused)
 	golden("orphans.txt");
 }
 
+/* A state whose attributes do not fit the schema stops the plan with the
+ * instance's address (and leaks nothing: the suite runs under LSan). */
+static void test_diff_invalid_prior_state(void **unused)
+{
+	put_state("terraform_data.n", STATE_PROVIDER_BUILTIN,
+	          "{\"id\":[1],\"input\":null,\"output\":null,\"triggers_replace\":null}");
+	make("resource \"terraform_data\" \"n\" {}\n", NULL);
+	assert_non_null(strstr(diags(), "Invalid resource state | The state of terraform_data.n "
+	                                "cannot be read: "));
+}
+
 /* ---- lifecycle --------------------------------------------------------------------- */
 
 static void test_lifecycle(void **unused)
@@ -423,6 +434,7 @@ int main(void)
 	                                        teardown),
 	        cmocka_unit_test_setup_teardown(test_diff_update_replace_noop, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_diff_orphan_and_count, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_diff_invalid_prior_state, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_lifecycle, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_render_create, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_render_update, setup, teardown),
