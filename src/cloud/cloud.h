@@ -6,7 +6,7 @@
  *
  * NOTES ON THE DESIGN
  *
- * Layers. Five parts, each in its own file, each usable alone:
+ * Layers. The parts, each in its own file, each usable alone:
  *
  *   release_hash.c  the content hash of a directory (docs/releases.md); the
  *                   IaC provider calls it to name a release without
@@ -36,6 +36,11 @@
  *                   references, conflicts) before changing anything, then
  *                   applies to the data plane and stores; GET adds status.
  *   api.c           the HTTP routes (http/api.h) over those (docs/api.md).
+ *   metrics.c       what /metrics says of the cloud: the data plane's
+ *                   counters (summed from per-worker slots by lb_stats),
+ *                   instances, groups and refresh durations.
+ *   ui.c            GET /metrics, the dashboard's files (src/ui) and its
+ *                   read-only sessions (docs/dashboard.md).
  *
  * Threads. Everything here runs on the daemon's one libuv loop thread; the
  * lb data plane has its own threads behind its thread-safe C API.

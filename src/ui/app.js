@@ -77,6 +77,7 @@ function rate(n) {
   return n.toFixed(2);
 }
 
+const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 const short = (sha) => (sha && /^[0-9a-f]{12,}$/.test(sha) ? sha.slice(0, 8) : sha || "");
 
 /* Build, instance, health and phase words → badge colour. */
@@ -385,15 +386,16 @@ function sparkline(series) {
   const svg = s("svg", { class: "spark", viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: "none", role: "img" });
   if (series.length < 2) return svg;
   const max = Math.max(1, ...series.map((p) => p.rps));
-  const x = (i) => (i / (SPARK_POINTS - 1)) * W;
-  const off = SPARK_POINTS - series.length;
-  const pts = series.map((p, i) => `${x(i + off).toFixed(1)},${(H - 2 - (p.rps / max) * (H - 6)).toFixed(1)}`);
-  svg.append(s("path", { class: "area", d: `M${x(off).toFixed(1)},${H} L${pts.join(" L")} L${W},${H} Z` }));
+  /* The window fills the width from the first samples on, up to SPARK_POINTS. */
+  const span = Math.max(series.length, 12);
+  const x = (i) => (i / (span - 1)) * W;
+  const pts = series.map((p, i) => `${x(i).toFixed(1)},${(H - 2 - (p.rps / max) * (H - 6)).toFixed(1)}`);
+  svg.append(s("path", { class: "area", d: `M0,${H} L${pts.join(" L")} L${x(series.length - 1).toFixed(1)},${H} Z` }));
   svg.append(s("polyline", { class: "line", points: pts.join(" ") }));
   const lats = series.map((p) => p.p99).filter((v) => v !== null);
   if (lats.length > 1) {
     const lmax = Math.max(...lats) || 1;
-    const lp = series.map((p, i) => (p.p99 === null ? null : `${x(i + off).toFixed(1)},${(H - 2 - (p.p99 / lmax) * (H - 6)).toFixed(1)}`)).filter(Boolean);
+    const lp = series.map((p, i) => (p.p99 === null ? null : `${x(i).toFixed(1)},${(H - 2 - (p.p99 / lmax) * (H - 6)).toFixed(1)}`)).filter(Boolean);
     svg.append(s("polyline", { class: "lat", points: lp.join(" ") }));
   }
   const title = s("title");
@@ -419,7 +421,7 @@ function trafficCards() {
         h("div", {}, h("b", {}, last && last.p99 !== null ? ms(last.p99) : "—"), h("span", {}, "p99")),
         h("div", {}, h("b", {}, last ? rate(last.err) : "—"), h("span", {}, "5xx/s"))),
       sparkline(t.series),
-      h("div", { class: "meta" }, `→ ${tg} · ${(st.requests || 0).toLocaleString()} requests · ${st.active_connections || 0} connections`));
+      h("div", { class: "meta" }, `→ ${tg} · ${plural(st.requests || 0, "request")} · ${plural(st.active_connections || 0, "connection")}`));
   }));
 }
 
@@ -469,10 +471,10 @@ function viewOverview() {
   return h("div", { class: "view-overview" },
     h("div", { class: "head" }, h("div", {}, h("h1", {}, "Overview"), h("div", { class: "sub" }, "Your pipelines, your fleet and its traffic, live."))),
     h("div", { class: "stats" },
-      stat("Projects", state.projects.length, `${state.builds.length} builds in history`),
+      stat("Projects", state.projects.length, `${plural(state.builds.length, "build")} in history`),
       stat("Builds today", recent.length, done ? `${Math.round((ok / done) * 100)}% succeeded` : "none finished"),
       stat("Instances", `${serving}/${live.length}`, "in service / live"),
-      stat("Listeners", state.listeners.length, `${state.groups.length} autoscaling groups`),
+      stat("Listeners", state.listeners.length, plural(state.groups.length, "autoscaling group")),
       stat("Requests/s", rate(rps), "all listeners")),
     panel("Traffic", h("span", { class: "meta" }, "requests per second and latency, sampled every 2 s"), trafficCards()),
     h("div", { class: "grid g2" },
@@ -540,7 +542,7 @@ function viewInfra() {
   const lbNodes = state.lbs.map((lb) => {
     const ls = state.listeners.filter((l) => l.load_balancer_id === lb.name);
     return h("li", { "data-lb": lb.name },
-      h("div", { class: "node" }, h("span", { class: "kind" }, "load balancer"), h("span", { class: "name" }, lb.name), h("span", { class: "meta" }, `${ls.length} listener${ls.length === 1 ? "" : "s"}`)),
+      h("div", { class: "node" }, h("span", { class: "kind" }, "load balancer"), h("span", { class: "name" }, lb.name), h("span", { class: "meta" }, plural(ls.length, "listener"))),
       h("ul", { class: "tree" }, ls.map((l) => {
         const tgName = (l.default_action || {}).target_group_id;
         const tg = state.tgs.find((t) => t.name === tgName);
@@ -558,7 +560,7 @@ function viewInfra() {
   const empty = !state.lbs.length && !state.tgs.length && !state.groups.length;
   return h("div", { class: "view-infra" },
     h("div", { class: "head" }, h("div", {}, h("h1", {}, "Infrastructure"), h("div", { class: "sub" }, "Load balancers → listeners → target groups → autoscaling groups → instances."))),
-    empty ? h("p", { class: "empty" }, "Nothing deployed yet.") : panel("Fleet", h("span", { class: "meta" }, `${state.instances.filter((i) => i.state === "in_service").length} instances in service`),
+    empty ? h("p", { class: "empty" }, "Nothing deployed yet.") : panel("Fleet", h("span", { class: "meta" }, `${plural(state.instances.filter((i) => i.state === "in_service").length, "instance")} in service`),
       h("ul", { class: "tree" }, lbNodes,
         loose.map((tg) => tgNode(tg)),
         orphanGroups.map(groupNode))),
@@ -578,7 +580,7 @@ function viewEvents() {
     oninput: (e) => { eventFilter = e.target.value; render(); } });
   return h("div", { class: "view-events" },
     h("div", { class: "head" }, h("div", {}, h("h1", {}, "Events"), h("div", { class: "sub" }, "What the daemon did, newest first, as it happens.")), input),
-    panel(`${list.length} events`, h("span", { class: "meta" }, "from /v1/events"), eventList(list, 300), true));
+    panel(plural(list.length, "event"), h("span", { class: "meta" }, "from /v1/events"), eventList(list, 300), true));
 }
 
 /* ---- one build: facts, phases, live log ---------------------------------- */

@@ -60,8 +60,20 @@ git push -q fleet master 2>/dev/null || fail "first push"
 expect_eq "first build" SUCCEEDED "$(wait_build "$(latest_build site)")"
 
 # The browser pushes the second commit itself, once it watches the page.
-echo "second" >note.txt
-git add note.txt && git commit -qm "a second commit, watched from the dashboard"
+# Its build prints a line, then waits for the browser to have shown that
+# line (the browser creates $GATE_FILE) before it goes on: proof that the
+# log streams while the build runs, whatever the machine's load.
+export GATE_FILE="$T/gate"
+cat >buildspec.yaml <<YAML
+version: 0.2
+phases:
+  build:
+    commands:
+      - echo "dashboard step 1"
+      - for i in \$(seq 1200); do [ -e "$GATE_FILE" ] && break; sleep 0.1; done; [ -e "$GATE_FILE" ]
+      - for i in 2 3 4 5; do echo "dashboard step \$i"; done
+YAML
+git add buildspec.yaml && git commit -qm "a second commit, watched from the dashboard"
 export PUSH_CMD="cd '$T/work' && git push -q fleet master 2>/dev/null"
 export PUSHED_COMMIT=$(git rev-parse HEAD)
 export DASH_URL="http://127.0.0.1:$API_PORT" DASH_TOKEN=$(cat "$HOME_DIR/api-token")

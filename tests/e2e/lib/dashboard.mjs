@@ -4,6 +4,7 @@
 // screenshot of the page as it was. Screenshots go to $ARTIFACTS.
 import { createRequire } from "node:module";
 import { execSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import http from "node:http";
 
 const env = (k) => {
@@ -95,6 +96,12 @@ await step("the overview renders with the listener's live traffic", async () => 
     if (rps > 0) break;
     if (Date.now() > deadline) throw new Error("no request rate shown for listener http");
   }
+  // A few more samples, so the sparkline has a line to draw.
+  while ((await page.locator('.tcard[data-listener="http"] polyline.line').count()) === 0 ||
+         ((await page.locator('.tcard[data-listener="http"] polyline.line').getAttribute("points")) || "").split(" ").length < 4) {
+    await traffic(100);
+    if (Date.now() > deadline) throw new Error("no sparkline for listener http");
+  }
   const card = await text('.tcard[data-listener="http"]');
   if (!/p99/.test(card) || !/\d+(\.\d+)? (µs|ms)/.test(card)) throw new Error(`no latency on the card: ${card}`);
   await page.screenshot({ path: `${ARTIFACTS}/dashboard-overview.png`, fullPage: true });
@@ -135,16 +142,17 @@ await step("a push appears as a new build, and its log streams while it runs", a
   }
   await row.click();
   await page.locator(".view-build").waitFor();
-  // Live: some lines are shown before the end marker arrives.
-  let sawLive = false;
+  // Live: the build waits for us (GATE_FILE) after its first line.
+  await page.locator("#buildlog", { hasText: "dashboard step 1" }).waitFor();
+  if ((await text("#buildlog")).includes("— build over")) throw new Error("the build ended before its gate opened");
+  await page.locator("#buildtitle .badge.run", { hasText: "in progress" }).waitFor();
+  writeFileSync(env("GATE_FILE"), "");
   for (;;) {
     const log = await text("#buildlog");
     if (log.includes("— build over")) break;
-    if (log.includes("dashboard step 1")) sawLive = true;
     if (Date.now() > deadline) throw new Error(`the build did not end: ${log}`);
     await page.waitForTimeout(100);
   }
-  if (!sawLive) throw new Error("no log line was shown before the build ended");
   const log = await text("#buildlog");
   for (const want of ["dashboard step 5", "==> phase build SUCCEEDED", "build over: SUCCEEDED"])
     if (!log.includes(want)) throw new Error(`"${want}" not in the log: ${log}`);
