@@ -175,6 +175,10 @@ function stream(pathFn, onEvent, opts) {
       let ended = false;
       try {
         const r = await authedFetch(pathFn(ctl.lastId), { headers: { Accept: "text/event-stream" }, signal: ac.signal });
+        if (r.status === 404 && opts.onMissing) {
+          opts.onMissing();
+          return;
+        }
         if (!r.ok) throw new Error(`HTTP ${r.status}`);
         backoff = 500;
         const reader = r.body.getReader();
@@ -436,7 +440,7 @@ function buildRows(builds, withProject) {
       const commit = b.resolved_source_version || b.commit || b.source_version;
       return h("tr", { class: "click build", "data-build": b.id, onclick: () => { location.hash = `#/builds/${encodeURIComponent(b.id)}`; } },
         withProject ? h("td", {}, h("b", {}, b.project)) : null,
-        h("td", { class: "mono" }, `#${b.number}`),
+        h("td", { class: "mono" }, h("a", { href: `#/builds/${encodeURIComponent(b.id)}` }, `#${b.number}`)),
         h("td", {}, badge(b.status)),
         h("td", {}, h("span", { class: "chip" }, short(commit) || "—"), " ", h("span", { class: "msg" }, (b.message || "").split("\n")[0])),
         withProject ? null : h("td", { class: "meta" }, b.initiator || "", b.head_ref ? ` · ${b.head_ref.replace(/^refs\/heads\//, "")}` : ""),
@@ -614,13 +618,28 @@ function renderBuild(id) {
       poll();
       return false;
     }
-  }, { onRestart: () => log.replaceChildren() });
+  }, {
+    onRestart: () => log.replaceChildren(),
+    onMissing: () => {
+      factsBox.replaceChildren(h("p", { class: "empty" }, `There is no build ${id}.`));
+      document.getElementById("logstate").textContent = "no such build";
+      buildView.missing = true;
+    },
+  });
   buildView = {
     id,
     close: stop,
     update() {
-      const b = state.builds.find((x) => x.id === id);
-      if (!b) { factsBox.replaceChildren(h("p", { class: "empty" }, "Loading the build…")); return; }
+      /* The list holds the 200 newest builds; an older one is fetched once. */
+      const b = state.builds.find((x) => x.id === id) || this.own;
+      if (!b && !this.fetching && !this.missing) {
+        this.fetching = true;
+        api(`/v1/builds/${encodeURIComponent(id)}`).then((own) => { this.own = own; this.update(); }).catch(() => {});
+      }
+      if (!b) {
+        if (!this.missing) factsBox.replaceChildren(h("p", { class: "empty" }, "Loading the build…"));
+        return;
+      }
       document.getElementById("buildtitle").replaceChildren(`${b.project} #${b.number} `, badge(b.status));
       const end = b.end_ms || (b.status === "IN_PROGRESS" ? Date.now() : 0);
       const phases = ["install", "pre_build", "build", "post_build"].map((name) => {

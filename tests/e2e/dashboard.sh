@@ -79,7 +79,7 @@ export PUSHED_COMMIT=$(git rev-parse HEAD)
 export DASH_URL="http://127.0.0.1:$API_PORT" DASH_TOKEN=$(cat "$HOME_DIR/api-token")
 export LB_PORT CHROMIUM ARTIFACTS GF_NODE_DIR=$NODE_DIR
 timeout 240 node "$GF_E2E_LIB/dashboard.mjs" || fail "the dashboard test in Chromium failed (screenshots in $ARTIFACTS)"
-for shot in overview infra build events login; do
+for shot in overview infra pipelines build events login; do
 	[ -s "$ARTIFACTS/dashboard-$shot.png" ] || fail "no screenshot dashboard-$shot.png"
 done
 stop_daemon

@@ -130,6 +130,7 @@ await step("the pipelines page lists the project and its first build", async () 
   before = await page.locator('[data-project="site"] tr.build').evaluateAll((rows) => rows.map((r) => r.dataset.build));
   const t = await text('[data-project="site"]');
   if (!/succeeded/.test(t)) throw new Error(`first build not shown as succeeded: ${t}`);
+  await page.screenshot({ path: `${ARTIFACTS}/dashboard-pipelines.png`, fullPage: true });
 });
 
 await step("a push appears as a new build, and its log streams while it runs", async () => {
