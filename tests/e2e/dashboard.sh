@@ -6,8 +6,6 @@
 # in, and a dashboard session cannot change anything. Screenshots are
 # left in the build tree (GF_ARTIFACTS) as the test's artefacts.
 source "$GF_E2E_LIB/common.sh"
-source "$GF_E2E_LIB/cloud.sh"
-source "$GF_E2E_LIB/pipeline.sh"
 
 NODE_DIR=${GF_NODE_DIR:-}
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
@@ -22,11 +20,13 @@ if [ ${#missing[@]} -gt 0 ]; then
 		echo "SKIPPED: the dashboard test needs a browser, and this machine lacks:"
 		printf '  - %s\n' "${missing[@]}"
 		echo "Install them with: bash scripts/deps.sh --browser ${NODE_DIR:-BUILD_DIR/node}"
-		echo "(make test does this; CI must not skip this test)"
+		echo "(make test runs that first: this skip means it could not install them)"
 		echo "################################################################"
 	} >&2
 	exit 77
 fi
+source "$GF_E2E_LIB/cloud.sh"
+source "$GF_E2E_LIB/pipeline.sh"
 ARTIFACTS=${GF_ARTIFACTS:-$T/artifacts}
 mkdir -p "$ARTIFACTS"
 rm -f "$ARTIFACTS"/dashboard-*.png
