@@ -51,7 +51,8 @@ expect_eq "latency +Inf bucket" 320 "$(metric "gitfleet_lb_request_duration_seco
 [ "$(metric "gitfleet_lb_active_connections{$L}")" != absent ] || fail "no active connections gauge"
 expect_eq "in service" 2 "$(metric 'gitfleet_instances{group="web",state="in_service"}')"
 expect_eq "desired" 2 "$(metric 'gitfleet_group_desired_capacity{group="web"}')"
-# Round robin over two targets: together they saw every request, each some.
+# Round robin over two targets: together they saw every request (an
+# attempt retried on the other target counts on both), each some.
 SUMS=$("$PY" - "$T/metrics" <<'PY'
 import re, sys
 total, per = 0, []
@@ -59,10 +60,10 @@ for line in open(sys.argv[1]):
     m = re.match(r'gitfleet_target_requests_total\{target_group="web-tg",target="127\.0\.0\.1:\d+",instance="i-\d+"\} (\d+)', line)
     if m:
         per.append(int(m.group(1))); total += int(m.group(1))
-print(len(per), total, min(per) > 0)
+print(len(per), total >= 320, min(per) > 0)
 PY
 )
-expect_eq "targets: count, requests, each used" "2 320 True" "$SUMS"
+expect_eq "targets: count, all requests, each used" "2 True True" "$SUMS"
 
 # A rolling refresh to a second release is timed.
 expect_eq "no refresh yet" 0 "$(metric 'gitfleet_group_refresh_duration_seconds_count{group="web",outcome="converged"}')"
