@@ -75,16 +75,21 @@ bool cloud_ui_trusted(const char *peer_addr, const char *host)
 	                 gf_str_has_prefix(peer_addr, "[::ffff:127.");
 	if (!loop_peer || !host)
 		return false;
-	/* The Host field's name, without the port: "[::1]:7070", "localhost:7070". */
-	const char *end;
+	/* The Host field's name and port: "[::1]:7070", "localhost:7070". */
+	const char *name = host, *end;
 	if (host[0] == '[') {
+		name++;
 		end = strchr(host, ']');
-		if (!end || (end[1] != '\0' && end[1] != ':'))
+		if (!end)
 			return false;
-		return host_is_loopback(host + 1, (size_t)(end - host - 1));
+		if (*++end != '\0' && *end != ':')
+			return false;
+	} else {
+		end = host + strcspn(host, ":");
 	}
-	end = strchr(host, ':');
-	return host_is_loopback(host, end ? (size_t)(end - host) : strlen(host));
+	if (*end == ':' && strspn(end + 1, "0123456789") != strlen(end + 1))
+		return false;
+	return host_is_loopback(name, (size_t)(end - name) - (host[0] == '['));
 }
 
 bool cloud_ui_session_allows(const char *method, const char *path)

@@ -30,6 +30,8 @@ static void test_trusted(void **state)
 	assert_false(cloud_ui_trusted("127.0.0.1:5000", "127.0.0.1.evil.example"));
 	assert_false(cloud_ui_trusted("127.0.0.1:5000", "127.0.0.x"));
 	assert_false(cloud_ui_trusted("127.0.0.1:5000", "[::1]x"));
+	assert_false(cloud_ui_trusted("127.0.0.1:5000", "localhost:70x0"));
+	assert_false(cloud_ui_trusted("127.0.0.1:5000", "[::1]:7070:1"));
 	assert_false(cloud_ui_trusted("127.0.0.1:5000", NULL));
 	assert_false(cloud_ui_trusted("127.0.0.1:5000", ""));
 	/* Not loopback peers, whatever the Host says. */
