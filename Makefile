@@ -6,7 +6,7 @@ TEST_BUILD ?= build-test
 PREFIX     ?= /usr/local
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps test demo fuzz format clean install uninstall
+.PHONY: all deps deps-browser test demo fuzz format clean install uninstall
 
 all:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGF_TESTS=OFF >/dev/null
@@ -15,7 +15,12 @@ all:
 deps:
 	bash scripts/deps.sh
 
-test: deps
+# The dashboard's browser test: chromium, node, and playwright-core in the
+# test build tree (never in the repository).
+deps-browser:
+	bash scripts/deps.sh --browser $(TEST_BUILD)/node
+
+test: deps deps-browser
 	cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=Debug -DGF_SANITIZE=ON >/dev/null
 	cmake --build $(TEST_BUILD) -j $(JOBS)
 	cd $(TEST_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \

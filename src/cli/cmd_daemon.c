@@ -171,13 +171,20 @@ int cmd_daemon(int argc, char **argv)
 			cli_fail("daemon", 1, "--api-listen %s: %s", api_listen, gf_err_msg());
 			goto stop;
 		}
+		public_url = gf_xasprintf(strchr(host, ':') ? "http://[%s]:%d" : "http://%s:%d",
+		                          host, bound);
 		gf_log(GF_LOG_INFO, "API listening", "address=%s:%d token_file=%s/api-token", host,
 		       bound, home);
-		public_url = gf_xasprintf("http://%s:%d", host, bound);
+		gf_log(GF_LOG_INFO, "dashboard", "url=%s/", public_url);
+	}
+	if (cloud_ui_register(srv, d, token) < 0) {
+		cli_fail("daemon", 1, "cannot start the dashboard: %s", gf_err_msg());
+		goto stop;
 	}
 	pipeline_service_options po = {
 	        .home = home, .exe = o.exe, .socket = sock, .public_url = public_url};
-	if (pipeline_service_open(&ps, loop, &po) < 0 || pipeline_api_register(srv, ps) < 0) {
+	if (pipeline_service_open(&ps, loop, &po) < 0 || pipeline_api_register(srv, ps) < 0 ||
+	    cloud_metrics_add(d, pipeline_metrics_write, ps) < 0) {
 		cli_fail("daemon", 1, "cannot start the pipeline: %s", gf_err_msg());
 		goto stop;
 	}

@@ -193,6 +193,16 @@ static void h_events(http_req *req, void *payload)
 		                   "Last-Event-ID %s is not an event id (a number)", last);
 		return;
 	}
+	/* ?last=N without a position: only the N newest events, then live. */
+	const char *lastn = http_req_query_param(req, "last");
+	int64_t n = 0, newest = 0;
+	if (lastn && gf_str_to_i64(&n, lastn, 0, INT64_MAX) < 0) {
+		http_respond_error(req, 400, "invalid_request", "last",
+		                   "last=%s: give how many of the newest events to replay", lastn);
+		return;
+	}
+	if (lastn && !last && cloud_store_events_last(d->store, &newest) == 0)
+		after = newest > n ? newest - n : 0;
 	const char *f = http_req_query_param(req, "follow");
 	bool follow = !f || strcmp(f, "0") != 0;
 	events_ctx *c = gf_xcalloc(1, sizeof(*c));

@@ -6,7 +6,7 @@
  *
  * NOTES ON THE DESIGN
  *
- * Layers. Five parts, each in its own file, each usable alone:
+ * Layers. The parts, each in its own file, each usable alone:
  *
  *   release_hash.c  the content hash of a directory (docs/releases.md); the
  *                   IaC provider calls it to name a release without
@@ -36,6 +36,11 @@
  *                   references, conflicts) before changing anything, then
  *                   applies to the data plane and stores; GET adds status.
  *   api.c           the HTTP routes (http/api.h) over those (docs/api.md).
+ *   metrics.c       what /metrics says of the cloud: the data plane's
+ *                   counters (summed from per-worker slots by lb_stats),
+ *                   instances, groups and refresh durations.
+ *   ui.c            GET /metrics, the dashboard's files (src/ui) and its
+ *                   read-only sessions (docs/dashboard.md).
  *
  * Threads. Everything here runs on the daemon's one libuv loop thread; the
  * lb data plane has its own threads behind its thread-safe C API.
@@ -99,6 +104,7 @@
 #include <stdint.h>
 
 #include "base/base.h"
+#include "metrics/metrics.h"
 
 /* ---- release hash (docs/releases.md) ------------------------------------- */
 
@@ -338,6 +344,41 @@ void cloud_unsubscribe(cloud_daemon *d, cloud_sub *s);
 /* Registers every route of docs/api.md on an http/api.h server (api.c). */
 typedef struct http_server http_server;
 int cloud_api_register(http_server *s, cloud_daemon *d);
+
+/* ---- /metrics and the dashboard (metrics.c, ui.c) ------------------------- */
+
+/* More families for /metrics from another part of the daemon (the
+ * pipeline's builds). Called on the loop thread at every scrape. */
+typedef void (*cloud_metrics_fn)(metrics_writer *w, void *payload);
+/* At most 4 sources; GF_ETOOBIG past that. */
+int cloud_metrics_add(cloud_daemon *d, cloud_metrics_fn fn, void *payload);
+/* Every family of docs/api.md "Metrics": the data plane's listeners and
+ * targets, instances, groups and refreshes, the sources added, and the
+ * process. */
+void cloud_metrics_write(cloud_daemon *d, metrics_writer *w);
+
+/*
+ * Registers GET /metrics, the dashboard (`/` and `/ui/{file}`, public: the
+ * files hold no data) and its sessions (POST /ui/session), and the auth
+ * hook that accepts dashboard sessions (docs/dashboard.md):
+ *
+ *   - a session is a random bearer token that authorizes GET and HEAD of
+ *     /v1/... (but /v1/state/...) and /metrics: the dashboard only watches;
+ *     changes go through git and the CLI, with the API token;
+ *   - POST /ui/session gives one to a client that sends `api_token` (the
+ *     TCP listener's token; NULL: no TCP listener) as {"token": "..."},
+ *     or, with an empty body, to a trusted client: the unix socket, or a
+ *     loopback TCP peer whose Host is a loopback name (127.0.0.1,
+ *     localhost, [::1]; a DNS name rebound to 127.0.0.1 is not trusted);
+ *   - sessions end after 12 hours without a request, and with the daemon.
+ */
+int cloud_ui_register(http_server *s, cloud_daemon *d, const char *api_token);
+/* Pure parts of the session rule, exposed for tests: is this peer address
+ * ("127.0.0.1:5000", "[::1]:5000", "unix:...") with this Host field one
+ * the dashboard trusts without a login? */
+bool cloud_ui_trusted(const char *peer_addr, const char *host);
+/* May a dashboard session do METHOD on PATH? */
+bool cloud_ui_session_allows(const char *method, const char *path);
 
 /* ---- reaching the daemon (clients: CLI commands, provider, state backend) -- */
 

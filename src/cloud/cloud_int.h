@@ -70,6 +70,8 @@ typedef void (*cloud_store_event_cb)(int64_t id, int64_t ts_ms, const char *type
 /* Events with id > after, oldest first, at most `limit`. */
 int cloud_store_events(cloud_store *s, int64_t after, int limit, cloud_store_event_cb cb,
                        void *payload);
+/* The id of the newest event (0 when there is none). */
+int cloud_store_events_last(cloud_store *s, int64_t *id);
 
 /* ---- proc.c: the supervisor ------------------------------------------------- */
 

@@ -178,6 +178,10 @@ int cloud_group_load(cloud_daemon *d, const char *name, const json_t *spec, bool
 	if (!g) {
 		g = gf_xcalloc(1, sizeof(*g));
 		snprintf(g->name, sizeof(g->name), "%s", name);
+		metrics_hist_init(&g->refresh_converged, cloud_refresh_bounds,
+		                  GF_ARRAY_LEN(cloud_refresh_bounds));
+		metrics_hist_init(&g->refresh_failed, cloud_refresh_bounds,
+		                  GF_ARRAY_LEN(cloud_refresh_bounds));
 		gf_vec_push(&d->groups, g);
 		char key[96], *rt = NULL;
 		snprintf(key, sizeof(key), "asg:%s", name);
@@ -548,6 +552,23 @@ static cloud_health observe_health(cloud_daemon *d, group *g, inst *x, const lb_
 	return h;
 }
 
+/* A refresh lasts from entering refreshing to converging on the new
+ * version, or to failing after its rollback; other ends (a scale, a
+ * delete) are not timed. */
+static void time_refresh(group *g, cloud_phase to, double now)
+{
+	if (to == CLOUD_PHASE_REFRESHING || to == CLOUD_PHASE_ROLLING_BACK) {
+		if (!g->refresh_start)
+			g->refresh_start = now;
+		return;
+	}
+	if (g->refresh_start && to == CLOUD_PHASE_CONVERGED)
+		metrics_hist_observe(&g->refresh_converged, now - g->refresh_start);
+	else if (g->refresh_start && to == CLOUD_PHASE_FAILED)
+		metrics_hist_observe(&g->refresh_failed, now - g->refresh_start);
+	g->refresh_start = 0;
+}
+
 static void plan_group(cloud_daemon *d, group *g, const lb_snapshot *snap, double now)
 {
 	GF_VEC(inst *) mine = {0};
@@ -600,6 +621,7 @@ static void plan_group(cloud_daemon *d, group *g, const lb_snapshot *snap, doubl
 			event_msg(d, "group.rollout_failed", g->name, "%s", g->pg.reason);
 	}
 	if (!g->have_phase || p.phase != g->phase) {
+		time_refresh(g, p.phase, now);
 		g->phase = p.phase;
 		g->have_phase = true;
 		char msg[512];
@@ -989,6 +1011,7 @@ void cloud_daemon_shutdown(cloud_daemon *d, double grace)
 		free(d->groups.items[i]);
 	}
 	gf_vec_dispose(&d->groups);
+	cloud_ui_free(d->ui);
 	cloud_store_close(d->store);
 	close(d->lock_fd);
 	free(d->home);

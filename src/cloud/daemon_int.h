@@ -24,6 +24,10 @@ typedef struct group {
 	cloud_plan_group pg; /* spec numbers + runtime state */
 	cloud_phase phase;
 	bool have_phase;
+	/* Rolling refreshes timed for /metrics: gf_now() when the group entered
+	 * refreshing (0: not refreshing), and the durations by outcome. */
+	double refresh_start;
+	metrics_hist refresh_converged, refresh_failed;
 } group;
 
 struct cloud_waiter {
@@ -41,6 +45,8 @@ struct cloud_sub {
 	struct cloud_sub *next;
 };
 
+typedef struct cloud_ui cloud_ui;
+
 struct cloud_daemon {
 	uv_loop_t *loop;
 	char *home, *exe, *releases, *logs, *lock_path;
@@ -57,6 +63,12 @@ struct cloud_daemon {
 	struct cloud_sub *subs;
 	double next_housekeeping;
 	bool stopping;
+	struct {
+		cloud_metrics_fn fn;
+		void *payload;
+	} metrics_sources[4];
+	size_t nmetrics_sources;
+	cloud_ui *ui; /* ui.c: the dashboard's sessions */
 };
 
 /* daemon.c */
@@ -82,5 +94,14 @@ int cloud_apply_listener(cloud_daemon *d, const json_t *spec, const json_t *old)
 void cloud_remove_listener(cloud_daemon *d, const char *name);
 /* True when `lb_name` is the data plane's name of listener `name`. */
 bool cloud_listener_lb_name(const char *lb_name, const char *name);
+/* The id of the live instance registered as target `address` ("127.0.0.1:PORT"), or NULL. */
+const char *cloud_target_instance(cloud_daemon *d, const char *address);
+
+/* ui.c */
+void cloud_ui_free(cloud_ui *u);
+
+/* metrics.c */
+/* Upper bounds (s) of the refresh duration histograms. */
+extern const double cloud_refresh_bounds[10];
 
 #endif

@@ -383,6 +383,19 @@ void cloud_group_status(cloud_daemon *d, json_t *out, group *g)
 	json_object_set_new(out, "status", st);
 }
 
+const char *cloud_target_instance(cloud_daemon *d, const char *address)
+{
+	const char *colon = strrchr(address, ':');
+	int port = colon ? atoi(colon + 1) : 0;
+	const char *id = NULL;
+	for (size_t k = 0; k < d->insts.len; k++)
+		if (d->insts.items[k]->rec.port == port &&
+		    d->insts.items[k]->rec.state != CLOUD_INST_TERMINATED &&
+		    d->insts.items[k]->rec.state != CLOUD_INST_FAILED)
+			id = d->insts.items[k]->rec.id;
+	return id;
+}
+
 static json_t *tg_status(cloud_daemon *d, const char *name)
 {
 	lb_snapshot s;
@@ -397,18 +410,40 @@ static json_t *tg_status(cloud_daemon *d, const char *name)
 			                       "state", lb_target_state_name(t->state), "reason",
 			                       t->reason ? t->reason : "", "requests",
 			                       (json_int_t)t->c.requests);
-			int port = atoi(strrchr(t->address, ':') + 1);
-			for (size_t k = 0; k < d->insts.len; k++)
-				if (d->insts.items[k]->rec.port == port &&
-				    d->insts.items[k]->rec.state != CLOUD_INST_TERMINATED &&
-				    d->insts.items[k]->rec.state != CLOUD_INST_FAILED)
-					json_object_set_new(tj, "instance",
-					                    json_string(d->insts.items[k]->rec.id));
+			const char *id = cloud_target_instance(d, t->address);
+			if (id)
+				json_object_set_new(tj, "instance", json_string(id));
 			json_array_append_new(targets, tj);
 		}
 		lb_snapshot_dispose(&s);
 	}
 	return json_pack("{s:o}", "targets", targets);
+}
+
+/* {"1xx": N, ... "5xx": N} */
+static json_t *responses_json(const lb_counters *c)
+{
+	json_t *r = json_object();
+	for (int k = 0; k < 5; k++) {
+		char cls[8];
+		snprintf(cls, sizeof(cls), "%dxx", k + 1);
+		json_object_set_new(r, cls, json_integer((json_int_t)c->responses[k]));
+	}
+	return r;
+}
+
+/* {"bounds": [s...], "buckets": [N... one more than bounds, not cumulative],
+ *  "sum_seconds": s}: enough for a client to compute rates and quantiles. */
+static json_t *latency_json(const lb_counters *c)
+{
+	json_t *bounds = json_array(), *buckets = json_array();
+	for (size_t b = 0; b < LB_LATENCY_BUCKETS; b++) {
+		if (b < LB_LATENCY_BUCKETS - 1)
+			json_array_append_new(bounds, json_real(lb_latency_bounds[b]));
+		json_array_append_new(buckets, json_integer((json_int_t)c->latency[b]));
+	}
+	return json_pack("{s:o, s:o, s:f}", "bounds", bounds, "buckets", buckets, "sum_seconds",
+	                 (double)c->latency_sum_us / 1e6);
 }
 
 static json_t *listener_status(cloud_daemon *d, const char *name)
@@ -422,10 +457,14 @@ static json_t *listener_status(cloud_daemon *d, const char *name)
 			if (!cloud_listener_lb_name(l->name, name))
 				continue;
 			json_decref(st);
-			st = json_pack("{s:b, s:s, s:I, s:I, s:I}", "bound", true, "address",
-			               l->address, "requests", (json_int_t)l->c.requests,
+			st = json_pack("{s:b, s:s, s:I, s:I, s:I, s:I, s:I}", "bound", true,
+			               "address", l->address, "requests", (json_int_t)l->c.requests,
 			               "responses_5xx", (json_int_t)l->c.responses[4],
-			               "active_connections", (json_int_t)l->c.active);
+			               "active_connections", (json_int_t)l->c.active, "bytes_in",
+			               (json_int_t)l->c.bytes_in, "bytes_out",
+			               (json_int_t)l->c.bytes_out);
+			json_object_set_new(st, "responses", responses_json(&l->c));
+			json_object_set_new(st, "latency", latency_json(&l->c));
 		}
 		lb_snapshot_dispose(&s);
 	}

@@ -405,3 +405,16 @@ int cloud_store_events(cloud_store *s, int64_t after, int limit, cloud_store_eve
 	sqlite3_finalize(st);
 	return r == SQLITE_DONE ? 0 : db_err(s, "read");
 }
+
+int cloud_store_events_last(cloud_store *s, int64_t *id)
+{
+	sqlite3_stmt *st;
+	*id = 0;
+	if (prepare(s, &st, "SELECT COALESCE(MAX(id), 0) FROM events") < 0)
+		return GF_EIO;
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return r == SQLITE_ROW ? 0 : db_err(s, "read");
+}

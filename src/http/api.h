@@ -148,16 +148,18 @@ int http_server_listen_tcp(http_server *s, const char *host, int port, const cha
                            int *bound_port);
 
 /*
- * Tokens the application issues itself (the pipeline's per-build tokens):
- * called for every request carrying `Authorization: Bearer <token>`, on
- * every listener (unix too), after routing and before the listener's own
- * token rule. Return 0 to leave the request to that rule, 1 to authorize
- * it, or an HTTP status ≥ 400 (403: a known token that may not do this) to
- * refuse it with `why` as the error message.
+ * Tokens the application issues itself (the pipeline's per-build tokens,
+ * the dashboard's sessions): called for every request carrying
+ * `Authorization: Bearer <token>`, on every listener (unix too), after
+ * routing and before the listener's own token rule. Return 0 to leave the
+ * request to the next check and then to that rule, 1 to authorize it, or
+ * an HTTP status ≥ 400 (403: a known token that may not do this) to refuse
+ * it with `why` as the error message. Checks run in the order they were
+ * added (at most 4; GF_ETOOBIG past that); the first nonzero answer wins.
  */
 typedef int (*http_auth_fn)(const char *method, const char *path, const char *token, char *why,
                             size_t why_len, void *payload);
-void http_server_set_auth(http_server *s, http_auth_fn fn, void *payload);
+int http_server_add_auth(http_server *s, http_auth_fn fn, void *payload);
 
 typedef void (*http_handler_fn)(http_req *req, void *payload);
 /* Streaming request body: called per chunk as it arrives, before the

@@ -451,10 +451,11 @@ static void head_done(srv_conn *c, size_t len)
 	const srv_route *route = rc == 0 ? req->match.route : NULL;
 	const char *auth = http_req_header(req, "Authorization");
 	int app = 0;
-	if (s->auth_fn && auth && strncasecmp(auth, "Bearer ", 7) == 0) {
+	for (size_t i = 0; i < s->nauth && app == 0 && auth && strncasecmp(auth, "Bearer ", 7) == 0;
+	     i++) {
 		char why[300] = "";
-		app = s->auth_fn(req->method, req->path, auth + 7, why, sizeof(why),
-		                 s->auth_payload);
+		app = s->auth[i].fn(req->method, req->path, auth + 7, why, sizeof(why),
+		                    s->auth[i].payload);
 		if (app >= 400) {
 			conn_fail(c, keep, app, app == 403 ? "forbidden" : "unauthorized", why);
 			return;
@@ -789,10 +790,14 @@ int http_server_listen_unix(http_server *s, const char *path)
 	return 0;
 }
 
-void http_server_set_auth(http_server *s, http_auth_fn fn, void *payload)
+int http_server_add_auth(http_server *s, http_auth_fn fn, void *payload)
 {
-	s->auth_fn = fn;
-	s->auth_payload = payload;
+	if (s->nauth == GF_ARRAY_LEN(s->auth))
+		return gf_err_set(GF_ETOOBIG, "too many token checks on one server");
+	s->auth[s->nauth].fn = fn;
+	s->auth[s->nauth].payload = payload;
+	s->nauth++;
+	return 0;
 }
 
 int http_server_listen_tcp(http_server *s, const char *host, int port, const char *token,

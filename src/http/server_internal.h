@@ -99,8 +99,11 @@ struct http_server {
 	bool freeing;
 	void (*done)(void *payload);
 	void *done_payload;
-	http_auth_fn auth_fn; /* application tokens (http_server_set_auth) */
-	void *auth_payload;
+	struct {
+		http_auth_fn fn; /* application tokens (http_server_add_auth) */
+		void *payload;
+	} auth[4];
+	size_t nauth;
 };
 
 /* server.c */

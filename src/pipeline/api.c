@@ -61,6 +61,11 @@ static void h_project_get(http_req *req, void *payload)
 	json_decref(spec);
 }
 
+static void h_projects(http_req *req, void *payload)
+{
+	reply(req, 200, json_pack("{s:o}", "items", pl_projects_list(payload)));
+}
+
 static void h_project_delete(http_req *req, void *payload)
 {
 	const char *name = http_req_param(req, "name");
@@ -484,6 +489,7 @@ int pipeline_api_register(http_server *s, pipeline_service *ps)
 		const http_route_opts *opts;
 	} routes[] = {
 	        {"PUT", "/v1/projects/{name}", h_project_put, &json_opts},
+	        {"GET", "/v1/projects", h_projects, NULL},
 	        {"GET", "/v1/projects/{name}", h_project_get, NULL},
 	        {"DELETE", "/v1/projects/{name}", h_project_delete, NULL},
 	        {"POST", "/v1/projects/{name}/builds", h_build_start, &json_opts},
@@ -504,6 +510,5 @@ int pipeline_api_register(http_server *s, pipeline_service *ps)
 		if (rc < 0)
 			return rc;
 	}
-	http_server_set_auth(s, pl_token_check, ps);
-	return 0;
+	return http_server_add_auth(s, pl_token_check, ps);
 }

@@ -72,6 +72,7 @@
 
 #include "base/base.h"
 #include "hooks/hooks.h"
+#include "metrics/metrics.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -306,5 +307,8 @@ void pipeline_service_close(pipeline_service *ps);
 /* Registers /v1/projects, /v1/webhooks, /v1/builds and /hooks (docs/pipeline.md),
  * and the build-token check on `s`. */
 int pipeline_api_register(http_server *s, pipeline_service *ps);
+/* The pipeline's /metrics families (stats.c): builds by project and status,
+ * and build durations. `payload` is the pipeline_service (cloud_metrics_add). */
+void pipeline_metrics_write(metrics_writer *w, void *payload);
 
 #endif

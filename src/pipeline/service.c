@@ -68,6 +68,25 @@ json_t *pl_project_get(pipeline_service *ps, const char *name)
 	return db_json(ps, "SELECT spec FROM pl_projects WHERE name=?", name);
 }
 
+json_t *pl_projects_list(pipeline_service *ps)
+{
+	json_t *items = json_array();
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(ps->db, "SELECT name, spec FROM pl_projects ORDER BY name", -1, &st,
+	                       NULL) != SQLITE_OK)
+		return items;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		json_t *spec = json_loads((const char *)sqlite3_column_text(st, 1), 0, NULL);
+		if (spec)
+			json_array_append_new(
+			        items, pl_project_public(
+			                       ps, (const char *)sqlite3_column_text(st, 0), spec));
+		json_decref(spec);
+	}
+	sqlite3_finalize(st);
+	return items;
+}
+
 json_t *pl_webhook_get(pipeline_service *ps, const char *project)
 {
 	return db_json(ps, "SELECT spec FROM pl_webhooks WHERE project=?", project);

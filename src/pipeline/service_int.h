@@ -69,6 +69,8 @@ void pl_notify(pipeline_service *ps, const json_t *project_spec, const char *id,
 
 /* service.c */
 json_t *pl_project_get(pipeline_service *ps, const char *name);
+/* Every project as pl_project_public shows it, by name. */
+json_t *pl_projects_list(pipeline_service *ps);
 json_t *pl_webhook_get(pipeline_service *ps, const char *project);
 /* Queues a build of `project` for `info` (consumed). *id receives the id. */
 int pl_build_enqueue(pipeline_service *ps, char id[128], const char *project, json_t *info);
@@ -95,7 +97,7 @@ int pl_webhook_delete(pipeline_service *ps, const char *project);
 /* Adds computed fields (repo_url, payload_urls) and hides secret values. */
 json_t *pl_project_public(pipeline_service *ps, const char *name, const json_t *spec);
 json_t *pl_webhook_public(pipeline_service *ps, const char *project, const json_t *spec);
-/* The auth hook for build tokens (http_server_set_auth). */
+/* The auth hook for build tokens (http_server_add_auth). */
 int pl_token_check(const char *method, const char *path, const char *token, char *why,
                    size_t why_len, void *payload);
 

@@ -227,7 +227,7 @@ static void h_build_log(http_req *req, void *payload)
 
 /* ---- fixture ----------------------------------------------------------- */
 
-/* Application tokens (http_server_set_auth): "app-rw" may do anything,
+/* Application tokens (http_server_add_auth): "app-rw" may do anything,
  * "app-ro" only GET; every other token is left to the listener's rule. */
 static int app_auth(const char *method, const char *path, const char *token, char *why,
                     size_t why_len, void *payload)
@@ -241,6 +241,23 @@ static int app_auth(const char *method, const char *path, const char *token, cha
 	if (!strcmp(method, "GET"))
 		return 1;
 	snprintf(why, why_len, "a read-only token may not %s", method);
+	return 403;
+}
+
+/* A second check, asked after app_auth: "second" may GET, and "app-ro"
+ * never reaches it (app_auth answers first). */
+static int second_auth(const char *method, const char *path, const char *token, char *why,
+                       size_t why_len, void *payload)
+{
+	(void)path;
+	(void)payload;
+	if (!strcmp(token, "app-ro"))
+		return 500;
+	if (strcmp(token, "second"))
+		return 0;
+	if (!strcmp(method, "GET"))
+		return 1;
+	snprintf(why, why_len, "the second check refuses %s", method);
 	return 403;
 }
 
@@ -298,7 +315,8 @@ static int setup(void **state)
 	        0);
 	assert_int_equal(
 	        http_server_route(F.srv, "GET", "/v1/builds/{id}/log", h_build_log, NULL, NULL), 0);
-	http_server_set_auth(F.srv, app_auth, NULL);
+	assert_int_equal(http_server_add_auth(F.srv, app_auth, NULL), 0);
+	assert_int_equal(http_server_add_auth(F.srv, second_auth, NULL), 0);
 	assert_int_equal(http_server_listen_unix(F.srv, F.sock), 0);
 	assert_int_equal(http_server_listen_tcp(F.srv, "127.0.0.1", 0, TOKEN, &F.port), 0);
 	assert_true(F.port > 0);
@@ -529,6 +547,18 @@ static void test_app_tokens(void **state)
 	/* Without a token, the unix socket's trust is unchanged. */
 	assert_int_equal(request(&resp, F.unix_url, "PUT", "/v1/items/a", NULL, "{}"), 0);
 	assert_in_range(resp.status, 200, 201);
+	http_client_resp_dispose(
+	        &resp); /* Checks are asked in order: the first that knows the token answers. */
+	assert_int_equal(request(&resp, F.tcp_url, "GET", "/v1/items/a", "second", NULL), 0);
+	assert_int_equal(resp.status, 200);
+	http_client_resp_dispose(&resp);
+	assert_int_equal(request(&resp, F.tcp_url, "PUT", "/v1/items/a", "second", "{}"), 0);
+	assert_int_equal(resp.status, 403);
+	assert_non_null(strstr(resp.body.ptr, "the second check refuses PUT"));
+	http_client_resp_dispose(&resp);
+	/* A token no check knows is left to the listener's rule. */
+	assert_int_equal(request(&resp, F.tcp_url, "GET", "/v1/items/a", "nobody", NULL), 0);
+	assert_int_equal(resp.status, 401);
 	http_client_resp_dispose(&resp);
 }
 

@@ -10,9 +10,10 @@ SOCK="$HOME_DIR/run/gitfleet.sock"
 PORT_LO=$((20000 + (RANDOM % 200) * 100))
 PORT_HI=$((PORT_LO + 99))
 
-# start_daemon: gitfleet daemon in the background, log in $T/daemon.log.
+# start_daemon [ARGS...]: gitfleet daemon in the background, log in
+# $T/daemon.log; ARGS are added to its command line.
 start_daemon() {
-	"$GITFLEET" daemon --home "$HOME_DIR" --instance-ports "$PORT_LO-$PORT_HI" \
+	"$GITFLEET" daemon --home "$HOME_DIR" --instance-ports "$PORT_LO-$PORT_HI" "$@" \
 		>>"$T/daemon.log" 2>&1 &
 	DAEMON_PID=$!
 	GF_PIDS+=($!)
