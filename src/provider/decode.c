@@ -1,5 +1,6 @@
 /* A resource body decoded against its schema, with Terraform's
  * diagnostics for every structural mistake, all reported in one pass. */
+#include "hcl/json_syntax.h"
 #include "provider/provider.h"
 
 #include <stdlib.h>
@@ -91,12 +92,45 @@ static bool is_meta(const hcl_body_item *it)
 
 static const hcl_value *decode_block(gf_arena *a, const provider_block_schema *s,
                                      const hcl_body *body, const hcl_range *owner,
+                                     const hcl_scope *scope, hcl_diags *diags, bool top);
+
+typedef GF_VEC(const hcl_value *) value_vec;
+
+/* One nested block b of a body of schema s, decoded into its type's list. */
+static void add_block(gf_arena *a, const provider_block_schema *s, const hcl_block *b,
+                      value_vec *blocks, const hcl_scope *scope, hcl_diags *diags)
+{
+	const provider_block *pb = provider_block_find(s, b->type);
+	if (!pb) {
+		unsupported_block(a, s, b, diags);
+		return;
+	}
+	size_t bi = (size_t)(pb - s->blocks);
+	if (b->nlabels) {
+		hcl_diags_add(diags, HCL_DIAG_ERROR, &b->labels[0].range, "Extraneous label for %s",
+		              "No labels are expected for %s blocks.", b->type);
+		return;
+	}
+	if (blocks[bi].len >= 1 && !pb->many) {
+		hcl_diags_add(diags, HCL_DIAG_ERROR, &b->type_range,
+		              gf_arena_printf(a, "Too many %s blocks", b->type),
+		              "No more than 1 \"%s\" blocks are allowed", b->type);
+		return;
+	}
+	const hcl_value *inner =
+	        decode_block(a, pb->schema, b->body, &b->open_brace, scope, diags, false);
+	if (inner)
+		gf_vec_push(&blocks[bi], inner);
+}
+
+static const hcl_value *decode_block(gf_arena *a, const provider_block_schema *s,
+                                     const hcl_body *body, const hcl_range *owner,
                                      const hcl_scope *scope, hcl_diags *diags, bool top)
 {
 	size_t n = s->nattrs + s->nblocks;
 	const char **keys = gf_arena_alloc(a, n * sizeof(*keys));
 	const hcl_value **vals = gf_arena_alloc(a, n * sizeof(*vals));
-	GF_VEC(const hcl_value *) *blocks = gf_arena_alloc(a, (s->nblocks + 1) * sizeof(*blocks));
+	value_vec *blocks = gf_arena_alloc(a, (s->nblocks + 1) * sizeof(*blocks));
 	size_t errors = diags->errors;
 
 	for (size_t i = 0; i < s->nattrs; i++) {
@@ -107,6 +141,15 @@ static const hcl_value *decode_block(gf_arena *a, const provider_block_schema *s
 		const hcl_body_item *it = &body->items[i];
 		if (top && is_meta(it))
 			continue;
+		if (it->kind == HCL_ITEM_ATTRIBUTE && body->json &&
+		    provider_block_find(s, it->u.attr->name)) {
+			/* JSON syntax: the schema says this property is blocks. */
+			hcl_block *jb;
+			long nb = hcl_json_expr_blocks(a, it->u.attr, &jb, diags);
+			for (long k = 0; k < nb; k++)
+				add_block(a, s, &jb[k], blocks, scope, diags);
+			continue;
+		}
 		if (it->kind == HCL_ITEM_ATTRIBUTE) {
 			const hcl_attribute *at = it->u.attr;
 			const provider_attr *pa = provider_attr_find(s, at->name);
@@ -129,29 +172,7 @@ static const hcl_value *decode_block(gf_arena *a, const provider_block_schema *s
 			vals[pa - s->attrs] = c;
 			continue;
 		}
-		const hcl_block *b = it->u.block;
-		const provider_block *pb = provider_block_find(s, b->type);
-		if (!pb) {
-			unsupported_block(a, s, b, diags);
-			continue;
-		}
-		size_t bi = (size_t)(pb - s->blocks);
-		if (b->nlabels) {
-			hcl_diags_add(diags, HCL_DIAG_ERROR, &b->labels[0].range,
-			              "Extraneous label for %s",
-			              "No labels are expected for %s blocks.", b->type);
-			continue;
-		}
-		if (blocks[bi].len >= 1 && !pb->many) {
-			hcl_diags_add(diags, HCL_DIAG_ERROR, &b->type_range,
-			              gf_arena_printf(a, "Too many %s blocks", b->type),
-			              "No more than 1 \"%s\" blocks are allowed", b->type);
-			continue;
-		}
-		const hcl_value *inner =
-		        decode_block(a, pb->schema, b->body, &b->open_brace, scope, diags, false);
-		if (inner)
-			gf_vec_push(&blocks[bi], inner);
+		add_block(a, s, it->u.block, blocks, scope, diags);
 	}
 	for (size_t i = 0; i < s->nattrs; i++) {
 		const provider_attr *pa = &s->attrs[i];
