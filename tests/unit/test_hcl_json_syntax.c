@@ -113,6 +113,7 @@ static void test_templates_and_values(void **unused)
 	hcl_body *b = parse("{\"locals\": {\n"
 	                    "  \"plain\": \"a$b\",\n"
 	                    "  \"wrap\": \"${var.x}\",\n"
+	                    "  \"wrapped_tuple\": \"${[1, 2]}\",\n"
 	                    "  \"tpl\": \"web-${var.x}-%{ if true }y%{ endif }\",\n"
 	                    "  \"esc\": \"\\u00e9\\n\",\n"
 	                    "  \"list\": [1, null, \"${var.x}\"],\n"
@@ -122,6 +123,8 @@ static void test_templates_and_values(void **unused)
 	const hcl_body *l = block(b, 0)->body;
 	assert_string_equal(value(l, "plain")->u.str.ptr, "a$b");
 	assert_string_equal(value(l, "wrap")->u.str.ptr, "X");
+	/* "${expr}" alone is expr's value, not converted to a string */
+	assert_int_equal(value(l, "wrapped_tuple")->kind, HCL_VAL_TUPLE);
 	assert_string_equal(value(l, "tpl")->u.str.ptr, "web-X-y");
 	assert_string_equal(value(l, "esc")->u.str.ptr, "\xc3\xa9\n");
 	const hcl_value *list = value(l, "list");
