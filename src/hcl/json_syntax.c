@@ -638,8 +638,9 @@ hcl_body *hcl_parse_json_file(const char *filename, const char *src, size_t len,
 			              "Root value must be object",
 			              "The root value in a JSON-based configuration must be a JSON "
 			              "object.");
-			root = NULL;
 		}
+		if (root->kind != JN_OBJECT)
+			root = NULL;
 	}
 	jdec d = {.filename = r.filename, .a = arena, .diags = diags};
 	if (!root) {
