@@ -37,8 +37,12 @@
  * 4. Memory: everything (AST, values, strings, diagnostics) lives in the
  *    config's arena and is freed by config_free.
  *
- * What is not read: *.tf.json files, override files' merge semantics
- * (*_override.tf are read as ordinary files), `moved`, `import`, `check`
+ * 5. Files: *.tf (native syntax) and *.tf.json (JSON syntax,
+ *    hcl/json_syntax.h) are read into the same bodies; override files
+ *    (override.tf, *_override.tf, and .tf.json forms) are merged into the
+ *    primary files' blocks before the blocks are read.
+ *
+ * What is not read: `moved`, `import`, `check`
  * and `removed` blocks (reported as unsupported), non-local module sources.
  */
 #ifndef GF_CONFIG_H
@@ -139,7 +143,7 @@ typedef struct {
 struct config_module {
 	const char *dir;  /* as given, e.g. "." or "./modules/web" */
 	const char *addr; /* "" for the root, "module.app", "module.app.module.db" */
-	size_t nfiles;    /* .tf files read; an empty directory is a valid, empty module */
+	size_t nfiles; /* .tf and .tf.json files read; an empty directory is a valid, empty module */
 	GF_VEC(config_variable) variables;
 	GF_VEC(config_local) locals;
 	GF_VEC(config_output) outputs;

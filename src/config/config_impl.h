@@ -11,11 +11,14 @@
  * scope.c     the lookup behind config_scope: variables, locals (with
  *             cycle detection), outputs, resources, modules
  * validate.c  config_validate's walk over every expression
+ * tfjson.c    the schema .tf.json files are read with
+ * override.c  override files merged into the blocks they override
  */
 #ifndef GF_CONFIG_IMPL_H
 #define GF_CONFIG_IMPL_H
 
 #include "config/config.h"
+#include "hcl/json_syntax.h"
 
 /* Reports an error or warning at `r` (may be NULL) into cfg->diags. */
 hcl_diag *cfgi_error(config *cfg, const hcl_range *r, const char *summary, const char *fmt, ...)
@@ -70,5 +73,14 @@ void cfgi_ix_free(config_module *m);
  * NULL) is the reference that asked, where a cycle is reported. Never
  * NULL: a local that failed is unknown (its errors are reported once). */
 const hcl_value *cfgi_local_value(config *cfg, config_module *mod, size_t i, const hcl_ref *ref);
+
+/* tfjson.c: the schema of a .tf.json file's top-level body. */
+const hcl_json_schema *cfgi_json_schema(void);
+
+/* override.c: merges the top-level blocks of the override files' bodies
+ * into the blocks of the primary files' bodies, with Terraform's rules
+ * (docs/language.md); a block that overrides nothing is an error. */
+void cfgi_merge_overrides(config *cfg, hcl_body *const *primary, size_t nprimary,
+                          hcl_body *const *overrides, size_t noverrides);
 
 #endif

@@ -1,6 +1,7 @@
 /*
- * Loading a module: the directory's .tf files in lexical order, parsed and
- * read block by block into a config_module, with Terraform's structure
+ * Loading a module: the directory's .tf and .tf.json files in lexical
+ * order, parsed, override files merged in (override.c), and read block by
+ * block into a config_module, with Terraform's structure
  * diagnostics (configs.Parser and configs.Module). Local child modules are
  * loaded recursively.
  */
@@ -622,7 +623,9 @@ static bool ignored_file(const char *n)
 	return n[0] == '.' || n[0] == '#' || gf_str_has_suffix(n, "~");
 }
 
-static void load_file(config *cfg, config_module *mod, const char *path, int depth)
+/* Parses one file, native or JSON syntax by its name; NULL when it cannot
+ * be read (reported). */
+static hcl_body *parse_file(config *cfg, const char *path)
 {
 	gf_buf b;
 	gf_buf_init(&b, MAX_FILE_SIZE);
@@ -630,15 +633,23 @@ static void load_file(config *cfg, config_module *mod, const char *path, int dep
 		cfgi_error(cfg, NULL, "Failed to read file",
 		           "The file \"%s\" could not be read: %s.", path, gf_err_msg());
 		gf_buf_dispose(&b);
-		return;
+		return NULL;
 	}
 	size_t len = b.len;
 	const char *src = gf_arena_memdup(&cfg->arena, gf_buf_cstr(&b), len + 1);
 	gf_buf_dispose(&b);
-	hcl_body *body = hcl_parse_file(path, src, len, &cfg->arena, &cfg->diags);
+	hcl_body *body = gf_str_has_suffix(path, ".json")
+	                         ? hcl_parse_json_file(path, src, len, cfgi_json_schema(),
+	                                               &cfg->arena, &cfg->diags)
+	                         : hcl_parse_file(path, src, len, &cfg->arena, &cfg->diags);
 	hcl_sources_add(&cfg->sources, body->range.filename ? body->range.filename : path, src, len,
 	                body);
 	cfgi_check_body(cfg, body, NULL, NO_NAMES, TOP_BLOCKS);
+	return body;
+}
+
+static void load_body(config *cfg, config_module *mod, const hcl_body *body, int depth)
+{
 	for (size_t i = 0; i < body->len; i++) {
 		if (body->items[i].kind != HCL_ITEM_BLOCK)
 			continue;
@@ -666,6 +677,20 @@ static void load_file(config *cfg, config_module *mod, const char *path, int dep
 	}
 }
 
+static bool config_file(const char *n)
+{
+	return !ignored_file(n) &&
+	       (gf_str_has_suffix(n, ".tf") || gf_str_has_suffix(n, ".tf.json"));
+}
+
+/* override.tf, x_override.tf and their .tf.json forms. */
+static bool override_file(const char *n)
+{
+	size_t l = strlen(n) - (gf_str_has_suffix(n, ".json") ? 8 : 3);
+	return (l == 8 && !strncmp(n, "override", 8)) ||
+	       (l >= 9 && !strncmp(n + l - 9, "_override", 9));
+}
+
 config_module *cfgi_load_module(config *cfg, const char *dir, const char *addr, int depth)
 {
 	DIR *d = opendir(dir);
@@ -677,7 +702,7 @@ config_module *cfgi_load_module(config *cfg, const char *dir, const char *addr, 
 	GF_VEC(char *) files = {0};
 	struct dirent *de;
 	while ((de = readdir(d)) != NULL)
-		if (!ignored_file(de->d_name) && gf_str_has_suffix(de->d_name, ".tf"))
+		if (config_file(de->d_name))
 			gf_vec_push(&files, gf_xstrdup(de->d_name));
 	closedir(d);
 	if (files.len)
@@ -686,14 +711,24 @@ config_module *cfgi_load_module(config *cfg, const char *dir, const char *addr, 
 	mod->dir = gf_arena_strdup(&cfg->arena, dir);
 	mod->addr = addr;
 	mod->nfiles = files.len;
+	GF_VEC(hcl_body *) primary = {0}, overrides = {0};
 	for (size_t i = 0; i < files.len; i++) {
 		char *path = strcmp(dir, ".") == 0 ? gf_xstrdup(files.items[i])
 		                                   : gf_path_join(dir, files.items[i]);
-		load_file(cfg, mod, path, depth);
+		hcl_body *body = parse_file(cfg, path);
+		if (body && override_file(files.items[i]))
+			gf_vec_push(&overrides, body);
+		else if (body)
+			gf_vec_push(&primary, body);
 		free(path);
 		free(files.items[i]);
 	}
 	gf_vec_dispose(&files);
+	cfgi_merge_overrides(cfg, primary.items, primary.len, overrides.items, overrides.len);
+	for (size_t i = 0; i < primary.len; i++)
+		load_body(cfg, mod, primary.items[i], depth);
+	gf_vec_dispose(&primary);
+	gf_vec_dispose(&overrides);
 	size_t n = mod->locals.len;
 	mod->local_values = gf_arena_alloc(&cfg->arena, (n + 1) * sizeof(*mod->local_values));
 	mod->local_state = gf_arena_alloc(&cfg->arena, (n + 1) * sizeof(*mod->local_state));

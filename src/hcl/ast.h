@@ -398,6 +398,7 @@ struct hcl_body {
 	size_t len;
 	hcl_range range;     /* the file, or the inside of a block's braces */
 	hcl_range end_range; /* zero-length range at the end (for "missing" errors) */
+	bool json;           /* read from JSON syntax (hcl/json_syntax.h) */
 };
 
 /* The attribute named `name` in the body itself (not nested blocks). */

@@ -1,5 +1,6 @@
 /* A resource body decoded against its schema, with Terraform's
  * diagnostics for every structural mistake, all reported in one pass. */
+#include "hcl/json_syntax.h"
 #include "provider/provider.h"
 
 #include <stdlib.h>
@@ -221,6 +222,51 @@ static void expand_dynamic(generated *out, gf_arena *a, const provider_block *pb
 	}
 }
 
+typedef GF_VEC(const hcl_value *) value_vec;
+
+/* One nested block b of a body of schema s, appended to its type's list: a
+ * static block, or every block a dynamic one generates (unknown[] marks a
+ * type whose dynamic for_each is not known yet). */
+static void add_block(gf_arena *a, const provider_block_schema *s, const hcl_block *b,
+                      value_vec *blocks, bool *unknown, const hcl_scope *scope, hcl_diags *diags)
+{
+	bool dynamic = strcmp(b->type, "dynamic") == 0 && b->nlabels == 1;
+	const char *type = dynamic ? b->labels[0].value : b->type;
+	const provider_block *pb = provider_block_find(s, type);
+	if (!pb || (pb->flags & PROVIDER_COMPUTED)) {
+		unsupported_block(a, s, b, type, diags);
+		return;
+	}
+	size_t bi = (size_t)(pb - s->blocks);
+	if (dynamic) {
+		generated g = {0};
+		expand_dynamic(&g, a, pb, b, scope, diags);
+		unknown[bi] |= g.unknown;
+		for (size_t k = 0; k < g.items.len; k++) {
+			if (blocks[bi].len >= 1 && !pb->many) {
+				too_many(a, pb->name, &b->type_range, diags);
+				break;
+			}
+			gf_vec_push(&blocks[bi], g.items.items[k]);
+		}
+		gf_vec_dispose(&g.items);
+		return;
+	}
+	if (b->nlabels) {
+		hcl_diags_add(diags, HCL_DIAG_ERROR, &b->labels[0].range, "Extraneous label for %s",
+		              "No labels are expected for %s blocks.", b->type);
+		return;
+	}
+	if (blocks[bi].len >= 1 && !pb->many) {
+		too_many(a, b->type, &b->type_range, diags);
+		return;
+	}
+	const hcl_value *inner =
+	        decode_block(a, pb->schema, b->body, &b->open_brace, scope, diags, false);
+	if (inner)
+		gf_vec_push(&blocks[bi], inner);
+}
+
 static const hcl_value *decode_block(gf_arena *a, const provider_block_schema *s,
                                      const hcl_body *body, const hcl_range *owner,
                                      const hcl_scope *scope, hcl_diags *diags, bool top)
@@ -228,7 +274,7 @@ static const hcl_value *decode_block(gf_arena *a, const provider_block_schema *s
 	size_t n = s->nattrs + s->nblocks;
 	const char **keys = gf_arena_alloc(a, n * sizeof(*keys));
 	const hcl_value **vals = gf_arena_alloc(a, n * sizeof(*vals));
-	GF_VEC(const hcl_value *) *blocks = gf_arena_alloc(a, (s->nblocks + 1) * sizeof(*blocks));
+	value_vec *blocks = gf_arena_alloc(a, (s->nblocks + 1) * sizeof(*blocks));
 	bool *unknown = gf_arena_alloc(a, (s->nblocks + 1) * sizeof(*unknown));
 	size_t errors = diags->errors;
 
@@ -240,6 +286,15 @@ static const hcl_value *decode_block(gf_arena *a, const provider_block_schema *s
 		const hcl_body_item *it = &body->items[i];
 		if (top && is_meta(it))
 			continue;
+		if (it->kind == HCL_ITEM_ATTRIBUTE && body->json &&
+		    provider_block_find(s, it->u.attr->name)) {
+			/* JSON syntax: the schema says this property is blocks. */
+			hcl_block *jb;
+			long nb = hcl_json_expr_blocks(a, it->u.attr, &jb, diags);
+			for (long k = 0; k < nb; k++)
+				add_block(a, s, &jb[k], blocks, unknown, scope, diags);
+			continue;
+		}
 		if (it->kind == HCL_ITEM_ATTRIBUTE) {
 			const hcl_attribute *at = it->u.attr;
 			const provider_attr *pa = provider_attr_find(s, at->name);
@@ -262,43 +317,7 @@ static const hcl_value *decode_block(gf_arena *a, const provider_block_schema *s
 			vals[pa - s->attrs] = c;
 			continue;
 		}
-		const hcl_block *b = it->u.block;
-		bool dynamic = strcmp(b->type, "dynamic") == 0 && b->nlabels == 1;
-		const provider_block *pb =
-		        provider_block_find(s, dynamic ? b->labels[0].value : b->type);
-		if (!pb || (pb->flags & PROVIDER_COMPUTED)) {
-			unsupported_block(a, s, b, dynamic ? b->labels[0].value : b->type, diags);
-			continue;
-		}
-		size_t bi = (size_t)(pb - s->blocks);
-		if (dynamic) {
-			generated g = {0};
-			expand_dynamic(&g, a, pb, b, scope, diags);
-			unknown[bi] |= g.unknown;
-			for (size_t k = 0; k < g.items.len; k++) {
-				if (blocks[bi].len >= 1 && !pb->many) {
-					too_many(a, pb->name, &b->type_range, diags);
-					break;
-				}
-				gf_vec_push(&blocks[bi], g.items.items[k]);
-			}
-			gf_vec_dispose(&g.items);
-			continue;
-		}
-		if (b->nlabels) {
-			hcl_diags_add(diags, HCL_DIAG_ERROR, &b->labels[0].range,
-			              "Extraneous label for %s",
-			              "No labels are expected for %s blocks.", b->type);
-			continue;
-		}
-		if (blocks[bi].len >= 1 && !pb->many) {
-			too_many(a, b->type, &b->type_range, diags);
-			continue;
-		}
-		const hcl_value *inner =
-		        decode_block(a, pb->schema, b->body, &b->open_brace, scope, diags, false);
-		if (inner)
-			gf_vec_push(&blocks[bi], inner);
+		add_block(a, s, it->u.block, blocks, unknown, scope, diags);
 	}
 	for (size_t i = 0; i < s->nattrs; i++) {
 		const provider_attr *pa = &s->attrs[i];
