@@ -46,6 +46,10 @@ bool cfgi_labels(config *cfg, const hcl_block *b, const char *const *names)
 	size_t want = 0;
 	while (names[want])
 		want++;
+	if (b->nlabels == want)
+		return true;
+	/* Only an error needs the list of names: the right count is the
+	 * common case, once per block of the module. */
 	gf_buf list = GF_BUF_INIT;
 	for (size_t i = 0; i < want; i++)
 		gf_buf_printf(&list, "%s%s", i ? ", " : "", names[i]);

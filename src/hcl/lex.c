@@ -241,16 +241,22 @@ static void begin(lexer *lx)
 	lx->ts = lx->i;
 }
 
-static hcl_tok *emit(lexer *lx, hcl_token_type type)
+/* Out of line: the array is sized from the source up front, so emit, run
+ * once per token, stays small enough to be inlined. */
+static void grow_tokens(lexer *lx)
+{
+	hcl_tok *grown = gf_big_alloc(2 * lx->cap * sizeof(hcl_tok));
+	memcpy(grown, lx->toks, lx->ntoks * sizeof(hcl_tok));
+	gf_big_free(lx->toks, lx->cap * sizeof(hcl_tok));
+	lx->toks = grown;
+	lx->cap *= 2;
+}
+
+static inline hcl_tok *emit(lexer *lx, hcl_token_type type)
 {
 	hcl_tok t = {(uint32_t)lx->ts, (uint32_t)lx->i, type};
-	if (lx->ntoks == lx->cap) {
-		hcl_tok *grown = gf_big_alloc(2 * lx->cap * sizeof(hcl_tok));
-		memcpy(grown, lx->toks, lx->ntoks * sizeof(hcl_tok));
-		gf_big_free(lx->toks, lx->cap * sizeof(hcl_tok));
-		lx->toks = grown;
-		lx->cap *= 2;
-	}
+	if (lx->ntoks == lx->cap)
+		grow_tokens(lx);
 	lx->toks[lx->ntoks] = t;
 	return &lx->toks[lx->ntoks++];
 }

@@ -63,6 +63,21 @@ const hcl_tok *hcl_p_read(hcl_parser *p)
 	return t;
 }
 
+void hcl_p_scratch_push(hcl_parser *p, const void *elem, size_t size)
+{
+	gf_vec_reserve(&p->scratch, size);
+	memcpy(p->scratch.items + p->scratch.len, elem, size);
+	p->scratch.len += size;
+}
+
+void *hcl_p_scratch_take(hcl_parser *p, size_t mark, size_t size, size_t *n)
+{
+	size_t bytes = p->scratch.len - mark;
+	*n = bytes / size;
+	p->scratch.len = mark;
+	return bytes ? gf_arena_memdup(p->arena, p->scratch.items + mark, bytes) : NULL;
+}
+
 hcl_range hcl_p_prev_range(hcl_parser *p)
 {
 	size_t i = p->pos;
@@ -276,9 +291,24 @@ static void recover_after_item(hcl_parser *p)
 /* Open-addressing set of attribute names, for "Attribute redefined" in
  * linear time however many attributes a body has. */
 typedef struct {
-	const hcl_attribute **slots;
+	const hcl_attribute **slots; /* `small` until a body has 8 names */
 	size_t cap, len;
+	const hcl_attribute *small[16];
 } name_set;
+
+static void name_set_init(name_set *s)
+{
+	memset(s->small, 0, sizeof(s->small));
+	s->slots = s->small;
+	s->cap = sizeof(s->small) / sizeof(s->small[0]);
+	s->len = 0;
+}
+
+static void name_set_dispose(name_set *s)
+{
+	if (s->slots != s->small)
+		free(s->slots);
+}
 
 static uint64_t hash_name(const char *s)
 {
@@ -292,13 +322,16 @@ static uint64_t hash_name(const char *s)
 static const hcl_attribute *name_set_add(name_set *s, const hcl_attribute *a)
 {
 	if (2 * (s->len + 1) > s->cap) {
-		name_set grown = {gf_xcalloc(s->cap ? s->cap * 2 : 16, sizeof(*grown.slots)),
-		                  s->cap ? s->cap * 2 : 16, 0};
-		for (size_t i = 0; i < s->cap; i++)
-			if (s->slots[i])
-				name_set_add(&grown, s->slots[i]);
-		free(s->slots);
-		*s = grown;
+		const hcl_attribute **old = s->slots;
+		size_t old_cap = s->cap;
+		s->cap *= 2;
+		s->len = 0;
+		s->slots = gf_xcalloc(s->cap, sizeof(*s->slots));
+		for (size_t i = 0; i < old_cap; i++)
+			if (old[i])
+				name_set_add(s, old[i]);
+		if (old != s->small)
+			free(old);
 	}
 	size_t i = hash_name(a->name) & (s->cap - 1);
 	while (s->slots[i]) {
@@ -310,8 +343,6 @@ static const hcl_attribute *name_set_add(name_set *s, const hcl_attribute *a)
 	s->len++;
 	return NULL;
 }
-
-typedef GF_VEC(hcl_body_item) item_vec;
 
 static hcl_body *parse_body(hcl_parser *p, hcl_token_type end, hcl_range start);
 
@@ -463,7 +494,7 @@ static hcl_block *finish_block(hcl_parser *p, const hcl_tok *ident)
 	hcl_block *blk = gf_arena_alloc(p->arena, sizeof(*blk));
 	blk->type = tok_text(p, ident);
 	blk->type_range = hcl_p_range(p, ident);
-	GF_VEC(hcl_block_label) labels = {0};
+	size_t labels = hcl_p_scratch_mark(p);
 	const hcl_tok *open = NULL;
 	while (!open) {
 		const hcl_tok *t = hcl_p_peek(p);
@@ -474,23 +505,19 @@ static hcl_block *finish_block(hcl_parser *p, const hcl_tok *ident)
 			hcl_p_read(p);
 			l.value = hcl_p_parse_quoted_literal(p, t, &l.range);
 			l.quoted = true;
-			gf_vec_push(&labels, l);
+			hcl_p_scratch_push(p, &l, sizeof(l));
 		} else if (t->type == HCL_TOK_IDENT) {
 			hcl_p_read(p);
 			l.value = tok_text(p, t);
 			l.range = hcl_p_range(p, t);
-			gf_vec_push(&labels, l);
+			hcl_p_scratch_push(p, &l, sizeof(l));
 		} else {
 			block_error(p, ident, t);
 			recover_after_item(p);
 			break;
 		}
 	}
-	blk->nlabels = labels.len;
-	blk->labels = labels.len ? gf_arena_memdup(p->arena, labels.items,
-	                                           labels.len * sizeof(hcl_block_label))
-	                         : NULL;
-	gf_vec_dispose(&labels);
+	blk->labels = hcl_p_scratch_take(p, labels, sizeof(hcl_block_label), &blk->nlabels);
 	if (!open) {
 		blk->body = gf_arena_alloc(p->arena, sizeof(hcl_body));
 		blk->body->range = blk->body->end_range = hcl_p_range(p, ident);
@@ -531,7 +558,7 @@ static hcl_block *finish_block(hcl_parser *p, const hcl_tok *ident)
 	return blk;
 }
 
-static void parse_item(hcl_parser *p, item_vec *items, name_set *names)
+static void parse_item(hcl_parser *p, name_set *names)
 {
 	const hcl_tok *ident = hcl_p_read(p);
 	const hcl_tok *next = hcl_p_peek(p);
@@ -566,14 +593,15 @@ static void parse_item(hcl_parser *p, item_vec *items, name_set *names)
 		recover_after_item(p);
 		return;
 	}
-	gf_vec_push(items, it);
+	hcl_p_scratch_push(p, &it, sizeof(it));
 }
 
 static hcl_body *parse_body(hcl_parser *p, hcl_token_type end, hcl_range start)
 {
 	hcl_body *b = gf_arena_alloc(p->arena, sizeof(*b));
-	item_vec items = {0};
-	name_set names = {0};
+	size_t items = hcl_p_scratch_mark(p);
+	name_set names;
+	name_set_init(&names);
 	hcl_range end_range = start;
 	hcl_p_push_nl(p, true);
 	for (;;) {
@@ -589,7 +617,7 @@ static hcl_body *parse_body(hcl_parser *p, hcl_token_type end, hcl_range start)
 			continue;
 		}
 		if (t->type == HCL_TOK_IDENT) {
-			parse_item(p, &items, &names);
+			parse_item(p, &names);
 			continue;
 		}
 		if (t->type == HCL_TOK_EOF) {
@@ -613,12 +641,8 @@ static hcl_body *parse_body(hcl_parser *p, hcl_token_type end, hcl_range start)
 			recover_after_item(p);
 	}
 	hcl_p_pop_nl(p);
-	b->len = items.len;
-	b->items = items.len ? gf_arena_memdup(p->arena, items.items,
-	                                       items.len * sizeof(hcl_body_item))
-	                     : NULL;
-	gf_vec_dispose(&items);
-	free(names.slots);
+	b->items = hcl_p_scratch_take(p, items, sizeof(hcl_body_item), &b->len);
+	name_set_dispose(&names);
 	b->range = hcl_range_between(start, end_range);
 	b->end_range = end_range;
 	b->end_range.start = end_range.end;
@@ -645,6 +669,7 @@ static void parser_dispose(hcl_parser *p)
 	gf_big_free(p->toks, p->toks_cap * sizeof(hcl_tok));
 	hcl_srcmap_dispose(&p->map);
 	gf_vec_dispose(&p->nl);
+	gf_vec_dispose(&p->scratch);
 }
 
 hcl_body *hcl_parse_file(const char *filename, const char *src, size_t len, gf_arena *arena,

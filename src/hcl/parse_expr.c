@@ -29,6 +29,17 @@ static bool parse_number(hcl_parser *p, const hcl_tok *t, hcl_literal *out)
 	char buf[128];
 	out->kind = HCL_LIT_NUMBER;
 	out->text = gf_arena_strndup(p->arena, hcl_p_text(p, t), hcl_tok_len(t));
+	/* Most literals are small whole numbers, exact in a double up to 15
+	 * digits: converted here, without strtod's general algorithm. */
+	size_t digits = 0;
+	uint64_t whole = 0;
+	while (digits < hcl_tok_len(t) && digits < 16 && out->text[digits] >= '0' &&
+	       out->text[digits] <= '9')
+		whole = whole * 10 + (uint64_t)(out->text[digits++] - '0');
+	if (digits == hcl_tok_len(t) && digits <= 15) {
+		out->num = (double)whole;
+		return true;
+	}
 	size_t dots = 0;
 	for (size_t i = 0; i < hcl_tok_len(t); i++)
 		dots += hcl_p_text(p, t)[i] == '.';
@@ -305,7 +316,7 @@ static hcl_expr *parse_call(hcl_parser *p, const hcl_tok *name)
 	e->u.call.name = gf_arena_strndup(p->arena, hcl_p_text(p, name), hcl_tok_len(name));
 	e->u.call.name_range = hcl_p_range(p, name);
 	e->u.call.open_paren = hcl_p_range(p, open);
-	GF_VEC(hcl_expr *) args = {0};
+	size_t args = hcl_p_scratch_mark(p);
 	const hcl_tok *close = NULL;
 	hcl_p_push_nl(p, false);
 	for (;;) {
@@ -316,7 +327,7 @@ static hcl_expr *parse_call(hcl_parser *p, const hcl_tok *name)
 		}
 		size_t nerr = p->diags->errors;
 		hcl_expr *arg = hcl_p_parse_expression(p);
-		gf_vec_push(&args, arg);
+		hcl_p_scratch_push(p, &arg, sizeof(arg));
 		if (p->recovery && p->diags->errors > nerr) {
 			close = hcl_p_recover(p, HCL_TOK_RPAREN);
 			break;
@@ -366,11 +377,7 @@ static hcl_expr *parse_call(hcl_parser *p, const hcl_tok *name)
 		break;
 	}
 	hcl_p_pop_nl(p);
-	e->u.call.nargs = args.len;
-	e->u.call.args =
-	        args.len ? gf_arena_memdup(p->arena, args.items, args.len * sizeof(hcl_expr *))
-	                 : NULL;
-	gf_vec_dispose(&args);
+	e->u.call.args = hcl_p_scratch_take(p, args, sizeof(hcl_expr *), &e->u.call.nargs);
 	e->u.call.close_paren = hcl_p_range(p, close);
 	e->range = hcl_range_between(hcl_p_range(p, name), hcl_p_range(p, close));
 	return e;
@@ -493,7 +500,7 @@ done:
 static hcl_expr *parse_tuple(hcl_parser *p, const hcl_tok *open)
 {
 	hcl_expr *e = hcl_p_new_expr(p, HCL_EXPR_TUPLE, hcl_p_range(p, open));
-	GF_VEC(hcl_expr *) items = {0};
+	size_t items = hcl_p_scratch_mark(p);
 	const hcl_tok *close;
 	hcl_p_push_nl(p, false);
 	for (;;) {
@@ -503,7 +510,8 @@ static hcl_expr *parse_tuple(hcl_parser *p, const hcl_tok *open)
 			break;
 		}
 		size_t nerr = p->diags->errors;
-		gf_vec_push(&items, hcl_p_parse_expression(p));
+		hcl_expr *item = hcl_p_parse_expression(p);
+		hcl_p_scratch_push(p, &item, sizeof(item));
 		if (p->recovery && p->diags->errors > nerr) {
 			close = hcl_p_recover(p, HCL_TOK_RBRACK);
 			break;
@@ -532,11 +540,7 @@ static hcl_expr *parse_tuple(hcl_parser *p, const hcl_tok *open)
 		break;
 	}
 	hcl_p_pop_nl(p);
-	e->u.tuple.len = items.len;
-	e->u.tuple.items =
-	        items.len ? gf_arena_memdup(p->arena, items.items, items.len * sizeof(hcl_expr *))
-	                  : NULL;
-	gf_vec_dispose(&items);
+	e->u.tuple.items = hcl_p_scratch_take(p, items, sizeof(hcl_expr *), &e->u.tuple.len);
 	e->u.tuple.open = hcl_p_range(p, open);
 	e->u.tuple.close = hcl_p_range(p, close);
 	e->range = hcl_range_between(hcl_p_range(p, open), hcl_p_range(p, close));
@@ -550,7 +554,7 @@ static const char *unterminated_object =
 static hcl_expr *parse_object(hcl_parser *p, const hcl_tok *open)
 {
 	hcl_expr *e = hcl_p_new_expr(p, HCL_EXPR_OBJECT, hcl_p_range(p, open));
-	GF_VEC(hcl_object_item) items = {0};
+	size_t items = hcl_p_scratch_mark(p);
 	const hcl_tok *close;
 	hcl_p_push_nl(p, true);
 	for (;;) {
@@ -624,7 +628,7 @@ static hcl_expr *parse_object(hcl_parser *p, const hcl_tok *open)
 		it.colon = t->type == HCL_TOK_COLON;
 		hcl_p_read(p);
 		it.value = hcl_p_parse_expression(p);
-		gf_vec_push(&items, it);
+		hcl_p_scratch_push(p, &it, sizeof(it));
 		if (p->recovery && p->diags->errors > nerr) {
 			close = hcl_p_recover(p, HCL_TOK_RBRACE);
 			break;
@@ -649,11 +653,7 @@ static hcl_expr *parse_object(hcl_parser *p, const hcl_tok *open)
 		break;
 	}
 	hcl_p_pop_nl(p);
-	e->u.object.len = items.len;
-	e->u.object.items = items.len ? gf_arena_memdup(p->arena, items.items,
-	                                                items.len * sizeof(hcl_object_item))
-	                              : NULL;
-	gf_vec_dispose(&items);
+	e->u.object.items = hcl_p_scratch_take(p, items, sizeof(hcl_object_item), &e->u.object.len);
 	e->u.object.open = hcl_p_range(p, open);
 	e->u.object.close = hcl_p_range(p, close);
 	e->range = hcl_range_between(hcl_p_range(p, open), hcl_p_range(p, close));

@@ -67,10 +67,11 @@ typedef struct {
 	const char *filename;
 	gf_arena *arena;
 	hcl_diags *diags;
-	GF_VEC(bool) nl; /* include-newlines stack */
-	bool incl_nl;    /* its top: whether newlines are significant */
-	hcl_tok fake_nl; /* a line comment seen as the newline it ends with */
-	struct {         /* the last next-token lookup (see hcl_p_peek) */
+	GF_VEC(bool) nl;               /* include-newlines stack */
+	GF_VEC(unsigned char) scratch; /* lists being built (hcl_p_scratch_*) */
+	bool incl_nl;                  /* its top: whether newlines are significant */
+	hcl_tok fake_nl;               /* a line comment seen as the newline it ends with */
+	struct {                       /* the last next-token lookup (see hcl_p_peek) */
 		size_t from, index;
 		const hcl_tok *tok;
 		bool incl, invalid;
@@ -125,6 +126,21 @@ static inline const hcl_tok *hcl_p_peek(hcl_parser *p)
 	return p->peek.tok;
 }
 const hcl_tok *hcl_p_read(hcl_parser *p);
+/* The lists the parser builds (body items, labels, arguments, tuple and
+ * object items, template parts) are collected on one LIFO byte stack for
+ * the whole parse instead of a heap vector each, then copied into the
+ * arena at their final size. A list starts at hcl_p_scratch_mark; a list
+ * nested in it (a block's body inside the outer body's items) is pushed
+ * and taken above it before the outer list's next push, so each list's
+ * elements are contiguous. hcl_p_scratch_take copies the elements since
+ * `mark` (NULL when there are none) and pops them. A push may move the
+ * stack: elements are never used in place. */
+static inline size_t hcl_p_scratch_mark(const hcl_parser *p)
+{
+	return p->scratch.len;
+}
+void hcl_p_scratch_push(hcl_parser *p, const void *elem, size_t size);
+void *hcl_p_scratch_take(hcl_parser *p, size_t mark, size_t size, size_t *n);
 hcl_range hcl_p_prev_range(hcl_parser *p);
 void hcl_p_push_nl(hcl_parser *p, bool include);
 void hcl_p_pop_nl(hcl_parser *p);

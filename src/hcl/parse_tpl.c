@@ -410,14 +410,10 @@ typedef enum {
 	CTX_FOR,
 } build_ctx;
 
-typedef GF_VEC(hcl_tpl_part) part_vec;
-
-static hcl_tpl_parts finish_parts(hcl_parser *p, part_vec *v)
+static hcl_tpl_parts finish_parts(hcl_parser *p, size_t mark)
 {
-	hcl_tpl_parts out = {NULL, v->len};
-	if (v->len)
-		out.items = gf_arena_memdup(p->arena, v->items, v->len * sizeof(hcl_tpl_part));
-	gf_vec_dispose(v);
+	hcl_tpl_parts out;
+	out.items = hcl_p_scratch_take(p, mark, sizeof(hcl_tpl_part), &out.len);
 	return out;
 }
 
@@ -426,7 +422,7 @@ static hcl_tpl_parts finish_parts(hcl_parser *p, part_vec *v)
 static ttok *build(hcl_parser *p, ttok_vec *tt, size_t *i, build_ctx ctx, const ttok *opener,
                    hcl_tpl_parts *out)
 {
-	part_vec v = {0};
+	size_t v = hcl_p_scratch_mark(p);
 	ttok *stop = NULL;
 	while (!stop) {
 		ttok *t = &tt->items[*i];
@@ -441,12 +437,12 @@ static ttok *build(hcl_parser *p, ttok_vec *tt, size_t *i, build_ctx ctx, const 
 			part.kind = HCL_TPL_LITERAL;
 			part.u.lit.text = t->text;
 			part.u.lit.len = t->len;
-			gf_vec_push(&v, part);
+			hcl_p_scratch_push(p, &part, sizeof(part));
 			break;
 		case TT_INTERP:
 			part.kind = HCL_TPL_INTERP;
 			part.u.interp = t->expr;
-			gf_vec_push(&v, part);
+			hcl_p_scratch_push(p, &part, sizeof(part));
 			break;
 		case TT_IF:
 		case TT_FOR: {
@@ -472,7 +468,7 @@ static ttok *build(hcl_parser *p, ttok_vec *tt, size_t *i, build_ctx ctx, const 
 			}
 			p->depth--;
 			part.range = hcl_range_between(t->range, end->range);
-			gf_vec_push(&v, part);
+			hcl_p_scratch_push(p, &part, sizeof(part));
 			if (end->kind == TT_END)
 				stop = end;
 			break;
@@ -532,7 +528,7 @@ static ttok *build(hcl_parser *p, ttok_vec *tt, size_t *i, build_ctx ctx, const 
 			break;
 		}
 	}
-	*out = finish_parts(p, &v);
+	*out = finish_parts(p, v);
 	return stop;
 }
 
