@@ -138,6 +138,18 @@ int http_server_new(http_server **out, uv_loop_t *loop, const http_server_config
  * Connections on it are trusted (no token asked).
  */
 int http_server_listen_unix(http_server *s, const char *path);
+
+typedef struct {
+	unsigned mode; /* of the socket file; 0: 0600 */
+	/* Only tokens the application accepts (http_server_set_auth) open
+	 * this listener: no request is trusted for arriving on it, public
+	 * routes included. The pipeline's build socket, which the build user
+	 * can reach, is one (docs/pipeline.md). */
+	bool app_tokens_only;
+} http_unix_opts;
+
+/* http_server_listen_unix with options (o NULL: the defaults above). */
+int http_server_listen_unix_opts(http_server *s, const char *path, const http_unix_opts *o);
 /*
  * Listens on TCP host:port ("127.0.0.1", "::1", "0.0.0.0", "localhost");
  * port 0 picks a free port, reported in *bound_port (may be NULL). With a
@@ -202,7 +214,9 @@ typedef struct {
 	http_peer_kind kind;
 	char addr[80];   /* "127.0.0.1:51234", "[::1]:51234", or "unix:" + socket path */
 	long uid;        /* the peer's uid on a unix socket (SO_PEERCRED); -1 on TCP */
-	bool authorized; /* unix, or TCP with the listener's token (or a listener without one) */
+	bool authorized; /* unix, or TCP with the listener's token (or a listener without one),
+	                    or an application token (http_server_set_auth) */
+	bool app_token;  /* authorized by an application token */
 } http_peer;
 
 /* The parsed head (slices stay valid while the request is). */

@@ -37,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -65,6 +66,8 @@ struct pipeline_run {
 	bool pending;  /* a command runs; its marker is awaited */
 	bool told_failed;
 	bool shell_exited, out_eof, finished, freeing;
+	bool memory_limited, out_of_memory; /* a limit is set; the output said memory ran out */
+	int64_t memory_mb;
 	int64_t shell_status;
 	int shell_signal;
 	pipeline_build_status forced; /* TIMED_OUT or STOPPED; IN_PROGRESS if none */
@@ -219,10 +222,18 @@ static void finish(pipeline_run *r)
 		for (int k = 0; k < PIPELINE_PHASE_COUNT; k++)
 			if (r->steps.status[k] == PIPELINE_PHASE_FAILED) {
 				snprintf(r->result.reason, sizeof(r->result.reason),
-				         "phase %s failed: a command exited with status %d",
-				         pipeline_phase_name(k), r->steps.exit_code[k]);
+				         "phase %s failed: a command exited with status %d%s",
+				         pipeline_phase_name(k), r->steps.exit_code[k],
+				         r->out_of_memory ? " after running out of memory" : "");
 				break;
 			}
+		if (r->out_of_memory) {
+			size_t n = strlen(r->result.reason);
+			snprintf(r->result.reason + n, sizeof(r->result.reason) - n,
+			         " (the build's memory limit is %lld MiB per process: raise the "
+			         "project's environment.memory_limit_mib)",
+			         (long long)r->memory_mb);
+		}
 	}
 	run_logf(r, "==> build %s%s%s", pipeline_build_status_name(r->result.status),
 	         r->result.reason[0] ? ": " : "", r->result.reason);
@@ -286,7 +297,7 @@ static void feed_next(pipeline_run *r)
 		r->told_failed = true;
 	}
 	char *path = gf_xasprintf("%s/cmd-%d.sh", r->scratch, ++r->ncmd);
-	int rc = gf_fs_write_atomic(path, cmd, strlen(cmd), 0600);
+	int rc = gf_fs_write_atomic(path, cmd, strlen(cmd), 0640);
 	gf_buf logged = GF_BUF_INIT;
 	gf_buf_printf(&logged, "$ %s%s", fin ? "(finally) " : "", cmd);
 	run_log(r, logged.ptr, logged.len);
@@ -304,6 +315,28 @@ static void feed_next(pipeline_run *r)
 		kill_group(r, SIGKILL);
 	}
 	gf_buf_dispose(&text);
+}
+
+/* A memory limit (RLIMIT_DATA) makes allocations fail rather than kill:
+ * programs then say so in their own words. These are the words of libc
+ * (strerror(ENOMEM)), bash, Python, C++, Go, Node and glib. */
+static bool says_out_of_memory(const char *s, size_t len)
+{
+	static const char *const words[] = {"cannot allocate memory",
+	                                    "out of memory",
+	                                    "memoryerror",
+	                                    "bad_alloc",
+	                                    "memory exhausted",
+	                                    "failed to allocate",
+	                                    "allocation failed",
+	                                    "xmalloc: cannot allocate"};
+	for (size_t w = 0; w < GF_ARRAY_LEN(words); w++) {
+		size_t wl = strlen(words[w]);
+		for (size_t i = 0; i + wl <= len; i++)
+			if (!strncasecmp(s + i, words[w], wl))
+				return true;
+	}
+	return false;
 }
 
 /* One output line: a marker ends the pending command; anything else is
@@ -334,6 +367,8 @@ static void on_line(pipeline_run *r, const char *s, size_t len)
 		return;
 	}
 	if (!m) {
+		if (r->memory_limited && !r->out_of_memory && says_out_of_memory(s, len))
+			r->out_of_memory = true;
 		run_log(r, s, len);
 		return;
 	}
@@ -443,6 +478,14 @@ static void set_limit(int pid, int res, int64_t v)
 	prlimit(pid, res, &rl, NULL);
 }
 
+static const char *limit_text(char *buf, size_t n, int64_t v, const char *unit)
+{
+	if (v <= 0)
+		return "unlimited";
+	snprintf(buf, n, "%lld%s", (long long)v, unit);
+	return buf;
+}
+
 int pipeline_run_start(pipeline_run **out, uv_loop_t *loop, const pipeline_buildspec *spec,
                        const pipeline_run_options *o, pipeline_run_cb cb, void *payload)
 {
@@ -459,6 +502,17 @@ int pipeline_run_start(pipeline_run **out, uv_loop_t *loop, const pipeline_build
 				close(ctl[i]);
 			if (outp[i] >= 0)
 				close(outp[i]);
+		}
+		return rc;
+	}
+	/* The shell opens its script as /dev/fd/3, which checks the pipe's
+	 * owner: the build user's, when the shell runs as one. */
+	if (o->set_user && fchown(ctl[0], (uid_t)o->uid, (gid_t)o->gid) != 0) {
+		int rc = gf_err_errno("cannot hand the build shell its script pipe");
+		close(log);
+		for (int i = 0; i < 2; i++) {
+			close(ctl[i]);
+			close(outp[i]);
 		}
 		return rc;
 	}
@@ -512,6 +566,12 @@ int pipeline_run_start(pipeline_run **out, uv_loop_t *loop, const pipeline_build
 	po.env = (char **)o->env;
 	po.cwd = o->cwd;
 	po.flags = UV_PROCESS_DETACHED; /* setsid: its own process group */
+	if (o->set_user) {
+		/* libuv also drops the daemon's supplementary groups. */
+		po.flags |= UV_PROCESS_SETUID | UV_PROCESS_SETGID;
+		po.uid = (uv_uid_t)o->uid;
+		po.gid = (uv_gid_t)o->gid;
+	}
 	po.stdio = stdio;
 	po.stdio_count = 4;
 	int e = uv_spawn(loop, &r->proc, &po);
@@ -532,13 +592,29 @@ int pipeline_run_start(pipeline_run **out, uv_loop_t *loop, const pipeline_build
 		return rc;
 	}
 	r->handles++;
-	set_limit(r->proc.pid, RLIMIT_AS, o->memory_mb * 1024 * 1024);
+	char mem[32], fsz[32], nof[32], npr[32];
+	/* The shell waits for its first command on fd 3, so the limits are
+	 * in force before any command runs; children inherit them. */
+	set_limit(r->proc.pid, RLIMIT_DATA, o->memory_mb * 1024 * 1024);
+	set_limit(r->proc.pid, RLIMIT_FSIZE, o->file_size_mb * 1024 * 1024);
+	set_limit(r->proc.pid, RLIMIT_NPROC, o->processes);
 	set_limit(r->proc.pid, RLIMIT_NOFILE, o->open_files);
-	set_limit(r->proc.pid, RLIMIT_CORE, 0);
+	struct rlimit no_core = {0, 0};
+	prlimit(r->proc.pid, RLIMIT_CORE, &no_core, NULL);
+	r->memory_limited = o->memory_mb > 0;
+	r->memory_mb = o->memory_mb;
 	uv_read_start((uv_stream_t *)&r->out, on_alloc, on_read);
 	if (o->timeout > 0)
 		uv_timer_start(&r->timeout, on_timeout, (uint64_t)(o->timeout * 1000), 0);
-	run_logf(r, "==> build started: %s in %s", shell, o->cwd);
+	run_logf(r, "==> build started: %s in %s, as user %s", shell, o->cwd,
+	         o->user ? o->user : "of the daemon");
+	run_logf(r,
+	         "==> limits per process: memory %s, files %s, open files %s; processes of "
+	         "the user %s",
+	         limit_text(mem, sizeof(mem), o->memory_mb, " MiB"),
+	         limit_text(fsz, sizeof(fsz), o->file_size_mb, " MiB"),
+	         limit_text(nof, sizeof(nof), o->open_files, ""),
+	         limit_text(npr, sizeof(npr), o->processes, ""));
 	for (size_t i = 0; i < spec->nignored; i++)
 		run_logf(r, "warning: %s is not supported by gitfleet and was ignored",
 		         spec->ignored[i]);

@@ -156,6 +156,14 @@ static int project_decode(json_t **out, char *err, size_t errlen, const char *na
 	    (rc = check_string_map(json_object_get(env, "secrets"), "environment.secrets", err,
 	                           errlen)))
 		return rc;
+	static const char *const limits[] = {"memory_limit_mib", "file_size_limit_mib",
+	                                     "process_limit"};
+	for (size_t i = 0; i < GF_ARRAY_LEN(limits); i++) {
+		const json_t *l = json_object_get(env, limits[i]);
+		if (l && (!json_is_integer(l) || json_integer_value(l) < 0 ||
+		          json_integer_value(l) > ((json_int_t)1 << 40)))
+			return BAD("environment.%s: a whole number, 0 for unlimited", limits[i]);
+	}
 	const json_t *to = json_object_get(body, "build_timeout");
 	if (to &&
 	    (!json_is_integer(to) || json_integer_value(to) < 1 || json_integer_value(to) > 2160))
@@ -182,6 +190,10 @@ static int project_decode(json_t **out, char *err, size_t errlen, const char *na
 		json_decref(json_object_get(json_object_get(s, "environment"), "variables"));
 	if (!json_object_get(env, "secrets"))
 		json_decref(json_object_get(json_object_get(s, "environment"), "secrets"));
+	for (size_t i = 0; i < GF_ARRAY_LEN(limits); i++)
+		if (json_object_get(env, limits[i]))
+			json_object_set(json_object_get(s, "environment"), limits[i],
+			                json_object_get(env, limits[i]));
 	*out = s;
 	return 0;
 }
