@@ -67,6 +67,7 @@ struct pipeline_run {
 	bool told_failed;
 	bool shell_exited, out_eof, finished, freeing;
 	bool memory_limited, out_of_memory; /* a limit is set; the output said memory ran out */
+	bool limits_set;                    /* the shell confirmed its resource limits */
 	int64_t memory_mb;
 	int64_t shell_status;
 	int shell_signal;
@@ -212,6 +213,12 @@ static void finish(pipeline_run *r)
 		r->pending = false;
 	}
 	close_phase(r);
+	if (!r->limits_set && r->forced == PIPELINE_BUILD_IN_PROGRESS) {
+		r->forced = PIPELINE_BUILD_FAULT;
+		snprintf(r->result.reason, sizeof(r->result.reason),
+		         "the build shell could not set its resource limits (ulimit; the log "
+		         "says why), so no command ran");
+	}
 	if (r->forced != PIPELINE_BUILD_IN_PROGRESS)
 		r->result.status = r->forced;
 	else if (r->steps.build_failed)
@@ -352,6 +359,12 @@ static void on_line(pipeline_run *r, const char *s, size_t len)
 			m = s + i;
 			break;
 		}
+	char ltag[48];
+	int ln = snprintf(ltag, sizeof(ltag), "\036GFL:%s", r->nonce);
+	if (len == (size_t)ln && !memcmp(s, ltag, (size_t)ln)) {
+		r->limits_set = true;
+		return;
+	}
 	char vtag[48];
 	int vn = snprintf(vtag, sizeof(vtag), "\036GFV:%s:", r->nonce);
 	if (len >= (size_t)vn && !memcmp(s, vtag, (size_t)vn)) {
@@ -470,12 +483,45 @@ void pipeline_run_stop(pipeline_run *r, const char *reason)
 	force_end(r, PIPELINE_BUILD_STOPPED, reason ? reason : "the build was stopped");
 }
 
-static void set_limit(int pid, int res, int64_t v)
+/*
+ * Resource limits. The shell sets them on itself with `ulimit` before the
+ * first command (soft and hard: the build cannot raise them again), and
+ * confirms with a marker line; a shell that cannot set them exits and the
+ * build is a FAULT. Why not prlimit(2) from the daemon: changing another
+ * user's process needs CAP_SYS_RESOURCE, which a daemon in a container
+ * often lacks; and libuv gives no hook between fork and exec. Units:
+ * `ulimit -d` is KiB in every shell, `-f` is 1024-byte blocks in bash but
+ * 512-byte blocks in POSIX sh, and dash calls the process limit -p.
+ */
+static void limit_line(gf_buf *b, const char *opt, int res, int64_t v, int64_t unit)
 {
-	if (v <= 0)
+	/* The shell inherits the daemon's limits: never ask above them (only
+	 * root could raise a hard limit, and builds do not run as root). */
+	struct rlimit cur;
+	if (v <= 0 || (getrlimit(res, &cur) == 0 && cur.rlim_max != RLIM_INFINITY &&
+	               (rlim_t)(v * unit) >= cur.rlim_max))
 		return;
-	struct rlimit rl = {(rlim_t)v, (rlim_t)v};
-	prlimit(pid, res, &rl, NULL);
+	gf_buf_printf(b, "ulimit %s %lld && ", opt, (long long)v);
+}
+
+static void send_limits(pipeline_run *r, const pipeline_run_options *o, bool posix_sh)
+{
+	gf_buf b = GF_BUF_INIT;
+	gf_buf_puts(&b, "ulimit -c 0 && ");
+	limit_line(&b, "-d", RLIMIT_DATA, o->memory_mb * 1024, 1024);
+	limit_line(&b, "-f", RLIMIT_FSIZE, o->file_size_mb * (posix_sh ? 2048 : 1024),
+	           posix_sh ? 512 : 1024);
+	limit_line(&b, "-n", RLIMIT_NOFILE, o->open_files, 1);
+	struct rlimit cur;
+	if (o->processes > 0 &&
+	    (getrlimit(RLIMIT_NPROC, &cur) != 0 || cur.rlim_max == RLIM_INFINITY ||
+	     (rlim_t)o->processes < cur.rlim_max))
+		gf_buf_printf(&b, "{ ulimit -u %lld 2>/dev/null || ulimit -p %lld; } && ",
+		              (long long)o->processes, (long long)o->processes);
+	gf_buf_printf(&b, "printf '\\036GFL:%s\\n' || exit 125\n", r->nonce);
+	if (write(r->ctl, b.ptr, b.len) != (ssize_t)b.len)
+		run_logf(r, "cannot hand the resource limits to the shell: %s", strerror(errno));
+	gf_buf_dispose(&b);
 }
 
 static const char *limit_text(char *buf, size_t n, int64_t v, const char *unit)
@@ -593,14 +639,6 @@ int pipeline_run_start(pipeline_run **out, uv_loop_t *loop, const pipeline_build
 	}
 	r->handles++;
 	char mem[32], fsz[32], nof[32], npr[32];
-	/* The shell waits for its first command on fd 3, so the limits are
-	 * in force before any command runs; children inherit them. */
-	set_limit(r->proc.pid, RLIMIT_DATA, o->memory_mb * 1024 * 1024);
-	set_limit(r->proc.pid, RLIMIT_FSIZE, o->file_size_mb * 1024 * 1024);
-	set_limit(r->proc.pid, RLIMIT_NPROC, o->processes);
-	set_limit(r->proc.pid, RLIMIT_NOFILE, o->open_files);
-	struct rlimit no_core = {0, 0};
-	prlimit(r->proc.pid, RLIMIT_CORE, &no_core, NULL);
 	r->memory_limited = o->memory_mb > 0;
 	r->memory_mb = o->memory_mb;
 	uv_read_start((uv_stream_t *)&r->out, on_alloc, on_read);
@@ -618,6 +656,7 @@ int pipeline_run_start(pipeline_run **out, uv_loop_t *loop, const pipeline_build
 	for (size_t i = 0; i < spec->nignored; i++)
 		run_logf(r, "warning: %s is not supported by gitfleet and was ignored",
 		         spec->ignored[i]);
+	send_limits(r, o, !strcmp(shell, "/bin/sh"));
 	feed_next(r);
 	*out = r;
 	return 0;
