@@ -10,7 +10,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fnmatch.h>
 #include <libgen.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -83,40 +82,6 @@ static void build_free(pl_build *b)
 	free(b);
 }
 
-typedef struct {
-	uv_work_t work;
-	char *path;
-	int rc;
-	char err[400];
-} ws_removal;
-
-static void remove_work(uv_work_t *w)
-{
-	ws_removal *r = w->data;
-	if ((r->rc = pl_tree_remove(r->path)) < 0)
-		snprintf(r->err, sizeof(r->err), "%s", gf_err_msg());
-}
-
-static void remove_done(uv_work_t *w, int status)
-{
-	ws_removal *r = w->data;
-	(void)status;
-	if (r->rc < 0)
-		gf_log(GF_LOG_WARN, "cannot remove a build workspace", "path=%s error=\"%s\"",
-		       r->path, r->err);
-	free(r->path);
-	free(r);
-}
-
-/* Removes a workspace on the thread pool: a build's tree may be large. */
-void pl_workspace_remove_async(pipeline_service *ps, const char *path)
-{
-	ws_removal *r = gf_xcalloc(1, sizeof(*r));
-	r->path = gf_xstrdup(path);
-	r->work.data = r;
-	uv_queue_work(ps->loop, &r->work, remove_work, remove_done);
-}
-
 static void forget(pipeline_service *ps, pl_build *b)
 {
 	for (size_t i = 0; i < ps->live.len; i++)
@@ -151,52 +116,6 @@ static void end_build(pipeline_service *ps, pl_build *b, pipeline_build_status s
 
 /* ---- artifacts --------------------------------------------------------------------- */
 
-typedef struct {
-	const pipeline_buildspec *spec;
-	const char *dest;
-	int copied;
-} art_ctx;
-
-/* Copies one file the workspace walk found (never through a link: the
- * files are the build user's, the copy is made by the daemon). */
-static void art_visit(const char *rel, int fd, void *payload)
-{
-	art_ctx *a = payload;
-	if (gf_str_has_prefix(rel, ".git/"))
-		return;
-	for (size_t i = 0; i < a->spec->nartifact_files; i++) {
-		const char *pat = a->spec->artifact_files[i];
-		/* `**` spans directories: then '*' may match '/' too. */
-		int flags = strstr(pat, "**") ? 0 : FNM_PATHNAME;
-		if (fnmatch(pat, rel, flags) != 0 &&
-		    (strncmp(pat, "**/", 3) || fnmatch(pat + 3, rel, 0) != 0))
-			continue;
-		const char *slash = strrchr(rel, '/');
-		const char *name = a->spec->discard_paths && slash ? slash + 1 : rel;
-		char *to = gf_path_join(a->dest, name);
-		char *dir = gf_xstrdup(to);
-		gf_buf b;
-		gf_buf_init(&b, (size_t)1 << 30);
-		int rc = gf_buf_grow(&b, 65536);
-		for (ssize_t n = 1; rc == 0 && n > 0;) {
-			if ((rc = gf_buf_grow(&b, 65536)) < 0)
-				break;
-			n = read(fd, b.ptr + b.len, 65536);
-			if (n < 0)
-				rc = gf_err_errno("cannot read the artifact %s", rel);
-			else
-				b.len += (size_t)n;
-		}
-		if (rc == 0 && gf_fs_mkdirs(dirname(dir), 0755) == 0 &&
-		    gf_fs_write_atomic(to, b.ptr ? b.ptr : "", b.len, 0644) == 0)
-			a->copied++;
-		gf_buf_dispose(&b);
-		free(dir);
-		free(to);
-		return;
-	}
-}
-
 static int collect_artifacts(pl_build *b)
 {
 	if (!b->spec || b->spec->nartifact_files == 0)
@@ -204,12 +123,12 @@ static int collect_artifacts(pl_build *b)
 	char *src = gf_path_join(b->ws, "src");
 	char *dest = gf_path_join(b->dir, "artifacts");
 	gf_fs_mkdirs(dest, 0755);
-	art_ctx a = {b->spec, dest, 0};
-	if (pl_artifacts_walk(src, b->spec->base_directory, art_visit, &a) < 0)
+	int n = pl_artifacts_collect(src, b->spec, dest);
+	if (n < 0)
 		log_to_build(b, gf_err_msg());
 	free(src);
 	free(dest);
-	return a.copied;
+	return n < 0 ? 0 : n;
 }
 
 /* ---- running ------------------------------------------------------------------------- */

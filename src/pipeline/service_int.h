@@ -134,13 +134,11 @@ int pl_workspace_create(const pl_build_user *u, const char *ws);
 int pl_workspace_give(const pl_build_user *u, const char *dir);
 /* Removes the tree `path` without following any link in it. */
 int pl_tree_remove(const char *path);
-/* Every regular file under src/base_directory (NULL: src), reached without
- * following links: `rel` is its path below that directory, `fd` open on it. */
-typedef void (*pl_artifact_fn)(const char *rel, int fd, void *payload);
-int pl_artifacts_walk(const char *src, const char *base_directory, pl_artifact_fn fn,
-                      void *payload);
+/* Copies the files of spec's artifacts from the checkout `src` (its
+ * base-directory, without following links) into `dest`; the count copied. */
+int pl_artifacts_collect(const char *src, const pipeline_buildspec *spec, const char *dest);
 
-/* builds.c: removes a workspace on the thread pool. */
+/* workspace.c: removes a workspace on the thread pool. */
 void pl_workspace_remove_async(pipeline_service *ps, const char *path);
 
 /* githttp.c: git's smart HTTP on /git/{repo}/... (docs/pipeline.md). */
