@@ -370,10 +370,14 @@ const cli_command cli_commands[] = {
          "  --json prints every build with its phases, durations and exit codes.\n",
          cmd_builds},
         {"repo", "Show the git URL of a project hosted by the daemon",
-         "Usage: gitfleet repo url PROJECT [--home DIR]\n"
+         "Usage: gitfleet repo url PROJECT [--http] [--home DIR]\n"
          "\n"
          "  Prints the URL of the repository the daemon hosts for PROJECT (source\n"
          "  type GITFLEET), to add as a remote: every push to it runs the pipeline.\n"
+         "  The default is the repository's path, for pushes on the daemon's machine.\n"
+         "  --http prints http://HOST:PORT/git/PROJECT.git instead, served by a\n"
+         "  daemon started with --api-listen: git asks for a password, which is the\n"
+         "  daemon's API token (HOME/api-token); any user name will do.\n"
          "\n"
          "Example:\n"
          "  git remote add fleet \"$(gitfleet repo url site)\"\n"

@@ -277,6 +277,9 @@ void http_stream_begin(http_req *req, int status, const char *content_type);
 /* Sends one chunk. GF_EIO if the client is gone (the close callback will
  * run from the loop), GF_ETOOBIG if it reads too slowly: it is dropped. */
 int http_stream_write(http_req *req, const void *data, size_t len);
+/* Bytes written and not yet taken by the client: a producer that can wait
+ * (a pipe) pauses above its own mark, well before max_queued drops it. */
+size_t http_stream_queued(const http_req *req);
 /* Ends the answer (last chunk); the request is then complete. */
 void http_stream_end(http_req *req);
 

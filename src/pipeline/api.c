@@ -504,6 +504,9 @@ int pipeline_api_register(http_server *s, pipeline_service *ps)
 		if (rc < 0)
 			return rc;
 	}
+	int rc = pl_githttp_register(s, ps);
+	if (rc < 0)
+		return rc;
 	http_server_set_auth(s, pl_token_check, ps);
 	return 0;
 }

@@ -113,8 +113,9 @@ static int project_decode(json_t **out, char *err, size_t errlen, const char *na
 		           name);
 	if (!json_is_object(body))
 		return BAD("the body must be a JSON object with source");
-	static const char *const top[] = {"name",       "source",   "environment",  "build_timeout",
-	                                  "notify_url", "repo_url", "notify_secret"};
+	static const char *const top[] = {"name",          "source",     "environment",
+	                                  "build_timeout", "notify_url", "repo_url",
+	                                  "notify_secret", "http_url"};
 	const char *k;
 	json_t *v;
 	json_object_foreach((json_t *)body, k, v)
@@ -301,6 +302,10 @@ json_t *pl_project_public(pipeline_service *ps, const char *name, const json_t *
 		char *path = repo_path(ps, name, true);
 		json_object_set_new(out, "repo_url", json_string(path));
 		free(path);
+		/* git's smart HTTP through the TCP listener (githttp.c). */
+		if (ps->public_url)
+			json_object_set_new(out, "http_url",
+			                    json_sprintf("%s/git/%s.git", ps->public_url, name));
 	}
 	return out;
 }
