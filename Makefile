@@ -34,8 +34,13 @@ demo:
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
+# As root, also the user builds run as (docs/pipeline.md, "Isolation").
 install: all
 	cmake --install $(BUILD) --prefix $(PREFIX)
+	@if [ "$$(id -u)" = 0 ] && ! getent passwd gitfleet-build >/dev/null; then \
+		useradd --system --user-group --no-create-home --shell /usr/sbin/nologin gitfleet-build && \
+		echo "created the build user gitfleet-build"; \
+	fi
 
 clean:
 	rm -rf $(BUILD) $(TEST_BUILD) build-fuzz

@@ -9,9 +9,11 @@
  * 1. The server runs on a libuv loop the caller owns (the daemon's main
  *    loop) and is single-threaded: every handler, callback and response
  *    function runs on, and must be called from, the loop's thread. It
- *    listens on a unix socket (trusted: the file is mode 0600) and/or on
- *    TCP, where a listener may require `Authorization: Bearer <token>`
- *    (compared in constant time) on every route not marked public.
+ *    listens on unix sockets and/or on TCP. A unix socket is trusted (its
+ *    file is mode 0600) unless it takes application tokens only (the
+ *    pipeline's build socket: http_unix_opts); a TCP listener may require
+ *    `Authorization: Bearer <token>` (compared in constant time) on every
+ *    route not marked public.
  *
  * 2. Routes are METHOD + pattern, the pattern's segments literal or
  *    `{name}` (`/v1/lbs/{name}`); parameters are percent-decoded. When

@@ -24,7 +24,15 @@
  *                (pl_* tables, the cloud store's migration 2);
  *   builds.c     the queue and each build's life (below), build tokens;
  *   poll.c       polling of GIT projects; notify.c  notify_url POSTs;
+ *   workspace.c  the build user, the workspaces outside the home, and
+ *                every walk of a build's files (never following links);
+ *   githttp.c    git's smart HTTP for hosted repositories (a CGI);
  *   api.c        the HTTP routes (docs/pipeline.md).
+ *
+ * Isolation (docs/pipeline.md): a root daemon runs builds as an
+ * unprivileged user; builds reach the daemon only through the build
+ * socket, which takes nothing but their tokens, so a pull request's
+ * read-only token cannot be bypassed through the trusted admin socket.
  *
  * The buildspec. A parse yields everything a runner needs, owned by one
  * arena freed by pipeline_buildspec_free:
