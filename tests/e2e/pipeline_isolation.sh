@@ -3,7 +3,9 @@
 # daemon only through the token-only build socket: a pull request's build
 # can plan but its `gitfleet apply` is refused, it cannot use the trusted
 # admin socket, and a request without its token is refused too. A push
-# build, with a full token, applies through the same socket.
+# build, with a full token, applies through the same socket. A root daemon
+# without its build user runs no build; a daemon that is not root runs
+# builds as itself, still through the token-only socket.
 source "$GF_E2E_LIB/common.sh"
 source "$GF_E2E_LIB/cloud.sh"
 source "$GF_E2E_LIB/pipeline.sh"
@@ -113,5 +115,44 @@ if [ $ROOT = 1 ]; then
 	expect_eq "missing build user" FAULT "$(wait_build "$ID")"
 	expect_contains "reason" 'the build user \"gitfleet-no-such-user\" does not exist' \
 		"$(api GET "/v1/builds/$ID")"
+	stop_daemon
+fi
+
+# A daemon that is not root (here: root's test run starts one as nobody)
+# runs builds as its own user, and they still get the token-only socket.
+if [ $ROOT = 1 ] && command -v setpriv >/dev/null; then
+	mkdir -p "$T/nr" && chown nobody "$T/nr"
+	HOME_DIR="$T/nr/home"
+	SOCK="$HOME_DIR/run/gitfleet.sock"
+	setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups -- \
+		"$GITFLEET" daemon --home "$HOME_DIR" --instance-ports "$PORT_LO-$PORT_HI" \
+		>>"$T/daemon.log" 2>&1 &
+	DAEMON_PID=$!
+	GF_PIDS+=($!)
+	deadline=$((SECONDS + 20))
+	until curl -s --unix-socket "$SOCK" -o /dev/null http://gitfleet/v1/lbs; do
+		[ $SECONDS -lt $deadline ] || fail "the daemon as nobody did not start: $(tail -5 "$T/daemon.log")"
+		sleep 0.05
+	done
+	api PUT /v1/projects/nr -d '{"source": {"type": "GITFLEET"}}' >/dev/null
+	expect_eq "project of the unprivileged daemon" 200 "$(status)"
+	git config --global safe.directory '*' # its repository is nobody's
+	cat >buildspec.yaml <<'YAML'
+version: 0.2
+phases:
+  build:
+    commands:
+      - echo "uid=$(id -u) addr=$GITFLEET_ADDR"
+      - echo "no-token=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 --unix-socket "${GITFLEET_ADDR#unix:}" http://gitfleet/v1/lbs)"
+      - gitfleet builds nr >/dev/null && echo token-ok
+YAML
+	git add buildspec.yaml && git commit -qm nr
+	git push -q "$HOME_DIR/repos/nr.git" HEAD:master 2>/dev/null
+	ID=$(latest_build nr)
+	expect_eq "build of the unprivileged daemon" SUCCEEDED "$(wait_build "$ID")"
+	LOG=$(api GET "/v1/builds/$ID/log")
+	expect_contains "runs as the daemon's user" "uid=$(id -u nobody) addr=unix:$T/nr/home-builds/build.sock" "$LOG"
+	expect_contains "token-only socket" "no-token=401" "$LOG"
+	expect_contains "its token works" token-ok "$LOG"
 	stop_daemon
 fi
