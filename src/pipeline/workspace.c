@@ -255,7 +255,10 @@ int pl_workspace_create(const pl_build_user *u, const char *ws)
 	char *slash = strrchr(parent, '/');
 	if (slash)
 		*slash = '\0';
+	/* The project's folder: explicit mode, whatever the daemon's umask. */
 	int rc = gf_fs_mkdirs(parent, 0711);
+	if (rc == 0)
+		rc = make_dir(parent, 0, 0, 0711, false);
 	free(parent);
 	if (rc < 0)
 		return rc;
