@@ -296,6 +296,22 @@ static void on_exit_cb(uv_process_t *p, int64_t status, int sig)
 
 /* ---- requests ------------------------------------------------------------------------ */
 
+/* An unlinked file in the home's run/ for a request body. */
+static int spool_open(const pipeline_service *ps)
+{
+	char *run = gf_path_join(ps->home, "run");
+	int fd = open(run, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0) { /* a file system without O_TMPFILE */
+		char *tmpl = gf_path_join(run, "git-body-XXXXXX");
+		fd = mkostemp(tmpl, O_CLOEXEC);
+		if (fd >= 0)
+			unlink(tmpl);
+		free(tmpl);
+	}
+	free(run);
+	return fd;
+}
+
 static int git_body(http_req *req, const char *data, size_t len, void *payload)
 {
 	pipeline_service *ps = payload;
@@ -309,9 +325,7 @@ static int git_body(http_req *req, const char *data, size_t len, void *payload)
 			return 401;
 		}
 		g = git_req_new(req, ps, user);
-		char *run = gf_path_join(ps->home, "run");
-		g->body_fd = open(run, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-		free(run);
+		g->body_fd = spool_open(ps);
 		if (g->body_fd < 0) {
 			gf_err_errno("cannot spool the request body");
 			return 500;

@@ -216,8 +216,8 @@ static void finish(pipeline_run *r)
 	if (!r->limits_set && r->forced == PIPELINE_BUILD_IN_PROGRESS) {
 		r->forced = PIPELINE_BUILD_FAULT;
 		snprintf(r->result.reason, sizeof(r->result.reason),
-		         "the build shell could not set its resource limits (ulimit; the log "
-		         "says why), so no command ran");
+		         "the build shell ended before it confirmed its resource limits "
+		         "(ulimit), so no command ran: the log says why");
 	}
 	if (r->forced != PIPELINE_BUILD_IN_PROGRESS)
 		r->result.status = r->forced;

@@ -169,7 +169,10 @@ B_START=$(build_field "$B" 'd["start_ms"]')
 ORDER=$(tr '\n' ' ' <"$SHARED/order.log")
 expect_eq "one at a time, in order" "4 start 4 end 5 start 5 end 6 start 6 end " "$ORDER"
 
-# Manual start of an exact commit, and stop.
+# Manual start of an exact commit, and stop (a timeout far away, 72 s
+# here, so that a loaded machine cannot end the build before the stop).
+api PUT /v1/projects/site -d '{"source": {"type": "GITFLEET"}, "build_timeout": 60,
+  "environment": {"variables": {"OUT": "'"$SHARED"'"}}}' >/dev/null
 cat >buildspec.yaml <<'YAML'
 version: 0.2
 phases:
