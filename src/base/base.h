@@ -77,6 +77,13 @@ GF_NORETURN void gf_die(const char *fmt, ...) GF_PRINTF(1, 2);
 void *gf_xmalloc(size_t n);
 void *gf_xcalloc(size_t n, size_t size);
 void *gf_xrealloc(void *p, size_t n);
+/* Big zeroed scratch memory (a lexer's tokens, an arena's large chunks):
+ * n bytes from 512 KiB up are mapped directly, 2 MiB-aligned and advised as
+ * transparent huge pages, so that filling them costs a few page faults
+ * rather than one per 4 KiB; smaller ones come from calloc. Released with
+ * gf_big_free and the same n. Aborts on out-of-memory. */
+void *gf_big_alloc(size_t n);
+void gf_big_free(void *p, size_t n);
 char *gf_xstrdup(const char *s);
 char *gf_xstrndup(const char *s, size_t n);
 char *gf_xasprintf(const char *fmt, ...) GF_PRINTF(1, 2);

@@ -21,8 +21,16 @@ int gf_fs_read(gf_buf *out, const char *path)
 	}
 	int rc = 0;
 	size_t max = out->max ? out->max : SIZE_MAX / 2;
-	for (;;) {
-		size_t want = GF_MIN((size_t)65536, max - out->len);
+	/* A regular file gets one allocation of its size (and a byte more, to
+	 * see the end) rather than a doubling series of copies: big files are
+	 * read into memory that is touched once. */
+	struct stat st;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (uint64_t)st.st_size < max - out->len)
+		rc = gf_buf_grow(out, (size_t)st.st_size + 1);
+	while (rc == 0) {
+		size_t room = out->cap > out->len + 1 ? out->cap - out->len - 1 : 0;
+		size_t want = GF_MIN(room ? room : (size_t)65536, max - out->len);
 		if (want == 0) {
 			/* At the cap: fine if the file ends exactly here. */
 			char probe;

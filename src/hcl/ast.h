@@ -45,7 +45,10 @@
  *    evaluating. Nesting deeper than HCL_MAX_DEPTH is refused with a
  *    diagnostic, never by exhausting the C stack.
  *
- * All memory (tokens, nodes, strings) comes from the caller's arena.
+ * All memory (nodes, strings, and the tokens hcl_lex returns) comes from
+ * the caller's arena. The parser itself works on compact tokens (a type
+ * and byte offsets, parse_int.h) that it frees when done, and computes
+ * lines and columns only for the ranges it keeps.
  */
 #ifndef GF_HCL_AST_H
 #define GF_HCL_AST_H

@@ -21,6 +21,11 @@
  *
  * The stack lives on the heap and the loop does not recurse, so nesting
  * depth is limited only by the parser (HCL_MAX_DEPTH).
+ *
+ * The lexer deals in byte offsets only: a token is its type and its bytes
+ * [start, end), 12 bytes. Lines and columns are computed by hcl_srcmap
+ * (below) for the ranges the parser keeps and for diagnostics; most tokens
+ * (spaces, newlines, comments, punctuation) never need one.
  */
 #include "hcl/ast.h"
 #include "hcl/parse_int.h"
@@ -46,19 +51,16 @@ typedef struct {
 } frame;
 
 typedef struct {
-	const char *filename;
+	hcl_srcmap *map;
 	const char *src;
 	size_t len, i;
-	hcl_pos pos;
-	GF_VEC(hcl_token) toks;
+	hcl_tok *toks; /* from gf_big_alloc: cap entries */
+	size_t ntoks, cap;
 	GF_VEC(frame) stack;
-	gf_arena *arena;
 	hcl_diags *diags;
 	int told_bitwise, told_exponent, told_backtick, told_apostrophe, told_semicolon;
 	bool told_bad_utf8;
-	/* start of the token being scanned */
-	size_t ts;
-	hcl_pos tpos;
+	size_t ts; /* start of the token being scanned */
 } lexer;
 
 hcl_pos hcl_pos_start(void)
@@ -66,6 +68,132 @@ hcl_pos hcl_pos_start(void)
 	hcl_pos p = {1, 1, 0};
 	return p;
 }
+
+/* ---- positions --------------------------------------------------------- */
+
+static bool all_ascii(const unsigned char *s, size_t n)
+{
+	uint64_t acc = 0;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		acc |= w;
+	}
+	for (; i < n; i++)
+		acc |= s[i];
+	return (acc & 0x8080808080808080ull) == 0;
+}
+
+void hcl_srcmap_init(hcl_srcmap *m, const char *filename, const char *src, size_t len,
+                     hcl_pos origin)
+{
+	memset(m, 0, sizeof(*m));
+	m->src = src;
+	m->len = len;
+	m->filename = filename;
+	m->origin = origin;
+	if (len >= 3 && memcmp(src, "\xEF\xBB\xBF", 3) == 0)
+		m->first = 3;
+	GF_VEC(uint32_t) lines = {0};
+	GF_VEC(bool) ascii = {0};
+	gf_vec_reserve(&lines, len / 32 + 2);
+	gf_vec_reserve(&ascii, len / 32 + 2);
+	const char *q = src, *end = src + len;
+	for (;;) {
+		const char *nl = memchr(q, '\n', (size_t)(end - q));
+		const char *next = nl ? nl + 1 : end;
+		gf_vec_push(&lines, (uint32_t)(q - src));
+		gf_vec_push(&ascii, all_ascii((const unsigned char *)q, (size_t)(next - q)));
+		if (!nl)
+			break;
+		q = next;
+	}
+	m->nlines = lines.len;
+	gf_vec_push(&lines, UINT32_MAX); /* a sentinel: lines[nlines] > any offset */
+	m->lines = lines.items;
+	m->ascii = ascii.items;
+	m->at = m->first;
+}
+
+void hcl_srcmap_dispose(hcl_srcmap *m)
+{
+	free(m->lines);
+	free(m->ascii);
+	m->lines = NULL;
+	m->ascii = NULL;
+}
+
+/* The index of the line holding byte `off`: the last line start ≤ off. */
+static size_t find_line(const hcl_srcmap *m, uint32_t off)
+{
+	size_t k = m->line;
+	if (m->lines[k] <= off && off < m->lines[k + 1])
+		return k;
+	if (k + 1 < m->nlines && m->lines[k + 1] <= off && off < m->lines[k + 2])
+		return k + 1;
+	if (k > 0 && m->lines[k - 1] <= off && off < m->lines[k])
+		return k - 1;
+	size_t lo = 0, hi = m->nlines; /* lines[lo] <= off < lines[hi] */
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (m->lines[mid] <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+hcl_pos hcl_srcmap_pos(hcl_srcmap *m, uint32_t off)
+{
+	size_t k = find_line(m, off);
+	uint32_t from = k == 0 ? m->first : m->lines[k];
+	hcl_pos p;
+	p.line = m->origin.line + (int)k;
+	p.byte = m->origin.byte + off;
+	p.column = k == 0 ? m->origin.column : 1;
+	if (m->ascii[k]) {
+		m->line = k;
+		p.column += off > from ? (int)(off - from) : 0;
+		return p;
+	}
+	if (k != m->line || off < m->at) {
+		m->line = k;
+		m->at = from;
+		m->col = 0;
+	}
+	/* Columns count characters: every byte that is not a UTF-8
+	 * continuation byte. */
+	const unsigned char *s = (const unsigned char *)m->src;
+	int col = m->col;
+	for (uint32_t i = m->at; i < off; i++)
+		col += (s[i] & 0xC0) != 0x80;
+	if (off > m->at) {
+		m->at = off;
+		m->col = col;
+	}
+	p.column += col;
+	return p;
+}
+
+hcl_range hcl_srcmap_range(hcl_srcmap *m, uint32_t from, uint32_t to)
+{
+	hcl_range r;
+	r.filename = m->filename;
+	r.start = hcl_srcmap_pos(m, from);
+	size_t k = m->line;
+	if (to < m->lines[k + 1] && m->ascii[k]) { /* the usual: one line of ASCII */
+		r.end = r.start;
+		r.end.column += (int)(to - from);
+		r.end.byte += to - from;
+		return r;
+	}
+	r.end = to == from ? r.start : hcl_srcmap_pos(m, to);
+	return r;
+}
+
+/* ---- the lexer --------------------------------------------------------- */
 
 size_t hcl_utf8_len(const unsigned char *s, size_t n)
 {
@@ -103,37 +231,34 @@ static int at(const lexer *lx, size_t k)
 	return lx->i + k < lx->len ? (unsigned char)lx->src[lx->i + k] : -1;
 }
 
-/* Moves over n bytes, keeping line and column (in characters). */
 static void advance(lexer *lx, size_t n)
 {
-	for (size_t k = 0; k < n && lx->i < lx->len; k++) {
-		unsigned char c = (unsigned char)lx->src[lx->i++];
-		lx->pos.byte++;
-		if (c == '\n') {
-			lx->pos.line++;
-			lx->pos.column = 1;
-		} else if ((c & 0xC0) != 0x80) {
-			lx->pos.column++;
-		}
-	}
+	lx->i = n < lx->len - lx->i ? lx->i + n : lx->len;
 }
 
 static void begin(lexer *lx)
 {
 	lx->ts = lx->i;
-	lx->tpos = lx->pos;
 }
 
-static hcl_token *emit(lexer *lx, hcl_token_type type)
+static hcl_tok *emit(lexer *lx, hcl_token_type type)
 {
-	hcl_token t = {type, lx->src + lx->ts, lx->i - lx->ts, {lx->filename, lx->tpos, lx->pos}};
-	gf_vec_push(&lx->toks, t);
-	return &lx->toks.items[lx->toks.len - 1];
+	hcl_tok t = {(uint32_t)lx->ts, (uint32_t)lx->i, type};
+	if (lx->ntoks == lx->cap) {
+		hcl_tok *grown = gf_big_alloc(2 * lx->cap * sizeof(hcl_tok));
+		memcpy(grown, lx->toks, lx->ntoks * sizeof(hcl_tok));
+		gf_big_free(lx->toks, lx->cap * sizeof(hcl_tok));
+		lx->toks = grown;
+		lx->cap *= 2;
+	}
+	lx->toks[lx->ntoks] = t;
+	return &lx->toks[lx->ntoks++];
 }
 
-static void lex_error(lexer *lx, const hcl_token *t, const char *summary, const char *detail)
+static void lex_error(lexer *lx, const hcl_tok *t, const char *summary, const char *detail)
 {
-	hcl_diags_add(lx->diags, HCL_DIAG_ERROR, &t->range, summary, "%s", detail);
+	hcl_range r = hcl_srcmap_range(lx->map, t->start, t->end);
+	hcl_diags_add(lx->diags, HCL_DIAG_ERROR, &r, summary, "%s", detail);
 }
 
 static frame *top(lexer *lx)
@@ -147,14 +272,18 @@ static void push(lexer *lx, frame_kind kind)
 	gf_vec_push(&lx->stack, f);
 }
 
+/* ASCII identifier characters: 1 may start one, 2 may continue one. */
+static const unsigned char ident_ascii[128] = {
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 2, 2, 2, 2,
+        2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+        3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 0, 0, 3, 0, 3, 3, 3, 3, 3, 3, 3,
+        3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 0, 0, 0,
+};
+
 static bool is_ident_start(int c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
-}
-
-static bool is_ident_cont(int c)
-{
-	return is_ident_start(c) || (c >= '0' && c <= '9') || c == '-';
+	return c >= 0x80 || (c >= 0 && (ident_ascii[c] & 1));
 }
 
 static bool is_digit(int c)
@@ -184,22 +313,23 @@ static bool letter_like(const unsigned char *q, size_t u)
  * Non-ASCII characters are accepted when they are valid UTF-8. */
 static size_t ident_len(const lexer *lx, size_t k)
 {
-	size_t start = k;
+	const unsigned char *s = (const unsigned char *)lx->src;
+	size_t start = lx->i + k, i = start, n = lx->len;
+	if (i >= n || !is_ident_start(s[i]))
+		return 0;
+	if (s[i] < 0x80)
+		i++;
 	for (;;) {
-		int c = at(lx, k);
-		if (c < 0 || !(k == start ? is_ident_start(c) : is_ident_cont(c)))
+		while (i < n && s[i] < 0x80 && (ident_ascii[s[i]] & 2))
+			i++;
+		if (i >= n || s[i] < 0x80)
 			break;
-		if (c >= 0x80) {
-			const unsigned char *q = (const unsigned char *)lx->src + lx->i + k;
-			size_t u = hcl_utf8_len(q, lx->len - lx->i - k);
-			if (!u || !letter_like(q, u))
-				break;
-			k += u;
-		} else {
-			k++;
-		}
+		size_t u = hcl_utf8_len(s + i, n - i);
+		if (!u || !letter_like(s + i, u))
+			break;
+		i += u;
 	}
-	return k - start;
+	return i - start;
 }
 
 /* Emits a BAD_UTF8 token for the invalid byte at the current position. */
@@ -208,8 +338,8 @@ static void bad_utf8(lexer *lx)
 	begin(lx);
 	advance(lx, 1);
 	while (lx->i < lx->len && ((unsigned char)lx->src[lx->i] & 0xC0) == 0x80)
-		advance(lx, 1); /* the rest of a broken sequence: one error */
-	hcl_token *t = emit(lx, HCL_TOK_BAD_UTF8);
+		lx->i++; /* the rest of a broken sequence: one error */
+	hcl_tok *t = emit(lx, HCL_TOK_BAD_UTF8);
 	if (lx->told_bad_utf8)
 		return;
 	lx->told_bad_utf8 = true;
@@ -242,38 +372,40 @@ static bool template_seq(lexer *lx)
  */
 static size_t scan_literal(lexer *lx, int stop, bool backslash, bool keep_newline)
 {
-	size_t start = lx->i;
-	while (lx->i < lx->len) {
-		int c = at(lx, 0);
+	const unsigned char *s = (const unsigned char *)lx->src;
+	size_t i = lx->i, n = lx->len, start = i;
+	while (i < n) {
+		unsigned char c = s[i];
 		if (c == stop)
 			break;
-		if ((c == '$' || c == '%') && at(lx, 1) == c && at(lx, 2) == '{') {
-			advance(lx, 3);
+		if (c == '$' || c == '%') {
+			if (i + 2 < n && s[i + 1] == c && s[i + 2] == '{') {
+				i += 3;
+				continue;
+			}
+			if (i + 1 < n && s[i + 1] == '{')
+				break;
+			i++;
 			continue;
 		}
-		if ((c == '$' || c == '%') && at(lx, 1) == '{')
-			break;
-		if (c == '\n' || (c == '\r' && at(lx, 1) == '\n')) {
+		if (c == '\n' || (c == '\r' && i + 1 < n && s[i + 1] == '\n')) {
 			if (keep_newline)
-				advance(lx, c == '\r' ? 2 : 1);
+				i += c == '\r' ? 2 : 1;
 			break;
 		}
-		if (backslash && c == '\\' && at(lx, 1) >= 0 && at(lx, 1) != '\n' &&
-		    at(lx, 1) != '\r') {
-			advance(lx, 1);
-			c = at(lx, 0);
+		if (backslash && c == '\\' && i + 1 < n && s[i + 1] != '\n' && s[i + 1] != '\r')
+			c = s[++i];
+		if (c < 0x80) {
+			i++;
+			continue;
 		}
-		if (c >= 0x80) {
-			size_t u = hcl_utf8_len((const unsigned char *)lx->src + lx->i,
-			                        lx->len - lx->i);
-			if (!u)
-				break;
-			advance(lx, u);
-		} else {
-			advance(lx, 1);
-		}
+		size_t u = hcl_utf8_len(s + i, n - i);
+		if (!u)
+			break;
+		i += u;
 	}
-	return lx->i - start;
+	lx->i = i;
+	return i - start;
 }
 
 static void lex_quoted(lexer *lx)
@@ -337,9 +469,9 @@ static void lex_heredoc_or_bare(lexer *lx)
 		bad_utf8(lx);
 		return;
 	}
-	hcl_token *t = emit(lx, HCL_TOK_STRING_LIT);
+	hcl_tok *t = emit(lx, HCL_TOK_STRING_LIT);
 	if (f->kind == FRAME_HEREDOC)
-		f->sol = t->bytes[t->len - 1] == '\n';
+		f->sol = lx->src[t->end - 1] == '\n';
 }
 
 /* <<EOT or <<-EOT followed by a newline: the heredoc opener. */
@@ -387,31 +519,77 @@ static size_t number_len(const lexer *lx)
 	}
 }
 
-static const struct {
-	const char *text;
-	hcl_token_type type;
-} punct[] = {
-        {"...", HCL_TOK_ELLIPSIS}, {"==", HCL_TOK_EQ},        {"!=", HCL_TOK_NE},
-        {">=", HCL_TOK_GE},        {"<=", HCL_TOK_LE},        {"&&", HCL_TOK_AND},
-        {"||", HCL_TOK_OR},        {"=>", HCL_TOK_FAT_ARROW}, {"[", HCL_TOK_LBRACK},
-        {"]", HCL_TOK_RBRACK},     {"(", HCL_TOK_LPAREN},     {")", HCL_TOK_RPAREN},
-        {".", HCL_TOK_DOT},        {",", HCL_TOK_COMMA},      {"*", HCL_TOK_STAR},
-        {"/", HCL_TOK_SLASH},      {"%", HCL_TOK_PERCENT},    {"+", HCL_TOK_PLUS},
-        {"-", HCL_TOK_MINUS},      {"=", HCL_TOK_EQUAL},      {"<", HCL_TOK_LT},
-        {">", HCL_TOK_GT},         {"!", HCL_TOK_BANG},       {"?", HCL_TOK_QUESTION},
-        {":", HCL_TOK_COLON},
-};
+/* The punctuation token at the current byte c and its length in *n;
+ * HCL_TOK_INVALID when c starts none. */
+static hcl_token_type punct(const lexer *lx, int c, size_t *n)
+{
+	int d = at(lx, 1);
+	*n = 1;
+	switch (c) {
+	case '.':
+		if (d == '.' && at(lx, 2) == '.') {
+			*n = 3;
+			return HCL_TOK_ELLIPSIS;
+		}
+		return HCL_TOK_DOT;
+	case '=':
+		*n = d == '=' || d == '>' ? 2 : 1;
+		return d == '=' ? HCL_TOK_EQ : d == '>' ? HCL_TOK_FAT_ARROW : HCL_TOK_EQUAL;
+	case '!':
+		*n = d == '=' ? 2 : 1;
+		return d == '=' ? HCL_TOK_NE : HCL_TOK_BANG;
+	case '>':
+		*n = d == '=' ? 2 : 1;
+		return d == '=' ? HCL_TOK_GE : HCL_TOK_GT;
+	case '<':
+		*n = d == '=' ? 2 : 1;
+		return d == '=' ? HCL_TOK_LE : HCL_TOK_LT;
+	case '&':
+		*n = 2;
+		return d == '&' ? HCL_TOK_AND : HCL_TOK_INVALID;
+	case '|':
+		*n = 2;
+		return d == '|' ? HCL_TOK_OR : HCL_TOK_INVALID;
+	case '*':
+		return d == '*' ? HCL_TOK_INVALID : HCL_TOK_STAR; /* "**" is reported */
+	case '[':
+		return HCL_TOK_LBRACK;
+	case ']':
+		return HCL_TOK_RBRACK;
+	case '(':
+		return HCL_TOK_LPAREN;
+	case ')':
+		return HCL_TOK_RPAREN;
+	case ',':
+		return HCL_TOK_COMMA;
+	case '/':
+		return HCL_TOK_SLASH;
+	case '%':
+		return HCL_TOK_PERCENT;
+	case '+':
+		return HCL_TOK_PLUS;
+	case '-':
+		return HCL_TOK_MINUS;
+	case '?':
+		return HCL_TOK_QUESTION;
+	case ':':
+		return HCL_TOK_COLON;
+	default:
+		return HCL_TOK_INVALID;
+	}
+}
 
 /*
  * Reports a character that starts no token, with hclsyntax's messages and
  * its limits on repeats (a quoted 'x' is one error, not two; the fourth
  * bitwise operator is not news).
  */
-static void invalid_char(lexer *lx, const hcl_token *t)
+static void invalid_char(lexer *lx, const hcl_tok *t)
 {
 	const char *summary = "Invalid character";
 	const char *detail = "This character is not used within the language.";
-	unsigned char c = (unsigned char)t->bytes[0];
+	const char *bytes = lx->src + t->start;
+	unsigned char c = (unsigned char)bytes[0];
 	switch (c) {
 	case '&':
 	case '|':
@@ -456,8 +634,8 @@ static void invalid_char(lexer *lx, const hcl_token *t)
 		         "blocks, and commas to separate items in collection values.";
 		break;
 	default:
-		if (t->len == 3 && (memcmp(t->bytes, "\xE2\x80\x9C", 3) == 0 ||
-		                    memcmp(t->bytes, "\xE2\x80\x9D", 3) == 0))
+		if (hcl_tok_len(t) == 3 && (memcmp(bytes, "\xE2\x80\x9C", 3) == 0 ||
+		                            memcmp(bytes, "\xE2\x80\x9D", 3) == 0))
 			detail = "\"Curly quotes\" are not valid here. These can sometimes be "
 			         "inadvertently introduced when sharing code via documents or "
 			         "discussion "
@@ -472,10 +650,10 @@ static void lex_comment(lexer *lx, bool block)
 	begin(lx);
 	if (block) {
 		advance(lx, 2);
-		while (lx->i < lx->len && !(at(lx, 0) == '*' && at(lx, 1) == '/'))
-			advance(lx, 1);
+		while (lx->i < lx->len && !(lx->src[lx->i] == '*' && at(lx, 1) == '/'))
+			lx->i++;
 		if (lx->i >= lx->len) {
-			hcl_token *t = emit(lx, HCL_TOK_COMMENT);
+			hcl_tok *t = emit(lx, HCL_TOK_COMMENT);
 			lex_error(
 			        lx, t, "Unterminated comment",
 			        "There is no closing \"*/\" for this comment before the end of the "
@@ -484,10 +662,8 @@ static void lex_comment(lexer *lx, bool block)
 		}
 		advance(lx, 2);
 	} else {
-		while (lx->i < lx->len && at(lx, 0) != '\n')
-			advance(lx, 1);
-		if (lx->i < lx->len)
-			advance(lx, 1);
+		const char *nl = memchr(lx->src + lx->i, '\n', lx->len - lx->i);
+		lx->i = nl ? (size_t)(nl - lx->src) + 1 : lx->len;
 	}
 	emit(lx, HCL_TOK_COMMENT);
 }
@@ -502,7 +678,7 @@ static void lex_comment(lexer *lx, bool block)
  */
 static bool interp_abandoned(const lexer *lx)
 {
-	const hcl_token *last = &lx->toks.items[lx->toks.len - 1];
+	const hcl_tok *last = &lx->toks[lx->ntoks - 1];
 	switch (last->type) {
 	case HCL_TOK_OQUOTE:
 	case HCL_TOK_QUOTED_LIT:
@@ -530,7 +706,9 @@ static void lex_main(lexer *lx)
 	frame *f = top(lx);
 	int c = at(lx, 0);
 	if (c == ' ' || c == '\t') {
-		advance(lx, 1);
+		do
+			lx->i++;
+		while (lx->i < lx->len && (lx->src[lx->i] == ' ' || lx->src[lx->i] == '\t'));
 		return;
 	}
 	begin(lx);
@@ -564,11 +742,13 @@ static void lex_main(lexer *lx)
 		emit(lx, HCL_TOK_NUMBER);
 		return;
 	}
-	size_t id = ident_len(lx, 0);
-	if (id) {
-		advance(lx, id);
-		emit(lx, HCL_TOK_IDENT);
-		return;
+	if (is_ident_start(c)) {
+		size_t id = ident_len(lx, 0);
+		if (id) {
+			advance(lx, id);
+			emit(lx, HCL_TOK_IDENT);
+			return;
+		}
 	}
 	if (c == '"') {
 		advance(lx, 1);
@@ -598,19 +778,16 @@ static void lex_main(lexer *lx)
 			f->braces--;
 		return;
 	}
-	for (size_t k = 0; k < GF_ARRAY_LEN(punct) && !(c == '*' && at(lx, 1) == '*'); k++) {
-		if (punct[k].text[0] != c)
-			continue;
-		size_t n = strlen(punct[k].text);
-		if (lx->len - lx->i >= n && memcmp(lx->src + lx->i, punct[k].text, n) == 0) {
-			advance(lx, n);
-			emit(lx, punct[k].type);
-			if (c == '(' || c == '[')
-				f->brackets++;
-			else if ((c == ')' || c == ']') && f->brackets > 0)
-				f->brackets--;
-			return;
-		}
+	size_t n;
+	hcl_token_type type = punct(lx, c, &n);
+	if (type != HCL_TOK_INVALID) {
+		advance(lx, n);
+		emit(lx, type);
+		if (c == '(' || c == '[')
+			f->brackets++;
+		else if ((c == ')' || c == ']') && f->brackets > 0)
+			f->brackets--;
+		return;
 	}
 	if (c >= 0x80 && !hcl_utf8_len((const unsigned char *)lx->src + lx->i, lx->len - lx->i)) {
 		bad_utf8(lx);
@@ -625,23 +802,24 @@ static void lex_main(lexer *lx)
 	invalid_char(lx, emit(lx, HCL_TOK_INVALID));
 }
 
-hcl_token *hcl_p_lex(size_t *n, const char *filename, const char *src, size_t len,
-                     hcl_lex_mode mode, hcl_pos start, gf_arena *arena, hcl_diags *diags)
+hcl_tok *hcl_p_lex(size_t *n, size_t *cap, hcl_srcmap *m, hcl_lex_mode mode, hcl_diags *diags)
 {
 	lexer lx = {0};
-	lx.filename = filename;
-	lx.src = src;
-	lx.len = len;
-	lx.pos = start;
-	lx.arena = arena;
+	lx.map = m;
+	lx.src = m->src;
+	lx.len = m->len;
+	lx.i = m->first;
 	lx.diags = diags;
-	if (len >= 3 && memcmp(src, "\xEF\xBB\xBF", 3) == 0) {
-		lx.i = 3;
-		lx.pos.byte += 3;
+	/* Typical HCL has about one token per 4 bytes: one allocation, never
+	 * copied for most files. A big one is on huge pages (gf_big_alloc). */
+	lx.cap = lx.len / 3 + 16;
+	lx.toks = gf_big_alloc(lx.cap * sizeof(hcl_tok));
+	if (lx.len > HCL_MAX_SOURCE) {
+		hcl_range r = hcl_srcmap_range(m, 0, 0);
+		hcl_diags_add(diags, HCL_DIAG_ERROR, &r, "File too large",
+		              "This file is larger than 4 GiB, more than gitfleet reads.");
+		lx.len = lx.i = 0;
 	}
-	/* About one token per 4 bytes of typical HCL: one allocation, and no
-	 * copies while it grows, for most files. */
-	gf_vec_reserve(&lx.toks, len / 4 + 16);
 	push(&lx, mode == HCL_LEX_TEMPLATE ? FRAME_BARE : FRAME_MAIN);
 	top(&lx)->pushed = false;
 	while (lx.i < lx.len) {
@@ -662,58 +840,84 @@ hcl_token *hcl_p_lex(size_t *n, const char *filename, const char *src, size_t le
 	}
 	begin(&lx);
 	emit(&lx, HCL_TOK_EOF);
-	*n = lx.toks.len;
+	*n = lx.ntoks;
+	*cap = lx.cap;
 	gf_vec_dispose(&lx.stack);
-	return lx.toks.items;
+	return lx.toks;
 }
 
 hcl_token *hcl_lex(size_t *n, const char *filename, const char *src, size_t len, hcl_lex_mode mode,
                    hcl_pos start, gf_arena *arena, hcl_diags *diags)
 {
-	hcl_token *toks = hcl_p_lex(n, filename, src, len, mode, start, arena, diags);
-	hcl_token *out = gf_arena_memdup(arena, toks, *n * sizeof(hcl_token));
-	free(toks);
+	hcl_srcmap m;
+	hcl_srcmap_init(&m, filename, src, len, start);
+	size_t cap;
+	hcl_tok *toks = hcl_p_lex(n, &cap, &m, mode, diags);
+	hcl_token *out = gf_arena_alloc(arena, *n * sizeof(hcl_token));
+	for (size_t i = 0; i < *n; i++) {
+		out[i].type = toks[i].type;
+		out[i].bytes = src + toks[i].start;
+		out[i].len = hcl_tok_len(&toks[i]);
+		out[i].range = hcl_srcmap_range(&m, toks[i].start, toks[i].end);
+	}
+	gf_big_free(toks, cap * sizeof(hcl_tok));
+	hcl_srcmap_dispose(&m);
 	return out;
 }
 
+static const struct {
+	hcl_token_type type;
+	const char *name;
+} token_names[] = {
+        {HCL_TOK_EOF, "end of file"},
+        {HCL_TOK_NEWLINE, "newline"},
+        {HCL_TOK_COMMENT, "comment"},
+        {HCL_TOK_IDENT, "identifier"},
+        {HCL_TOK_NUMBER, "number"},
+        {HCL_TOK_OQUOTE, "quote"},
+        {HCL_TOK_CQUOTE, "quote"},
+        {HCL_TOK_OHEREDOC, "heredoc marker"},
+        {HCL_TOK_CHEREDOC, "heredoc end marker"},
+        {HCL_TOK_QUOTED_LIT, "string"},
+        {HCL_TOK_STRING_LIT, "string"},
+        {HCL_TOK_TEMPLATE_INTERP, "\"${\""},
+        {HCL_TOK_TEMPLATE_CONTROL, "\"%{\""},
+        {HCL_TOK_TEMPLATE_SEQ_END, "\"}\""},
+        {HCL_TOK_INVALID, "invalid character"},
+        {HCL_TOK_BAD_UTF8, "invalid UTF-8"},
+        {HCL_TOK_ELLIPSIS, "..."},
+        {HCL_TOK_EQ, "=="},
+        {HCL_TOK_NE, "!="},
+        {HCL_TOK_GE, ">="},
+        {HCL_TOK_LE, "<="},
+        {HCL_TOK_AND, "&&"},
+        {HCL_TOK_OR, "||"},
+        {HCL_TOK_FAT_ARROW, "=>"},
+        {HCL_TOK_LBRACK, "["},
+        {HCL_TOK_RBRACK, "]"},
+        {HCL_TOK_LPAREN, "("},
+        {HCL_TOK_RPAREN, ")"},
+        {HCL_TOK_DOT, "."},
+        {HCL_TOK_COMMA, ","},
+        {HCL_TOK_STAR, "*"},
+        {HCL_TOK_SLASH, "/"},
+        {HCL_TOK_PERCENT, "%"},
+        {HCL_TOK_PLUS, "+"},
+        {HCL_TOK_MINUS, "-"},
+        {HCL_TOK_EQUAL, "="},
+        {HCL_TOK_LT, "<"},
+        {HCL_TOK_GT, ">"},
+        {HCL_TOK_BANG, "!"},
+        {HCL_TOK_QUESTION, "?"},
+        {HCL_TOK_COLON, ":"},
+        {HCL_TOK_LBRACE, "{"},
+        {HCL_TOK_RBRACE, "}"},
+};
+
 const char *hcl_token_type_name(hcl_token_type t)
 {
-	switch (t) {
-	case HCL_TOK_EOF:
-		return "end of file";
-	case HCL_TOK_NEWLINE:
-		return "newline";
-	case HCL_TOK_COMMENT:
-		return "comment";
-	case HCL_TOK_IDENT:
-		return "identifier";
-	case HCL_TOK_NUMBER:
-		return "number";
-	case HCL_TOK_OQUOTE:
-	case HCL_TOK_CQUOTE:
-		return "quote";
-	case HCL_TOK_OHEREDOC:
-		return "heredoc marker";
-	case HCL_TOK_CHEREDOC:
-		return "heredoc end marker";
-	case HCL_TOK_QUOTED_LIT:
-	case HCL_TOK_STRING_LIT:
-		return "string";
-	case HCL_TOK_TEMPLATE_INTERP:
-		return "\"${\"";
-	case HCL_TOK_TEMPLATE_CONTROL:
-		return "\"%{\"";
-	case HCL_TOK_TEMPLATE_SEQ_END:
-		return "\"}\"";
-	case HCL_TOK_INVALID:
-		return "invalid character";
-	case HCL_TOK_BAD_UTF8:
-		return "invalid UTF-8";
-	default:
-		break;
-	}
-	for (size_t k = 0; k < GF_ARRAY_LEN(punct); k++)
-		if (punct[k].type == t)
-			return punct[k].text;
-	return t == HCL_TOK_LBRACE ? "{" : "}";
+	for (size_t k = 0; k < GF_ARRAY_LEN(token_names); k++)
+		if (token_names[k].type == t)
+			return token_names[k].name;
+	return "token";
 }

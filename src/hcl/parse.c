@@ -10,73 +10,56 @@
 
 /* ---- peeker ------------------------------------------------------------ */
 
-static bool including_newlines(const hcl_parser *p)
-{
-	return p->nl.len == 0 || p->nl.items[p->nl.len - 1];
-}
-
 /* Index of the next significant token from `i`; sets *fake when it is a
  * line comment standing for its newline. */
 static size_t next_index(hcl_parser *p, size_t i, bool *fake)
 {
 	*fake = false;
 	for (; i < p->ntoks - 1; i++) {
-		const hcl_token *t = &p->toks[i];
+		const hcl_tok *t = &p->toks[i];
 		if (t->type == HCL_TOK_COMMENT) {
-			if (including_newlines(p) && t->len > 0 && t->bytes[t->len - 1] == '\n') {
+			if (p->incl_nl && t->end > t->start && p->map.src[t->end - 1] == '\n') {
 				*fake = true;
 				return i;
 			}
 			continue;
 		}
-		if (t->type == HCL_TOK_NEWLINE && !including_newlines(p))
+		if (t->type == HCL_TOK_NEWLINE && !p->incl_nl)
 			continue;
 		return i;
 	}
 	return p->ntoks - 1;
 }
 
-/* next_index from p->pos, remembered: the parser peeks at the same
- * position many times (each level of the binary operator ladder looks for
- * its operator), and the answer depends only on the position and on
- * whether newlines count. */
-static size_t peek_index(hcl_parser *p, bool *fake)
-{
-	bool incl = including_newlines(p);
-	if (!p->peek.valid || p->peek.from != p->pos || p->peek.incl != incl) {
-		p->peek.index = next_index(p, p->pos, &p->peek.fake);
-		p->peek.from = p->pos;
-		p->peek.incl = incl;
-		p->peek.valid = true;
-	}
-	*fake = p->peek.fake;
-	return p->peek.index;
-}
-
-const hcl_token *hcl_p_peek(hcl_parser *p)
+const hcl_tok *hcl_p_peek_slow(hcl_parser *p)
 {
 	bool fake;
-	size_t i = peek_index(p, &fake);
-	if (!fake) {
-		/* The lexer reported these; whatever they break is not news. */
-		if (p->toks[i].type == HCL_TOK_INVALID || p->toks[i].type == HCL_TOK_BAD_UTF8)
-			p->recovery = true;
-		return &p->toks[i];
+	size_t i = next_index(p, p->pos, &fake);
+	p->peek.from = p->pos;
+	p->peek.incl = p->incl_nl;
+	p->peek.index = i;
+	p->peek.invalid = false;
+	if (fake) {
+		p->fake_nl.start = p->toks[i].end - 1;
+		p->fake_nl.end = p->toks[i].end;
+		p->fake_nl.type = HCL_TOK_NEWLINE;
+		p->peek.tok = &p->fake_nl;
+		return p->peek.tok;
 	}
-	p->fake_nl = p->toks[i];
-	p->fake_nl.type = HCL_TOK_NEWLINE;
-	p->fake_nl.bytes += p->fake_nl.len - 1;
-	p->fake_nl.len = 1;
-	return &p->fake_nl;
+	p->peek.tok = &p->toks[i];
+	/* The lexer reported these; whatever they break is not news. */
+	if (p->toks[i].type == HCL_TOK_INVALID || p->toks[i].type == HCL_TOK_BAD_UTF8) {
+		p->peek.invalid = true;
+		p->recovery = true;
+	}
+	return p->peek.tok;
 }
 
-const hcl_token *hcl_p_read(hcl_parser *p)
+const hcl_tok *hcl_p_read(hcl_parser *p)
 {
-	const hcl_token *t = hcl_p_peek(p);
-	bool fake;
-	size_t i = peek_index(p, &fake);
-	if (i < p->ntoks - 1)
-		p->pos = i + 1;
+	const hcl_tok *t = hcl_p_peek(p);
+	if (p->peek.index < p->ntoks - 1)
+		p->pos = p->peek.index + 1;
 	return t;
 }
 
@@ -85,18 +68,20 @@ hcl_range hcl_p_prev_range(hcl_parser *p)
 	size_t i = p->pos;
 	while (i > 0 && p->toks[i - 1].type == HCL_TOK_COMMENT)
 		i--;
-	return i == 0 ? p->toks[0].range : p->toks[i - 1].range;
+	return hcl_p_range(p, &p->toks[i == 0 ? 0 : i - 1]);
 }
 
 void hcl_p_push_nl(hcl_parser *p, bool include)
 {
 	gf_vec_push(&p->nl, include);
+	p->incl_nl = include;
 }
 
 void hcl_p_pop_nl(hcl_parser *p)
 {
 	if (p->nl.len > 0)
 		p->nl.len--;
+	p->incl_nl = p->nl.len == 0 || p->nl.items[p->nl.len - 1];
 }
 
 hcl_range hcl_range_between(hcl_range a, hcl_range b)
@@ -117,6 +102,12 @@ hcl_diag *hcl_p_error(hcl_parser *p, const hcl_range *subject, const char *summa
 	return d;
 }
 
+hcl_diag *hcl_p_error_at(hcl_parser *p, const hcl_tok *t, const char *summary, const char *detail)
+{
+	hcl_range r = hcl_p_range(p, t);
+	return hcl_p_error(p, &r, summary, detail);
+}
+
 void hcl_p_context(hcl_diag *d, hcl_range from, hcl_range to)
 {
 	if (!d)
@@ -124,6 +115,16 @@ void hcl_p_context(hcl_diag *d, hcl_range from, hcl_range to)
 	d->context = hcl_range_between(from, to);
 	/* The diagnostics' own copy: the parser's arena may die first. */
 	d->context.filename = d->subject.filename;
+}
+
+bool hcl_p_enter_at(hcl_parser *p, const hcl_tok *t)
+{
+	if (p->depth < HCL_MAX_DEPTH) {
+		p->depth++;
+		return true;
+	}
+	hcl_range r = hcl_p_range(p, t);
+	return hcl_p_enter(p, &r);
 }
 
 bool hcl_p_enter(hcl_parser *p, const hcl_range *where)
@@ -201,7 +202,7 @@ static bool starts_argument(const hcl_parser *p, size_t i)
 	       p->toks[i + 1].type == HCL_TOK_EQUAL;
 }
 
-const hcl_token *hcl_p_recover(hcl_parser *p, hcl_token_type close)
+const hcl_tok *hcl_p_recover(hcl_parser *p, hcl_token_type close)
 {
 	p->recovery = true;
 	int nest = 0;
@@ -211,19 +212,20 @@ const hcl_token *hcl_p_recover(hcl_parser *p, hcl_token_type close)
 		/* An unclosed [ or ( must not swallow the rest of the file: give
 		 * up at a `}` or at a line that starts a new argument. */
 		if (bracket && nest == 0 && p->pos < p->ntoks) {
-			const hcl_token *raw = &p->toks[p->pos];
+			const hcl_tok *raw = &p->toks[p->pos];
 			if (raw->type == HCL_TOK_RBRACE ||
 			    (raw->type == HCL_TOK_NEWLINE && starts_argument(p, p->pos + 1))) {
 				hcl_p_pop_nl(p);
 				return raw;
 			}
 		}
-		const hcl_token *t = hcl_p_read(p);
+		const hcl_tok *t = hcl_p_read(p);
 		if (t->type == HCL_TOK_EOF)
 			break;
 		/* The lexer's forced end of an unclosed ${ (see lex.c): what
 		 * was open inside it can no longer close. */
-		if (t->type == HCL_TOK_TEMPLATE_SEQ_END && t->len == 0 && close == t->type) {
+		if (t->type == HCL_TOK_TEMPLATE_SEQ_END && hcl_tok_len(t) == 0 &&
+		    close == t->type) {
 			hcl_p_pop_nl(p);
 			return t;
 		}
@@ -251,7 +253,7 @@ static void recover_after_item(hcl_parser *p)
 	int nest = 0;
 	hcl_p_push_nl(p, true);
 	for (;;) {
-		const hcl_token *t = hcl_p_peek(p);
+		const hcl_tok *t = hcl_p_peek(p);
 		if (t->type == HCL_TOK_EOF)
 			break;
 		if (t->type == HCL_TOK_NEWLINE && nest == 0) {
@@ -313,27 +315,27 @@ typedef GF_VEC(hcl_body_item) item_vec;
 
 static hcl_body *parse_body(hcl_parser *p, hcl_token_type end, hcl_range start);
 
-static char *tok_text(hcl_parser *p, const hcl_token *t)
+static char *tok_text(hcl_parser *p, const hcl_tok *t)
 {
-	return gf_arena_strndup(p->arena, t->bytes, t->len);
+	return gf_arena_strndup(p->arena, hcl_p_text(p, t), hcl_tok_len(t));
 }
 
-static hcl_attribute *finish_attribute(hcl_parser *p, const hcl_token *ident, bool single_line)
+static hcl_attribute *finish_attribute(hcl_parser *p, const hcl_tok *ident, bool single_line)
 {
 	hcl_attribute *a = gf_arena_alloc(p->arena, sizeof(*a));
 	a->name = tok_text(p, ident);
-	a->name_range = ident->range;
-	a->equals_range = hcl_p_read(p)->range;
+	a->name_range = hcl_p_range(p, ident);
+	a->equals_range = hcl_p_range(p, hcl_p_read(p));
 	size_t nerr = p->diags->errors;
 	a->expr = hcl_p_parse_expression(p);
-	a->range = hcl_range_between(ident->range, hcl_p_prev_range(p));
+	a->range = hcl_range_between(a->name_range, hcl_p_prev_range(p));
 	if (p->recovery && p->diags->errors > nerr) {
 		recover_after_item(p);
 		return a;
 	}
 	if (single_line)
 		return a;
-	const hcl_token *t = hcl_p_peek(p);
+	const hcl_tok *t = hcl_p_peek(p);
 	if (t->type == HCL_TOK_NEWLINE || t->type == HCL_TOK_EOF) {
 		hcl_p_read(p);
 		return a;
@@ -343,21 +345,21 @@ static hcl_attribute *finish_attribute(hcl_parser *p, const hcl_token *ident, bo
 		return a;
 	}
 	hcl_diag *d;
+	hcl_range tr = hcl_p_range(p, t);
 	if (t->type == HCL_TOK_COMMA)
 		d = hcl_diags_add(
-		        p->diags, HCL_DIAG_ERROR, &t->range, "Unexpected comma after argument",
+		        p->diags, HCL_DIAG_ERROR, &tr, "Unexpected comma after argument",
 		        "Argument definitions must be separated by newlines, not commas. An "
 		        "argument definition must end with a newline.");
 	else
-		d = hcl_diags_add(p->diags, HCL_DIAG_ERROR, &t->range,
-		                  "Missing newline after argument",
+		d = hcl_diags_add(p->diags, HCL_DIAG_ERROR, &tr, "Missing newline after argument",
 		                  "An argument definition must end with a newline.");
-	hcl_p_context(d, ident->range, t->range);
+	hcl_p_context(d, hcl_p_range(p, ident), tr);
 	recover_after_item(p);
 	return a;
 }
 
-static void block_error(hcl_parser *p, const hcl_token *ident, const hcl_token *t)
+static void block_error(hcl_parser *p, const hcl_tok *ident, const hcl_tok *t)
 {
 	const char *detail;
 	if (t->type == HCL_TOK_EQUAL)
@@ -371,39 +373,42 @@ static void block_error(hcl_parser *p, const hcl_token *ident, const hcl_token *
 		         "expected "
 		         "here.";
 	if (!p->recovery) {
-		hcl_diag *d = hcl_diags_add(p->diags, HCL_DIAG_ERROR, &t->range,
+		hcl_range tr = hcl_p_range(p, t);
+		hcl_diag *d = hcl_diags_add(p->diags, HCL_DIAG_ERROR, &tr,
 		                            "Invalid block definition", "%s", detail);
-		hcl_p_context(d, ident->range, t->range);
+		hcl_p_context(d, hcl_p_range(p, ident), tr);
 	}
 	p->recovery = true;
 }
 
 /* `{ name = expr }` on one line: the single-attribute block body. */
-static hcl_body *parse_single_attr_body(hcl_parser *p, const hcl_token *open)
+static hcl_body *parse_single_attr_body(hcl_parser *p, const hcl_tok *open)
 {
 	hcl_body *b = gf_arena_alloc(p->arena, sizeof(*b));
-	b->range = open->range;
-	b->end_range = open->range;
-	const hcl_token *ident = hcl_p_read(p);
-	const hcl_token *next = hcl_p_peek(p);
+	b->range = hcl_p_range(p, open);
+	b->end_range = hcl_p_range(p, open);
+	const hcl_tok *ident = hcl_p_read(p);
+	const hcl_tok *next = hcl_p_peek(p);
 	if (ident->type != HCL_TOK_IDENT || next->type != HCL_TOK_EQUAL) {
 		if (ident->type == HCL_TOK_IDENT &&
 		    (next->type == HCL_TOK_OQUOTE || next->type == HCL_TOK_LBRACE ||
 		     next->type == HCL_TOK_IDENT)) {
-			hcl_range r = hcl_range_between(ident->range, next->range);
-			char *detail = gf_arena_printf(p->arena,
-			                               "A single-line block definition can contain "
-			                               "only a single argument. If "
-			                               "you meant to define argument \"%.*s\", use "
-			                               "an equals sign to assign it "
-			                               "a value. To define a nested block, place "
-			                               "it on a line of its own within "
-			                               "its parent block.",
-			                               (int)ident->len, ident->bytes);
+			hcl_range r =
+			        hcl_range_between(hcl_p_range(p, ident), hcl_p_range(p, next));
+			char *detail =
+			        gf_arena_printf(p->arena,
+			                        "A single-line block definition can contain "
+			                        "only a single argument. If "
+			                        "you meant to define argument \"%.*s\", use "
+			                        "an equals sign to assign it "
+			                        "a value. To define a nested block, place "
+			                        "it on a line of its own within "
+			                        "its parent block.",
+			                        (int)hcl_tok_len(ident), hcl_p_text(p, ident));
 			hcl_p_error(p, &r, "Argument definition required", detail);
 		} else {
-			hcl_p_error(
-			        p, &ident->range, "Argument or block definition required",
+			hcl_p_error_at(
+			        p, ident, "Argument or block definition required",
 			        ident->type == HCL_TOK_IDENT
 			                ? "An argument or block definition is required here. To "
 			                  "set "
@@ -422,45 +427,46 @@ static hcl_body *parse_single_attr_body(hcl_parser *p, const hcl_token *open)
 	b->range = a->range;
 	b->end_range = a->range;
 	b->end_range.start = a->range.end;
-	const hcl_token *t = hcl_p_peek(p);
+	const hcl_tok *t = hcl_p_peek(p);
 	if (t->type == HCL_TOK_RBRACE) {
 		hcl_p_read(p);
 		return b;
 	}
 	if (t->type == HCL_TOK_COMMA)
-		hcl_p_error(p, &t->range, "Invalid single-argument block definition",
-		            "Single-line block syntax can include only one argument definition. To "
-		            "define multiple arguments, use the multi-line block syntax with one "
-		            "argument definition per line.");
+		hcl_p_error_at(
+		        p, t, "Invalid single-argument block definition",
+		        "Single-line block syntax can include only one argument definition. To "
+		        "define multiple arguments, use the multi-line block syntax with one "
+		        "argument definition per line.");
 	else if (t->type == HCL_TOK_NEWLINE)
-		hcl_p_error(
-		        p, &t->range, "Invalid single-argument block definition",
+		hcl_p_error_at(
+		        p, t, "Invalid single-argument block definition",
 		        "An argument definition on the same line as its containing block creates "
 		        "a single-line block definition, which must also be closed on the same "
 		        "line. Place the block's closing brace immediately after the argument "
 		        "definition.");
 	else if (t->type == HCL_TOK_EOF)
-		hcl_p_error(
-		        p, &open->range, "Unclosed configuration block",
+		hcl_p_error_at(
+		        p, open, "Unclosed configuration block",
 		        "There is no closing brace for this block before the end of the file. "
 		        "This may be caused by incorrect brace nesting elsewhere in this file.");
 	else
-		hcl_p_error(p, &t->range, "Invalid single-argument block definition",
-		            "A single-line block definition must end with a closing brace "
-		            "immediately after its single argument definition.");
+		hcl_p_error_at(p, t, "Invalid single-argument block definition",
+		               "A single-line block definition must end with a closing brace "
+		               "immediately after its single argument definition.");
 	hcl_p_recover(p, HCL_TOK_RBRACE);
 	return b;
 }
 
-static hcl_block *finish_block(hcl_parser *p, const hcl_token *ident)
+static hcl_block *finish_block(hcl_parser *p, const hcl_tok *ident)
 {
 	hcl_block *blk = gf_arena_alloc(p->arena, sizeof(*blk));
 	blk->type = tok_text(p, ident);
-	blk->type_range = ident->range;
+	blk->type_range = hcl_p_range(p, ident);
 	GF_VEC(hcl_block_label) labels = {0};
-	const hcl_token *open = NULL;
+	const hcl_tok *open = NULL;
 	while (!open) {
-		const hcl_token *t = hcl_p_peek(p);
+		const hcl_tok *t = hcl_p_peek(p);
 		hcl_block_label l = {0};
 		if (t->type == HCL_TOK_LBRACE) {
 			open = hcl_p_read(p);
@@ -472,7 +478,7 @@ static hcl_block *finish_block(hcl_parser *p, const hcl_token *ident)
 		} else if (t->type == HCL_TOK_IDENT) {
 			hcl_p_read(p);
 			l.value = tok_text(p, t);
-			l.range = t->range;
+			l.range = hcl_p_range(p, t);
 			gf_vec_push(&labels, l);
 		} else {
 			block_error(p, ident, t);
@@ -487,37 +493,38 @@ static hcl_block *finish_block(hcl_parser *p, const hcl_token *ident)
 	gf_vec_dispose(&labels);
 	if (!open) {
 		blk->body = gf_arena_alloc(p->arena, sizeof(hcl_body));
-		blk->body->range = blk->body->end_range = ident->range;
-		blk->open_brace = blk->close_brace = ident->range;
-		blk->range = ident->range; /* as hclsyntax: the header failed */
+		blk->body->range = blk->body->end_range = hcl_p_range(p, ident);
+		blk->open_brace = blk->close_brace = hcl_p_range(p, ident);
+		blk->range = hcl_p_range(p, ident); /* as hclsyntax: the header failed */
 		return blk;
 	}
-	blk->open_brace = open->range;
-	if (!hcl_p_enter(p, &open->range)) {
+	blk->open_brace = hcl_p_range(p, open);
+	if (!hcl_p_enter_at(p, open)) {
 		blk->body = gf_arena_alloc(p->arena, sizeof(hcl_body));
-		blk->body->range = blk->body->end_range = open->range;
+		blk->body->range = blk->body->end_range = hcl_p_range(p, open);
 		hcl_p_recover(p, HCL_TOK_RBRACE);
 	} else {
 		p->block_depth++;
 		hcl_token_type next = hcl_p_peek(p)->type;
 		if (next == HCL_TOK_NEWLINE || next == HCL_TOK_EOF || next == HCL_TOK_RBRACE)
-			blk->body = parse_body(p, HCL_TOK_RBRACE, open->range);
+			blk->body = parse_body(p, HCL_TOK_RBRACE, hcl_p_range(p, open));
 		else
 			blk->body = parse_single_attr_body(p, open);
 		p->block_depth--;
 		p->depth--;
 	}
 	blk->close_brace = hcl_p_prev_range(p);
-	blk->range = hcl_range_between(ident->range, blk->close_brace);
-	const hcl_token *eol = hcl_p_peek(p);
+	blk->range = hcl_range_between(hcl_p_range(p, ident), blk->close_brace);
+	const hcl_tok *eol = hcl_p_peek(p);
 	if (eol->type == HCL_TOK_NEWLINE || eol->type == HCL_TOK_EOF) {
 		hcl_p_read(p);
 	} else {
 		if (!p->recovery) {
-			hcl_diag *d = hcl_diags_add(p->diags, HCL_DIAG_ERROR, &eol->range,
+			hcl_range er = hcl_p_range(p, eol);
+			hcl_diag *d = hcl_diags_add(p->diags, HCL_DIAG_ERROR, &er,
 			                            "Missing newline after block definition",
 			                            "A block definition must end with a newline.");
-			hcl_p_context(d, ident->range, eol->range);
+			hcl_p_context(d, hcl_p_range(p, ident), hcl_p_range(p, eol));
 		}
 		recover_after_item(p);
 	}
@@ -526,8 +533,8 @@ static hcl_block *finish_block(hcl_parser *p, const hcl_token *ident)
 
 static void parse_item(hcl_parser *p, item_vec *items, name_set *names)
 {
-	const hcl_token *ident = hcl_p_read(p);
-	const hcl_token *next = hcl_p_peek(p);
+	const hcl_tok *ident = hcl_p_read(p);
+	const hcl_tok *next = hcl_p_peek(p);
 	hcl_body_item it = {0};
 	switch (next->type) {
 	case HCL_TOK_EQUAL: {
@@ -552,9 +559,10 @@ static void parse_item(hcl_parser *p, item_vec *items, name_set *names)
 		it.u.block = finish_block(p, ident);
 		break;
 	default:
-		hcl_p_error(p, &ident->range, "Argument or block definition required",
-		            "An argument or block definition is required here. To set an argument, "
-		            "use the equals sign \"=\" to introduce the argument value.");
+		hcl_p_error_at(
+		        p, ident, "Argument or block definition required",
+		        "An argument or block definition is required here. To set an argument, "
+		        "use the equals sign \"=\" to introduce the argument value.");
 		recover_after_item(p);
 		return;
 	}
@@ -570,9 +578,9 @@ static hcl_body *parse_body(hcl_parser *p, hcl_token_type end, hcl_range start)
 	hcl_p_push_nl(p, true);
 	for (;;) {
 		p->recovery = false;
-		const hcl_token *t = hcl_p_peek(p);
+		const hcl_tok *t = hcl_p_peek(p);
 		if (t->type == end) {
-			end_range = t->range;
+			end_range = hcl_p_range(p, t);
 			hcl_p_read(p);
 			break;
 		}
@@ -590,15 +598,15 @@ static hcl_body *parse_body(hcl_parser *p, hcl_token_type end, hcl_range start)
 			        "There is no closing brace for this block before the end of the "
 			        "file. This may be caused by incorrect brace nesting elsewhere in "
 			        "this file.");
-			end_range = t->range;
+			end_range = hcl_p_range(p, t);
 			break;
 		}
 		if (t->type == HCL_TOK_OQUOTE)
-			hcl_p_error(p, &t->range, "Invalid argument name",
-			            "Argument names must not be quoted.");
+			hcl_p_error_at(p, t, "Invalid argument name",
+			               "Argument names must not be quoted.");
 		else if (t->type != HCL_TOK_INVALID && t->type != HCL_TOK_BAD_UTF8)
-			hcl_p_error(p, &t->range, "Argument or block definition required",
-			            "An argument or block definition is required here.");
+			hcl_p_error_at(p, t, "Argument or block definition required",
+			               "An argument or block definition is required here.");
 		if (t->type == HCL_TOK_RBRACE)
 			hcl_p_read(p); /* a stray } at the top level */
 		else
@@ -623,15 +631,19 @@ static void parser_init(hcl_parser *p, const char *filename, const char *src, si
                         hcl_lex_mode mode, hcl_pos start, gf_arena *arena, hcl_diags *diags)
 {
 	memset(p, 0, sizeof(*p));
+	p->incl_nl = true;
+	p->peek.from = SIZE_MAX;
 	p->filename = gf_arena_strdup(arena, filename ? filename : "");
 	p->arena = arena;
 	p->diags = diags;
-	p->toks = hcl_p_lex(&p->ntoks, p->filename, src, len, mode, start, arena, diags);
+	hcl_srcmap_init(&p->map, p->filename, src, len, start);
+	p->toks = hcl_p_lex(&p->ntoks, &p->toks_cap, &p->map, mode, diags);
 }
 
 static void parser_dispose(hcl_parser *p)
 {
-	free(p->toks);
+	gf_big_free(p->toks, p->toks_cap * sizeof(hcl_tok));
+	hcl_srcmap_dispose(&p->map);
 	gf_vec_dispose(&p->nl);
 }
 
@@ -640,7 +652,7 @@ hcl_body *hcl_parse_file(const char *filename, const char *src, size_t len, gf_a
 {
 	hcl_parser p;
 	parser_init(&p, filename, src, len, HCL_LEX_CONFIG, hcl_pos_start(), arena, diags);
-	hcl_range start = p.toks[0].range;
+	hcl_range start = hcl_p_range(&p, &p.toks[0]);
 	start.end = start.start;
 	hcl_body *b = parse_body(&p, HCL_TOK_EOF, start);
 	b->range.start = start.start;
@@ -655,10 +667,10 @@ hcl_expr *hcl_parse_expression(const char *filename, const char *src, size_t len
 	parser_init(&p, filename, src, len, HCL_LEX_CONFIG, start, arena, diags);
 	hcl_p_push_nl(&p, false);
 	hcl_expr *e = hcl_p_parse_expression(&p);
-	const hcl_token *t = hcl_p_peek(&p);
+	const hcl_tok *t = hcl_p_peek(&p);
 	if (t->type != HCL_TOK_EOF && !p.recovery)
-		hcl_p_error(
-		        &p, &t->range, "Extra characters after expression",
+		hcl_p_error_at(
+		        &p, t, "Extra characters after expression",
 		        "An expression was successfully parsed, but extra characters were found "
 		        "after it.");
 	parser_dispose(&p);

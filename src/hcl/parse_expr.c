@@ -16,35 +16,35 @@ static hcl_expr *invalid_at(hcl_parser *p, hcl_range r)
 	return hcl_p_new_expr(p, HCL_EXPR_INVALID, r);
 }
 
-static bool is_keyword(const hcl_token *t, const char *kw)
+static bool is_keyword(const hcl_parser *p, const hcl_tok *t, const char *kw)
 {
-	return t->type == HCL_TOK_IDENT && t->len == strlen(kw) &&
-	       memcmp(t->bytes, kw, t->len) == 0;
+	return t->type == HCL_TOK_IDENT && hcl_tok_len(t) == strlen(kw) &&
+	       memcmp(hcl_p_text(p, t), kw, hcl_tok_len(t)) == 0;
 }
 
 /* ---- literals ---------------------------------------------------------- */
 
-static bool parse_number(hcl_parser *p, const hcl_token *t, hcl_literal *out)
+static bool parse_number(hcl_parser *p, const hcl_tok *t, hcl_literal *out)
 {
 	char buf[128];
 	out->kind = HCL_LIT_NUMBER;
-	out->text = gf_arena_strndup(p->arena, t->bytes, t->len);
+	out->text = gf_arena_strndup(p->arena, hcl_p_text(p, t), hcl_tok_len(t));
 	size_t dots = 0;
-	for (size_t i = 0; i < t->len; i++)
-		dots += t->bytes[i] == '.';
-	if (t->len >= sizeof(buf) || dots > 1) {
-		hcl_p_error(p, &t->range, "Invalid number literal",
-		            "Failed to recognize the value of this number literal.");
+	for (size_t i = 0; i < hcl_tok_len(t); i++)
+		dots += hcl_p_text(p, t)[i] == '.';
+	if (hcl_tok_len(t) >= sizeof(buf) || dots > 1) {
+		hcl_p_error_at(p, t, "Invalid number literal",
+		               "Failed to recognize the value of this number literal.");
 		return false;
 	}
-	memcpy(buf, t->bytes, t->len);
-	buf[t->len] = 0;
+	memcpy(buf, hcl_p_text(p, t), hcl_tok_len(t));
+	buf[hcl_tok_len(t)] = 0;
 	errno = 0;
 	char *end;
 	out->num = strtod(buf, &end);
 	if (*end != 0 || !isfinite(out->num)) {
-		hcl_p_error(p, &t->range, "Invalid number literal",
-		            "Failed to recognize the value of this number literal.");
+		hcl_p_error_at(p, t, "Invalid number literal",
+		               "Failed to recognize the value of this number literal.");
 		return false;
 	}
 	return true;
@@ -111,57 +111,60 @@ static bool wrap(hcl_parser *p, trav_builder *b, hcl_range r, int *levels)
 	return true;
 }
 
-static void legacy_index_error(hcl_parser *p, const hcl_token *num, bool splat)
+static void legacy_index_error(hcl_parser *p, const hcl_tok *num, bool splat)
 {
-	const char *dot = memchr(num->bytes, '.', num->len);
+	const char *dot = memchr(hcl_p_text(p, num), '.', hcl_tok_len(num));
 	char *detail = gf_arena_printf(
 	        p->arena,
 	        "When using the legacy index syntax, chaining two indexes together is not "
 	        "permitted. Use the proper index syntax%s instead, like [%.*s][%.*s].",
-	        splat ? " with a full splat expression [*]" : "", (int)(dot - num->bytes),
-	        num->bytes, (int)(num->len - (size_t)(dot - num->bytes) - 1), dot + 1);
-	hcl_p_error(p, &num->range, "Invalid legacy index syntax", detail);
+	        splat ? " with a full splat expression [*]" : "", (int)(dot - hcl_p_text(p, num)),
+	        hcl_p_text(p, num),
+	        (int)(hcl_tok_len(num) - (size_t)(dot - hcl_p_text(p, num)) - 1), dot + 1);
+	hcl_p_error_at(p, num, "Invalid legacy index syntax", detail);
 }
 
 static hcl_expr *parse_traversals(hcl_parser *p, hcl_expr *from);
 
 /* .* followed by .attr / .0 steps, applied to the anonymous symbol. */
-static hcl_expr *attr_splat(hcl_parser *p, hcl_expr *source, const hcl_token *dot,
-                            const hcl_token *star)
+static hcl_expr *attr_splat(hcl_parser *p, hcl_expr *source, const hcl_tok *dot,
+                            const hcl_tok *star)
 {
 	hcl_expr *sym =
-	        hcl_p_new_expr(p, HCL_EXPR_ANON_SYMBOL, hcl_range_between(dot->range, star->range));
+	        hcl_p_new_expr(p, HCL_EXPR_ANON_SYMBOL,
+	                       hcl_range_between(hcl_p_range(p, dot), hcl_p_range(p, star)));
 	trav_builder b = {sym, {0}};
 	int unused = 0;
-	hcl_range last = star->range;
+	hcl_range last = hcl_p_range(p, star);
 	while (hcl_p_peek(p)->type == HCL_TOK_DOT) {
-		const hcl_token *d = hcl_p_read(p);
-		const hcl_token *t = hcl_p_peek(p);
+		const hcl_tok *d = hcl_p_read(p);
+		const hcl_tok *t = hcl_p_peek(p);
 		hcl_step step = {0};
 		if (t->type == HCL_TOK_IDENT) {
 			hcl_p_read(p);
 			step.kind = HCL_STEP_ATTR;
-			step.name = gf_arena_strndup(p->arena, t->bytes, t->len);
+			step.name = gf_arena_strndup(p->arena, hcl_p_text(p, t), hcl_tok_len(t));
 		} else if (t->type == HCL_TOK_NUMBER) {
 			hcl_p_read(p);
 			step.kind = HCL_STEP_INDEX;
 			step.legacy_dot = true;
-			if (memchr(t->bytes, '.', t->len))
+			if (memchr(hcl_p_text(p, t), '.', hcl_tok_len(t)))
 				legacy_index_error(p, t, true);
 			else
 				parse_number(p, t, &step.key);
 		} else {
 			if (t->type == HCL_TOK_STAR)
-				hcl_p_error(p, &t->range, "Nested splat expression not allowed",
-				            "A splat expression (*) cannot be used inside another "
-				            "attribute-only splat expression.");
+				hcl_p_error_at(
+				        p, t, "Nested splat expression not allowed",
+				        "A splat expression (*) cannot be used inside another "
+				        "attribute-only splat expression.");
 			else
-				hcl_p_error(p, &t->range, "Invalid attribute name",
-				            "An attribute name is required after a dot.");
+				hcl_p_error_at(p, t, "Invalid attribute name",
+				               "An attribute name is required after a dot.");
 			break;
 		}
-		step.range = hcl_range_between(d->range, t->range);
-		last = t->range;
+		step.range = hcl_range_between(hcl_p_range(p, d), hcl_p_range(p, t));
+		last = hcl_p_range(p, t);
 		add_step(p, &b, step, &unused);
 	}
 	flush_steps(p, &b);
@@ -173,21 +176,21 @@ static hcl_expr *attr_splat(hcl_parser *p, hcl_expr *source, const hcl_token *do
 	return e;
 }
 
-static hcl_expr *index_or_splat(hcl_parser *p, trav_builder *b, const hcl_token *open, int *levels)
+static hcl_expr *index_or_splat(hcl_parser *p, trav_builder *b, const hcl_tok *open, int *levels)
 {
 	if (hcl_p_peek(p)->type == HCL_TOK_STAR) {
 		hcl_p_read(p);
-		const hcl_token *close = hcl_p_peek(p);
+		const hcl_tok *close = hcl_p_peek(p);
 		if (close->type == HCL_TOK_RBRACK) {
 			hcl_p_read(p);
 		} else {
-			hcl_p_error(p, &close->range, "Missing close bracket on splat index",
-			            "The star for a full splat operator must be immediately "
-			            "followed by "
-			            "a closing bracket (\"]\").");
+			hcl_p_error_at(p, close, "Missing close bracket on splat index",
+			               "The star for a full splat operator must be immediately "
+			               "followed by "
+			               "a closing bracket (\"]\").");
 			close = hcl_p_recover(p, HCL_TOK_RBRACK);
 		}
-		hcl_range marker = hcl_range_between(open->range, close->range);
+		hcl_range marker = hcl_range_between(hcl_p_range(p, open), hcl_p_range(p, close));
 		if (!wrap(p, b, marker, levels))
 			return NULL;
 		hcl_expr *sym = hcl_p_new_expr(p, HCL_EXPR_ANON_SYMBOL, marker);
@@ -203,21 +206,22 @@ static hcl_expr *index_or_splat(hcl_parser *p, trav_builder *b, const hcl_token 
 	hcl_p_push_nl(p, false);
 	size_t nerr = p->diags->errors;
 	hcl_expr *key = hcl_p_parse_expression(p);
-	const hcl_token *close;
+	const hcl_tok *close;
 	if (p->recovery && p->diags->errors > nerr) {
 		close = hcl_p_recover(p, HCL_TOK_RBRACK);
 	} else {
 		close = hcl_p_peek(p);
 		if (close->type != HCL_TOK_RBRACK) {
-			hcl_p_error(p, &close->range, "Missing close bracket on index",
-			            "The index operator must end with a closing bracket (\"]\").");
+			hcl_p_error_at(
+			        p, close, "Missing close bracket on index",
+			        "The index operator must end with a closing bracket (\"]\").");
 			close = hcl_p_recover(p, HCL_TOK_RBRACK);
 		} else {
 			hcl_p_read(p);
 		}
 	}
 	hcl_p_pop_nl(p);
-	hcl_range br = hcl_range_between(open->range, close->range);
+	hcl_range br = hcl_range_between(hcl_p_range(p, open), hcl_p_range(p, close));
 	if (key->kind == HCL_EXPR_LITERAL) {
 		hcl_step step = {HCL_STEP_INDEX, NULL, key->u.lit, false, br};
 		if (!add_step(p, b, step, levels))
@@ -238,36 +242,38 @@ static hcl_expr *parse_traversals(hcl_parser *p, hcl_expr *from)
 	trav_builder b = {from, {0}};
 	int levels = 0;
 	for (;;) {
-		const hcl_token *t = hcl_p_peek(p);
+		const hcl_tok *t = hcl_p_peek(p);
 		hcl_expr *next = NULL;
 		if (t->type == HCL_TOK_DOT) {
-			const hcl_token *dot = hcl_p_read(p);
-			const hcl_token *a = hcl_p_peek(p);
+			const hcl_tok *dot = hcl_p_read(p);
+			const hcl_tok *a = hcl_p_peek(p);
 			hcl_step step = {0};
 			if (a->type == HCL_TOK_IDENT) {
 				hcl_p_read(p);
 				step.kind = HCL_STEP_ATTR;
-				step.name = gf_arena_strndup(p->arena, a->bytes, a->len);
+				step.name = gf_arena_strndup(p->arena, hcl_p_text(p, a),
+				                             hcl_tok_len(a));
 			} else if (a->type == HCL_TOK_NUMBER) {
 				hcl_p_read(p);
 				step.kind = HCL_STEP_INDEX;
 				step.legacy_dot = true;
-				if (memchr(a->bytes, '.', a->len))
+				if (memchr(hcl_p_text(p, a), '.', hcl_tok_len(a)))
 					legacy_index_error(p, a, false);
 				else
 					parse_number(p, a, &step.key);
 			} else if (a->type == HCL_TOK_STAR) {
 				hcl_p_read(p);
-				if (!wrap(p, &b, a->range, &levels))
+				if (!wrap(p, &b, hcl_p_range(p, a), &levels))
 					break;
 				next = attr_splat(p, b.cur, dot, a);
 			} else {
-				hcl_p_error(p, &a->range, "Invalid attribute name",
-				            "An attribute name is required after a dot.");
+				hcl_p_error_at(p, a, "Invalid attribute name",
+				               "An attribute name is required after a dot.");
 				break;
 			}
 			if (!next) {
-				step.range = hcl_range_between(dot->range, a->range);
+				step.range =
+				        hcl_range_between(hcl_p_range(p, dot), hcl_p_range(p, a));
 				if (!add_step(p, &b, step, &levels))
 					break;
 				continue;
@@ -292,18 +298,18 @@ static hcl_expr *parse_traversals(hcl_parser *p, hcl_expr *from)
 
 /* ---- terms ------------------------------------------------------------- */
 
-static hcl_expr *parse_call(hcl_parser *p, const hcl_token *name)
+static hcl_expr *parse_call(hcl_parser *p, const hcl_tok *name)
 {
-	const hcl_token *open = hcl_p_read(p);
-	hcl_expr *e = hcl_p_new_expr(p, HCL_EXPR_CALL, name->range);
-	e->u.call.name = gf_arena_strndup(p->arena, name->bytes, name->len);
-	e->u.call.name_range = name->range;
-	e->u.call.open_paren = open->range;
+	const hcl_tok *open = hcl_p_read(p);
+	hcl_expr *e = hcl_p_new_expr(p, HCL_EXPR_CALL, hcl_p_range(p, name));
+	e->u.call.name = gf_arena_strndup(p->arena, hcl_p_text(p, name), hcl_tok_len(name));
+	e->u.call.name_range = hcl_p_range(p, name);
+	e->u.call.open_paren = hcl_p_range(p, open);
 	GF_VEC(hcl_expr *) args = {0};
-	const hcl_token *close = NULL;
+	const hcl_tok *close = NULL;
 	hcl_p_push_nl(p, false);
 	for (;;) {
-		const hcl_token *t = hcl_p_peek(p);
+		const hcl_tok *t = hcl_p_peek(p);
 		if (t->type == HCL_TOK_RPAREN) {
 			close = hcl_p_read(p);
 			break;
@@ -315,7 +321,7 @@ static hcl_expr *parse_call(hcl_parser *p, const hcl_token *name)
 			close = hcl_p_recover(p, HCL_TOK_RPAREN);
 			break;
 		}
-		const hcl_token *sep = hcl_p_peek(p);
+		const hcl_tok *sep = hcl_p_peek(p);
 		if (sep->type == HCL_TOK_COMMA || sep->type == HCL_TOK_RPAREN ||
 		    sep->type == HCL_TOK_ELLIPSIS)
 			hcl_p_read(p);
@@ -324,12 +330,12 @@ static hcl_expr *parse_call(hcl_parser *p, const hcl_token *name)
 			sep = hcl_p_peek(p);
 			if (sep->type != HCL_TOK_RPAREN) {
 				hcl_p_context(
-				        hcl_p_error(
-				                p, &sep->range, "Missing closing parenthesis",
+				        hcl_p_error_at(
+				                p, sep, "Missing closing parenthesis",
 				                "An expanded function argument (with ...) must be "
 				                "immediately "
 				                "followed by closing parentheses."),
-				        name->range, sep->range);
+				        hcl_p_range(p, name), hcl_p_range(p, sep));
 				close = hcl_p_recover(p, HCL_TOK_RPAREN);
 				break;
 			}
@@ -342,7 +348,7 @@ static hcl_expr *parse_call(hcl_parser *p, const hcl_token *name)
 		if (sep->type == HCL_TOK_COMMA)
 			continue;
 		if (sep->type == HCL_TOK_EOF) {
-			hcl_range r = hcl_range_between(name->range, open->range);
+			hcl_range r = hcl_range_between(hcl_p_range(p, name), hcl_p_range(p, open));
 			hcl_p_error(
 			        p, &r, "Unterminated function call",
 			        "There is no closing parenthesis for this function call before the "
@@ -351,10 +357,11 @@ static hcl_expr *parse_call(hcl_parser *p, const hcl_token *name)
 			close = sep;
 			break;
 		}
-		hcl_p_context(hcl_p_error(p, &sep->range, "Missing argument separator",
-		                          "A comma is required to separate each function argument "
-		                          "from the next."),
-		              name->range, sep->range);
+		hcl_p_context(
+		        hcl_p_error_at(p, sep, "Missing argument separator",
+		                       "A comma is required to separate each function argument "
+		                       "from the next."),
+		        hcl_p_range(p, name), hcl_p_range(p, sep));
 		close = hcl_p_recover(p, HCL_TOK_RPAREN);
 		break;
 	}
@@ -364,37 +371,37 @@ static hcl_expr *parse_call(hcl_parser *p, const hcl_token *name)
 	        args.len ? gf_arena_memdup(p->arena, args.items, args.len * sizeof(hcl_expr *))
 	                 : NULL;
 	gf_vec_dispose(&args);
-	e->u.call.close_paren = close->range;
-	e->range = hcl_range_between(name->range, close->range);
+	e->u.call.close_paren = hcl_p_range(p, close);
+	e->range = hcl_range_between(hcl_p_range(p, name), hcl_p_range(p, close));
 	return e;
 }
 
-static bool expect_ident(hcl_parser *p, const hcl_token *open, const char **out, hcl_range *r,
+static bool expect_ident(hcl_parser *p, const hcl_tok *open, const char **out, hcl_range *r,
                          const char *detail)
 {
-	const hcl_token *t = hcl_p_peek(p);
+	const hcl_tok *t = hcl_p_peek(p);
 	if (t->type != HCL_TOK_IDENT) {
-		hcl_p_context(hcl_p_error(p, &t->range, "Invalid 'for' expression", detail),
-		              open->range, t->range);
+		hcl_p_context(hcl_p_error_at(p, t, "Invalid 'for' expression", detail),
+		              hcl_p_range(p, open), hcl_p_range(p, t));
 		return false;
 	}
 	hcl_p_read(p);
-	*out = gf_arena_strndup(p->arena, t->bytes, t->len);
-	*r = t->range;
+	*out = gf_arena_strndup(p->arena, hcl_p_text(p, t), hcl_tok_len(t));
+	*r = hcl_p_range(p, t);
 	return true;
 }
 
 /* [for ...] or {for ...}, after the opening bracket; `for` is next. */
-static hcl_expr *parse_for(hcl_parser *p, const hcl_token *open)
+static hcl_expr *parse_for(hcl_parser *p, const hcl_tok *open)
 {
 	bool obj = open->type == HCL_TOK_LBRACE;
 	hcl_token_type close_type = obj ? HCL_TOK_RBRACE : HCL_TOK_RBRACK;
-	hcl_expr *e = hcl_p_new_expr(p, HCL_EXPR_FOR, open->range);
+	hcl_expr *e = hcl_p_new_expr(p, HCL_EXPR_FOR, hcl_p_range(p, open));
 	e->u.for_.object = obj;
-	e->u.for_.open = open->range;
+	e->u.for_.open = hcl_p_range(p, open);
 	hcl_p_push_nl(p, false);
 	hcl_p_read(p); /* for */
-	const hcl_token *close = NULL;
+	const hcl_tok *close = NULL;
 	hcl_range r;
 	if (!expect_ident(p, open, &e->u.for_.value_var, &r,
 	                  "For expression requires variable name after 'for'."))
@@ -408,11 +415,12 @@ static hcl_expr *parse_for(hcl_parser *p, const hcl_token *open)
 		                  "For expression requires value variable name after comma."))
 			goto recover;
 	}
-	if (!is_keyword(hcl_p_peek(p), "in")) {
-		hcl_p_context(hcl_p_error(p, &hcl_p_peek(p)->range, "Invalid 'for' expression",
-		                          "For expression requires the 'in' keyword after its name "
-		                          "declarations."),
-		              open->range, hcl_p_peek(p)->range);
+	if (!is_keyword(p, hcl_p_peek(p), "in")) {
+		hcl_p_context(
+		        hcl_p_error_at(p, hcl_p_peek(p), "Invalid 'for' expression",
+		                       "For expression requires the 'in' keyword after its name "
+		                       "declarations."),
+		        hcl_p_range(p, open), hcl_p_range(p, hcl_p_peek(p)));
 		goto recover;
 	}
 	hcl_p_read(p);
@@ -422,10 +430,10 @@ static hcl_expr *parse_for(hcl_parser *p, const hcl_token *open)
 		goto recover;
 	if (hcl_p_peek(p)->type != HCL_TOK_COLON) {
 		hcl_p_context(
-		        hcl_p_error(
-		                p, &hcl_p_peek(p)->range, "Invalid 'for' expression",
+		        hcl_p_error_at(
+		                p, hcl_p_peek(p), "Invalid 'for' expression",
 		                "For expression requires a colon after the collection expression."),
-		        open->range, hcl_p_peek(p)->range);
+		        hcl_p_range(p, open), hcl_p_range(p, hcl_p_peek(p)));
 		goto recover;
 	}
 	hcl_p_read(p);
@@ -439,10 +447,10 @@ static hcl_expr *parse_for(hcl_parser *p, const hcl_token *open)
 		goto recover;
 	hcl_range ellipsis = {0};
 	if (hcl_p_peek(p)->type == HCL_TOK_ELLIPSIS) {
-		ellipsis = hcl_p_read(p)->range;
+		ellipsis = hcl_p_range(p, hcl_p_read(p));
 		e->u.for_.group = true;
 	}
-	if (is_keyword(hcl_p_peek(p), "if")) {
+	if (is_keyword(p, hcl_p_peek(p), "if")) {
 		hcl_p_read(p);
 		e->u.for_.cond = hcl_p_parse_expression(p);
 		if (p->recovery && p->diags->errors > nerr)
@@ -450,46 +458,46 @@ static hcl_expr *parse_for(hcl_parser *p, const hcl_token *open)
 	}
 	if (hcl_p_peek(p)->type != close_type) {
 		hcl_p_context(
-		        hcl_p_error(p, &hcl_p_peek(p)->range, "Invalid 'for' expression",
-		                    "Extra characters after the end of the 'for' expression."),
-		        open->range, hcl_p_peek(p)->range);
+		        hcl_p_error_at(p, hcl_p_peek(p), "Invalid 'for' expression",
+		                       "Extra characters after the end of the 'for' expression."),
+		        hcl_p_range(p, open), hcl_p_range(p, hcl_p_peek(p)));
 		goto recover;
 	}
 	close = hcl_p_read(p);
 	if (!obj && e->u.for_.key_expr)
 		hcl_p_context(hcl_p_error(p, &e->u.for_.key_expr->range, "Invalid 'for' expression",
 		                          "Key expression is not valid when building a tuple."),
-		              open->range, close->range);
+		              hcl_p_range(p, open), hcl_p_range(p, close));
 	if (!obj && e->u.for_.group)
 		hcl_p_context(
 		        hcl_p_error(
 		                p, &ellipsis, "Invalid 'for' expression",
 		                "Grouping ellipsis (...) cannot be used when building a tuple."),
-		        open->range, close->range);
+		        hcl_p_range(p, open), hcl_p_range(p, close));
 	if (obj && !e->u.for_.key_expr)
 		hcl_p_context(hcl_p_error(p, &e->u.for_.value_expr->range,
 		                          "Invalid 'for' expression",
 		                          "Key expression is required when building an object."),
-		              open->range, close->range);
+		              hcl_p_range(p, open), hcl_p_range(p, close));
 	goto done;
 recover:
 	close = hcl_p_recover(p, close_type);
 	e->kind = HCL_EXPR_INVALID;
 done:
 	hcl_p_pop_nl(p);
-	e->u.for_.close = close->range;
-	e->range = hcl_range_between(open->range, close->range);
+	e->u.for_.close = hcl_p_range(p, close);
+	e->range = hcl_range_between(hcl_p_range(p, open), hcl_p_range(p, close));
 	return e;
 }
 
-static hcl_expr *parse_tuple(hcl_parser *p, const hcl_token *open)
+static hcl_expr *parse_tuple(hcl_parser *p, const hcl_tok *open)
 {
-	hcl_expr *e = hcl_p_new_expr(p, HCL_EXPR_TUPLE, open->range);
+	hcl_expr *e = hcl_p_new_expr(p, HCL_EXPR_TUPLE, hcl_p_range(p, open));
 	GF_VEC(hcl_expr *) items = {0};
-	const hcl_token *close;
+	const hcl_tok *close;
 	hcl_p_push_nl(p, false);
 	for (;;) {
-		const hcl_token *t = hcl_p_peek(p);
+		const hcl_tok *t = hcl_p_peek(p);
 		if (t->type == HCL_TOK_RBRACK) {
 			close = hcl_p_read(p);
 			break;
@@ -508,18 +516,18 @@ static hcl_expr *parse_tuple(hcl_parser *p, const hcl_token *open)
 		if (t->type == HCL_TOK_RBRACK)
 			continue;
 		if (t->type == HCL_TOK_EOF)
-			hcl_p_error(
-			        p, &open->range, "Unterminated tuple constructor expression",
+			hcl_p_error_at(
+			        p, open, "Unterminated tuple constructor expression",
 			        "There is no corresponding closing bracket before the end of the "
 			        "file. This may be caused by incorrect bracket nesting elsewhere "
 			        "in "
 			        "this file.");
 		else
 			hcl_p_context(
-			        hcl_p_error(
-			                p, &t->range, "Missing item separator",
+			        hcl_p_error_at(
+			                p, t, "Missing item separator",
 			                "Expected a comma to mark the beginning of the next item."),
-			        open->range, t->range);
+			        hcl_p_range(p, open), hcl_p_range(p, t));
 		close = hcl_p_recover(p, HCL_TOK_RBRACK);
 		break;
 	}
@@ -529,9 +537,9 @@ static hcl_expr *parse_tuple(hcl_parser *p, const hcl_token *open)
 	        items.len ? gf_arena_memdup(p->arena, items.items, items.len * sizeof(hcl_expr *))
 	                  : NULL;
 	gf_vec_dispose(&items);
-	e->u.tuple.open = open->range;
-	e->u.tuple.close = close->range;
-	e->range = hcl_range_between(open->range, close->range);
+	e->u.tuple.open = hcl_p_range(p, open);
+	e->u.tuple.close = hcl_p_range(p, close);
+	e->range = hcl_range_between(hcl_p_range(p, open), hcl_p_range(p, close));
 	return e;
 }
 
@@ -539,14 +547,14 @@ static const char *unterminated_object =
         "There is no corresponding closing brace before the end of the file. This may be "
         "caused by incorrect brace nesting elsewhere in this file.";
 
-static hcl_expr *parse_object(hcl_parser *p, const hcl_token *open)
+static hcl_expr *parse_object(hcl_parser *p, const hcl_tok *open)
 {
-	hcl_expr *e = hcl_p_new_expr(p, HCL_EXPR_OBJECT, open->range);
+	hcl_expr *e = hcl_p_new_expr(p, HCL_EXPR_OBJECT, hcl_p_range(p, open));
 	GF_VEC(hcl_object_item) items = {0};
-	const hcl_token *close;
+	const hcl_tok *close;
 	hcl_p_push_nl(p, true);
 	for (;;) {
-		const hcl_token *t = hcl_p_peek(p);
+		const hcl_tok *t = hcl_p_peek(p);
 		if (t->type == HCL_TOK_NEWLINE) {
 			hcl_p_read(p);
 			continue;
@@ -579,36 +587,37 @@ static hcl_expr *parse_object(hcl_parser *p, const hcl_token *open)
 		t = hcl_p_peek(p);
 		if (t->type != HCL_TOK_EQUAL && t->type != HCL_TOK_COLON) {
 			if (t->type == HCL_TOK_NEWLINE || t->type == HCL_TOK_COMMA)
-				hcl_p_context(hcl_p_error(p, &t->range, "Missing attribute value",
-				                          "Expected an attribute value, introduced "
-				                          "by an equals sign "
-				                          "(\"=\")."),
-				              open->range, t->range);
+				hcl_p_context(
+				        hcl_p_error_at(p, t, "Missing attribute value",
+				                       "Expected an attribute value, introduced "
+				                       "by an equals sign "
+				                       "(\"=\")."),
+				        hcl_p_range(p, open), hcl_p_range(p, t));
 			else if (t->type == HCL_TOK_EOF)
-				hcl_p_error(p, &open->range,
-				            "Unterminated object constructor expression",
-				            unterminated_object);
+				hcl_p_error_at(p, open,
+				               "Unterminated object constructor expression",
+				               unterminated_object);
 			else if (t->type == HCL_TOK_IDENT)
-				hcl_p_context(hcl_p_error(p, &t->range,
-				                          "Missing key/value separator",
-				                          "Expected an equals sign (\"=\") to mark "
-				                          "the beginning of "
-				                          "the "
-				                          "attribute value. If you intended to "
-				                          "given an attribute "
-				                          "name "
-				                          "containing periods or spaces, write the "
-				                          "name in quotes to "
-				                          "create a string literal."),
-				              open->range, t->range);
+				hcl_p_context(
+				        hcl_p_error_at(p, t, "Missing key/value separator",
+				                       "Expected an equals sign (\"=\") to mark "
+				                       "the beginning of "
+				                       "the "
+				                       "attribute value. If you intended to "
+				                       "given an attribute "
+				                       "name "
+				                       "containing periods or spaces, write the "
+				                       "name in quotes to "
+				                       "create a string literal."),
+				        hcl_p_range(p, open), hcl_p_range(p, t));
 			else
-				hcl_p_context(hcl_p_error(p, &t->range,
-				                          "Missing key/value separator",
-				                          "Expected an equals sign (\"=\") to mark "
-				                          "the beginning "
-				                          "of the "
-				                          "attribute value."),
-				              open->range, t->range);
+				hcl_p_context(
+				        hcl_p_error_at(p, t, "Missing key/value separator",
+				                       "Expected an equals sign (\"=\") to mark "
+				                       "the beginning "
+				                       "of the "
+				                       "attribute value."),
+				        hcl_p_range(p, open), hcl_p_range(p, t));
 			close = hcl_p_recover(p, HCL_TOK_RBRACE);
 			break;
 		}
@@ -628,14 +637,14 @@ static hcl_expr *parse_object(hcl_parser *p, const hcl_token *open)
 		if (t->type == HCL_TOK_RBRACE)
 			continue;
 		if (t->type == HCL_TOK_EOF)
-			hcl_p_error(p, &open->range, "Unterminated object constructor expression",
-			            unterminated_object);
+			hcl_p_error_at(p, open, "Unterminated object constructor expression",
+			               unterminated_object);
 		else
-			hcl_p_context(hcl_p_error(p, &t->range, "Missing attribute separator",
-			                          "Expected a newline or comma to mark the "
-			                          "beginning of the next "
-			                          "attribute."),
-			              open->range, t->range);
+			hcl_p_context(hcl_p_error_at(p, t, "Missing attribute separator",
+			                             "Expected a newline or comma to mark the "
+			                             "beginning of the next "
+			                             "attribute."),
+			              hcl_p_range(p, open), hcl_p_range(p, t));
 		close = hcl_p_recover(p, HCL_TOK_RBRACE);
 		break;
 	}
@@ -645,9 +654,9 @@ static hcl_expr *parse_object(hcl_parser *p, const hcl_token *open)
 	                                                items.len * sizeof(hcl_object_item))
 	                              : NULL;
 	gf_vec_dispose(&items);
-	e->u.object.open = open->range;
-	e->u.object.close = close->range;
-	e->range = hcl_range_between(open->range, close->range);
+	e->u.object.open = hcl_p_range(p, open);
+	e->u.object.close = hcl_p_range(p, close);
+	e->range = hcl_range_between(hcl_p_range(p, open), hcl_p_range(p, close));
 	return e;
 }
 
@@ -655,46 +664,47 @@ static hcl_expr *parse_object(hcl_parser *p, const hcl_token *open)
 static bool next_is_for(hcl_parser *p)
 {
 	hcl_p_push_nl(p, false);
-	bool r = is_keyword(hcl_p_peek(p), "for");
+	bool r = is_keyword(p, hcl_p_peek(p), "for");
 	hcl_p_pop_nl(p);
 	return r;
 }
 
 static hcl_expr *parse_term(hcl_parser *p)
 {
-	const hcl_token *t = hcl_p_peek(p);
+	const hcl_tok *t = hcl_p_peek(p);
 	switch (t->type) {
 	case HCL_TOK_LPAREN: {
 		hcl_p_read(p);
 		hcl_p_push_nl(p, false);
 		size_t nerr = p->diags->errors;
 		hcl_expr *inner = hcl_p_parse_expression(p);
-		const hcl_token *close;
+		const hcl_tok *close;
 		if (p->recovery && p->diags->errors > nerr) {
 			close = hcl_p_recover(p, HCL_TOK_RPAREN);
 		} else {
 			close = hcl_p_peek(p);
 			if (close->type != HCL_TOK_RPAREN) {
 				hcl_p_context(
-				        hcl_p_error(
-				                p, &close->range, "Unbalanced parentheses",
+				        hcl_p_error_at(
+				                p, close, "Unbalanced parentheses",
 				                "Expected a closing parenthesis to terminate the "
 				                "expression."),
-				        t->range, close->range);
+				        hcl_p_range(p, t), hcl_p_range(p, close));
 				close = hcl_p_recover(p, HCL_TOK_RPAREN);
 			} else {
 				hcl_p_read(p);
 			}
 		}
 		hcl_p_pop_nl(p);
-		hcl_expr *e = hcl_p_new_expr(p, HCL_EXPR_PARENS,
-		                             hcl_range_between(t->range, close->range));
+		hcl_expr *e =
+		        hcl_p_new_expr(p, HCL_EXPR_PARENS,
+		                       hcl_range_between(hcl_p_range(p, t), hcl_p_range(p, close)));
 		e->u.parens.inner = inner;
 		return e;
 	}
 	case HCL_TOK_NUMBER: {
 		hcl_p_read(p);
-		hcl_expr *e = hcl_p_new_expr(p, HCL_EXPR_LITERAL, t->range);
+		hcl_expr *e = hcl_p_new_expr(p, HCL_EXPR_LITERAL, hcl_p_range(p, t));
 		if (!parse_number(p, t, &e->u.lit))
 			e->kind = HCL_EXPR_INVALID;
 		return e;
@@ -703,17 +713,18 @@ static hcl_expr *parse_term(hcl_parser *p)
 		hcl_p_read(p);
 		if (hcl_p_peek(p)->type == HCL_TOK_LPAREN)
 			return parse_call(p, t);
-		if (is_keyword(t, "true") || is_keyword(t, "false") || is_keyword(t, "null")) {
-			hcl_expr *e = hcl_p_new_expr(p, HCL_EXPR_LITERAL, t->range);
-			if (t->bytes[0] != 'n') {
+		if (is_keyword(p, t, "true") || is_keyword(p, t, "false") ||
+		    is_keyword(p, t, "null")) {
+			hcl_expr *e = hcl_p_new_expr(p, HCL_EXPR_LITERAL, hcl_p_range(p, t));
+			if (hcl_p_text(p, t)[0] != 'n') {
 				e->u.lit.kind = HCL_LIT_BOOL;
-				e->u.lit.b = t->bytes[0] == 't';
+				e->u.lit.b = hcl_p_text(p, t)[0] == 't';
 			}
 			return e;
 		}
-		hcl_expr *e = hcl_p_new_expr(p, HCL_EXPR_SCOPE_TRAVERSAL, t->range);
-		e->u.scope.root = gf_arena_strndup(p->arena, t->bytes, t->len);
-		e->u.scope.root_range = t->range;
+		hcl_expr *e = hcl_p_new_expr(p, HCL_EXPR_SCOPE_TRAVERSAL, hcl_p_range(p, t));
+		e->u.scope.root = gf_arena_strndup(p->arena, hcl_p_text(p, t), hcl_tok_len(t));
+		e->u.scope.root_range = hcl_p_range(p, t);
 		return e;
 	}
 	case HCL_TOK_OQUOTE:
@@ -728,26 +739,27 @@ static hcl_expr *parse_term(hcl_parser *p)
 		hcl_p_read(p);
 		return next_is_for(p) ? parse_for(p, t) : parse_object(p, t);
 	case HCL_TOK_EOF:
-		hcl_p_error(p, &t->range, "Missing expression",
-		            "Expected the start of an expression, but found the end of the file.");
-		return invalid_at(p, t->range);
+		hcl_p_error_at(
+		        p, t, "Missing expression",
+		        "Expected the start of an expression, but found the end of the file.");
+		return invalid_at(p, hcl_p_range(p, t));
 	case HCL_TOK_INVALID:
 	case HCL_TOK_BAD_UTF8:
 		p->recovery = true; /* the lexer reported it */
-		return invalid_at(p, t->range);
+		return invalid_at(p, hcl_p_range(p, t));
 	default:
-		hcl_p_error(p, &t->range, "Invalid expression",
-		            "Expected the start of an expression, but found an invalid expression "
-		            "token.");
-		return invalid_at(p, t->range);
+		hcl_p_error_at(
+		        p, t, "Invalid expression",
+		        "Expected the start of an expression, but found an invalid expression "
+		        "token.");
+		return invalid_at(p, hcl_p_range(p, t));
 	}
 }
 
 /* ---- operators --------------------------------------------------------- */
 
 /* The binary operators by token, with their precedence level (1 binds
- * loosest; 0: not a binary operator). Indexed by token type because every
- * level of parse_binary asks for every operand. */
+ * loosest; 0: not a binary operator). */
 static const struct {
 	hcl_op op;
 	int level;
@@ -761,17 +773,9 @@ static const struct {
         [HCL_TOK_PERCENT] = {HCL_OP_MOD, 6},
 };
 
-static bool binop_at(hcl_token_type tok, int level, hcl_op *op)
-{
-	if (binops[tok].level != level)
-		return false;
-	*op = binops[tok].op;
-	return true;
-}
-
 static hcl_expr *parse_unary(hcl_parser *p)
 {
-	const hcl_token *t = hcl_p_peek(p);
+	const hcl_tok *t = hcl_p_peek(p);
 	if (t->type != HCL_TOK_MINUS && t->type != HCL_TOK_BANG) {
 		hcl_expr *term = parse_term(p);
 		if (term->kind == HCL_EXPR_INVALID && p->recovery)
@@ -779,50 +783,74 @@ static hcl_expr *parse_unary(hcl_parser *p)
 		return parse_traversals(p, term);
 	}
 	hcl_p_read(p);
-	if (!hcl_p_enter(p, &t->range))
-		return invalid_at(p, t->range);
+	if (!hcl_p_enter_at(p, t))
+		return invalid_at(p, hcl_p_range(p, t));
 	hcl_expr *operand = parse_unary(p);
 	p->depth--;
-	hcl_expr *e =
-	        hcl_p_new_expr(p, HCL_EXPR_UNARY, hcl_range_between(t->range, operand->range));
+	hcl_expr *e = hcl_p_new_expr(p, HCL_EXPR_UNARY,
+	                             hcl_range_between(hcl_p_range(p, t), operand->range));
 	e->u.unary.op = t->type == HCL_TOK_MINUS ? HCL_OP_NEG : HCL_OP_NOT;
 	e->u.unary.operand = operand;
-	e->u.unary.op_range = t->range;
+	e->u.unary.op_range = hcl_p_range(p, t);
 	return e;
 }
 
-static hcl_expr *parse_binary(hcl_parser *p, int level)
+/*
+ * Binary operators of precedence `min` and above, by precedence climbing:
+ * one loop per operand rather than one call per precedence level.
+ *
+ * The depth it counts (for HCL_MAX_DEPTH) is the one of a parser with one
+ * function per level, each counting the operators of its level it has
+ * read: per level, the operators read in this call and not yet closed by
+ * an operator of a lower level (count[]). Reading an operator of level L
+ * closes the levels above L; so does failing to enter it, which closes L
+ * too: the levels this call may still read shrink (max).
+ */
+static hcl_expr *parse_binary(hcl_parser *p, int min)
 {
-	if (level > 6)
+	if (min > 6)
 		return parse_unary(p);
 	size_t nerr = p->diags->errors;
-	hcl_expr *lhs = parse_binary(p, level + 1);
-	int levels = 0;
-	hcl_op op;
-	while (!(p->recovery && p->diags->errors > nerr) &&
-	       binop_at(hcl_p_peek(p)->type, level, &op)) {
-		const hcl_token *t = hcl_p_read(p);
-		if (!hcl_p_enter(p, &t->range))
+	hcl_expr *lhs = parse_unary(p);
+	int count[7] = {0};
+	int max = 6;
+	while (!(p->recovery && p->diags->errors > nerr)) {
+		hcl_token_type type = hcl_p_peek(p)->type;
+		int level = binops[type].level;
+		if (level < min || level > max)
 			break;
-		levels++;
+		const hcl_tok *t = hcl_p_read(p);
+		for (int l = level + 1; l <= max; l++) {
+			p->depth -= count[l];
+			count[l] = 0;
+		}
+		max = level;
+		if (!hcl_p_enter_at(p, t)) {
+			p->depth -= count[level];
+			count[level] = 0;
+			max = level - 1;
+			continue;
+		}
+		count[level]++;
 		hcl_expr *rhs = parse_binary(p, level + 1);
 		hcl_expr *e = hcl_p_new_expr(p, HCL_EXPR_BINARY,
 		                             hcl_range_between(lhs->range, rhs->range));
-		e->u.binary.op = op;
+		e->u.binary.op = binops[type].op;
 		e->u.binary.lhs = lhs;
 		e->u.binary.rhs = rhs;
-		e->u.binary.op_range = t->range;
+		e->u.binary.op_range = hcl_p_range(p, t);
 		lhs = e;
 	}
-	p->depth -= levels;
+	for (int l = min; l <= 6; l++)
+		p->depth -= count[l];
 	return lhs;
 }
 
 hcl_expr *hcl_p_parse_expression(hcl_parser *p)
 {
-	const hcl_token *start = hcl_p_peek(p);
-	if (!hcl_p_enter(p, &start->range))
-		return invalid_at(p, start->range);
+	const hcl_tok *start = hcl_p_peek(p);
+	if (!hcl_p_enter_at(p, start))
+		return invalid_at(p, hcl_p_range(p, start));
 	size_t nerr = p->diags->errors;
 	hcl_expr *cond = parse_binary(p, 1);
 	if ((p->recovery && p->diags->errors > nerr) || hcl_p_peek(p)->type != HCL_TOK_QUESTION) {
@@ -834,16 +862,16 @@ hcl_expr *hcl_p_parse_expression(hcl_parser *p)
 	e->u.cond.cond = cond;
 	e->u.cond.then_expr = hcl_p_parse_expression(p);
 	e->u.cond.else_expr = e->u.cond.then_expr;
-	const hcl_token *colon = hcl_p_peek(p);
+	const hcl_tok *colon = hcl_p_peek(p);
 	if (!(p->recovery && p->diags->errors > nerr)) {
 		if (colon->type != HCL_TOK_COLON) {
 			hcl_p_context(
-			        hcl_p_error(
-			                p, &colon->range, "Missing false expression in conditional",
+			        hcl_p_error_at(
+			                p, colon, "Missing false expression in conditional",
 			                "The conditional operator (...?...:...) requires a false "
 			                "expression, "
 			                "delimited by a colon."),
-			        cond->range, colon->range);
+			        cond->range, hcl_p_range(p, colon));
 		} else {
 			hcl_p_read(p);
 			e->u.cond.else_expr = hcl_p_parse_expression(p);

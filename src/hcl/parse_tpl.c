@@ -41,26 +41,6 @@ static void put_utf8(gf_buf *b, uint32_t cp)
 	gf_buf_put(b, s, n);
 }
 
-/* The range of bytes [from, to) of a single-line token. */
-static hcl_range sub_range(const hcl_token *t, size_t from, size_t to)
-{
-	hcl_range r = t->range;
-	size_t col = 0;
-	for (size_t i = 0; i < to && i < t->len; i++) {
-		if (i == from) {
-			r.start.column += (int)col;
-			r.start.byte += from;
-			col = 0;
-		}
-		if (((unsigned char)t->bytes[i] & 0xC0) != 0x80)
-			col++;
-	}
-	r.end = r.start;
-	r.end.column += (int)col;
-	r.end.byte = t->range.start.byte + to;
-	return r;
-}
-
 static int hexval(char c)
 {
 	if (c >= '0' && c <= '9')
@@ -72,20 +52,36 @@ static int hexval(char c)
 	return -1;
 }
 
-static void escape_error(hcl_parser *p, const hcl_token *t, size_t from, size_t to,
+static void escape_error(hcl_parser *p, const hcl_tok *t, size_t from, size_t to,
                          const char *detail)
 {
-	hcl_range r = sub_range(t, from, to);
+	hcl_range r = hcl_srcmap_range(&p->map, t->start + (uint32_t)from, t->start + (uint32_t)to);
 	hcl_diags_add(p->diags, HCL_DIAG_ERROR, &r, "Invalid escape sequence", "%s", detail);
 }
 
-char *hcl_p_decode_literal(hcl_parser *p, const hcl_token *t, size_t *len)
+/* Whether s holds nothing to decode: no escape, no $${ or %%{. */
+static bool literal_is_plain(const char *s, size_t n, bool quoted)
+{
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if ((c == '\\' && quoted) ||
+		    ((c == '$' || c == '%') && i + 2 < n && s[i + 1] == c && s[i + 2] == '{'))
+			return false;
+	}
+	return true;
+}
+
+char *hcl_p_decode_literal(hcl_parser *p, const hcl_tok *t, size_t *len)
 {
 	bool quoted = t->type == HCL_TOK_QUOTED_LIT;
+	const char *s = hcl_p_text(p, t);
+	size_t n = hcl_tok_len(t), i = 0;
+	if (literal_is_plain(s, n, quoted)) {
+		*len = n;
+		return gf_arena_strndup(p->arena, s, n);
+	}
 	gf_buf b;
 	gf_buf_init(&b, 0);
-	const char *s = t->bytes;
-	size_t n = t->len, i = 0;
 	while (i < n) {
 		char c = s[i];
 		if ((c == '$' || c == '%') && i + 2 < n && s[i + 1] == c && s[i + 2] == '{') {
@@ -207,13 +203,13 @@ static const char *directive_name(tt_kind k)
 
 /* Reads the closing `}` of a sequence; returns whether it was `~}`.
  * `parts_start` is where the template's content began (for the context). */
-static bool close_sequence(hcl_parser *p, const hcl_token *open, const char *what, bool quoted,
+static bool close_sequence(hcl_parser *p, const hcl_tok *open, const char *what, bool quoted,
                            hcl_range parts_start)
 {
-	const hcl_token *close = hcl_p_peek(p);
-	if (close->type == HCL_TOK_TEMPLATE_SEQ_END && close->len > 0) {
+	const hcl_tok *close = hcl_p_peek(p);
+	if (close->type == HCL_TOK_TEMPLATE_SEQ_END && hcl_tok_len(close) > 0) {
 		hcl_p_read(p);
-		return close->bytes[0] == '~';
+		return hcl_p_text(p, close)[0] == '~';
 	}
 	const char *extra =
 	        "Expected a closing brace to end the interpolation expression, but found extra "
@@ -221,16 +217,17 @@ static bool close_sequence(hcl_parser *p, const hcl_token *open, const char *wha
 	        "another language, such as shell scripting, but forget to escape the "
 	        "interpolation start token. If this is an embedded sequence for another "
 	        "language, escape it by starting with \"$${\" instead of just \"${\".";
-	if (close->type == HCL_TOK_EOF || close->len == 0 ||
+	if (close->type == HCL_TOK_EOF || hcl_tok_len(close) == 0 ||
 	    (quoted && (close->type == HCL_TOK_CQUOTE || close->type == HCL_TOK_OQUOTE))) {
-		hcl_p_error(p, &open->range, "Unclosed template interpolation sequence",
-		            close->type == HCL_TOK_EOF
-		                    ? "There is no closing brace for this interpolation sequence "
-		                      "before the end of the file. This might be caused by "
-		                      "incorrect nesting inside the given expression."
-		                    : "There is no closing brace for this interpolation sequence "
-		                      "before the end of the quoted template. This might be caused "
-		                      "by incorrect nesting inside the given expression.");
+		hcl_p_error_at(
+		        p, open, "Unclosed template interpolation sequence",
+		        close->type == HCL_TOK_EOF
+		                ? "There is no closing brace for this interpolation sequence "
+		                  "before the end of the file. This might be caused by "
+		                  "incorrect nesting inside the given expression."
+		                : "There is no closing brace for this interpolation sequence "
+		                  "before the end of the quoted template. This might be caused "
+		                  "by incorrect nesting inside the given expression.");
 	} else {
 		const char *summary = "Extra characters after interpolation expression";
 		const char *detail = extra;
@@ -247,17 +244,17 @@ static bool close_sequence(hcl_parser *p, const hcl_token *open, const char *wha
 			         "\"$${\" "
 			         "instead of just \"${\".";
 		}
-		hcl_p_context(hcl_p_error(p, &close->range, summary, detail), parts_start,
-		              close->range);
+		hcl_p_context(hcl_p_error_at(p, close, summary, detail), parts_start,
+		              hcl_p_range(p, close));
 	}
 	hcl_p_recover(p, HCL_TOK_TEMPLATE_SEQ_END);
 	return false;
 }
 
 /* %{ keyword ... }: fills *tt; returns false after reporting an error. */
-static bool parse_directive(hcl_parser *p, const hcl_token *open, ttok *tt)
+static bool parse_directive(hcl_parser *p, const hcl_tok *open, ttok *tt)
 {
-	const hcl_token *kw = hcl_p_peek(p);
+	const hcl_tok *kw = hcl_p_peek(p);
 	static const struct {
 		const char *name;
 		tt_kind kind;
@@ -269,62 +266,64 @@ static bool parse_directive(hcl_parser *p, const hcl_token *open, ttok *tt)
 	size_t k = GF_ARRAY_LEN(kws);
 	if (kw->type == HCL_TOK_IDENT)
 		for (k = 0; k < GF_ARRAY_LEN(kws); k++)
-			if (kw->len == strlen(kws[k].name) &&
-			    memcmp(kw->bytes, kws[k].name, kw->len) == 0)
+			if (hcl_tok_len(kw) == strlen(kws[k].name) &&
+			    memcmp(hcl_p_text(p, kw), kws[k].name, hcl_tok_len(kw)) == 0)
 				break;
 	if (kw->type != HCL_TOK_IDENT) {
-		hcl_p_context(hcl_p_error(p, &kw->range, "Invalid template directive",
-		                          "A template directive keyword (\"if\", \"for\", etc) is "
-		                          "expected at the beginning of a %{ sequence."),
-		              open->range, kw->range);
+		hcl_p_context(
+		        hcl_p_error_at(p, kw, "Invalid template directive",
+		                       "A template directive keyword (\"if\", \"for\", etc) is "
+		                       "expected at the beginning of a %{ sequence."),
+		        hcl_p_range(p, open), hcl_p_range(p, kw));
 		return false;
 	}
 	if (k == GF_ARRAY_LEN(kws)) {
 		const char *names[] = {"if", "for", "else", "endif", "endfor"};
-		char *given = gf_arena_strndup(p->arena, kw->bytes, kw->len);
+		char *given = gf_arena_strndup(p->arena, hcl_p_text(p, kw), hcl_tok_len(kw));
 		const char *hint = gf_str_suggest(given, names, GF_ARRAY_LEN(names));
 		char *detail = gf_arena_printf(
 		        p->arena, "\"%s\" is not a valid template control keyword.%s%s%s", given,
 		        hint ? " Did you mean \"" : "", hint ? hint : "", hint ? "\"?" : "");
-		hcl_p_context(
-		        hcl_p_error(p, &kw->range, "Invalid template control keyword", detail),
-		        open->range, kw->range);
+		hcl_p_context(hcl_p_error_at(p, kw, "Invalid template control keyword", detail),
+		              hcl_p_range(p, open), hcl_p_range(p, kw));
 		return false;
 	}
 	hcl_p_read(p);
 	tt->kind = kws[k].kind;
 	/* Keep a broken if/for in the list, so that its end directive still
 	 * balances and is not reported a second time. */
-	tt->expr = hcl_p_new_expr(p, HCL_EXPR_INVALID, kw->range);
+	tt->expr = hcl_p_new_expr(p, HCL_EXPR_INVALID, hcl_p_range(p, kw));
 	tt->value_var = "";
 	if (tt->kind == TT_IF) {
 		tt->expr = hcl_p_parse_expression(p);
 	} else if (tt->kind == TT_FOR) {
-		const hcl_token *t = hcl_p_peek(p);
+		const hcl_tok *t = hcl_p_peek(p);
 		if (t->type != HCL_TOK_IDENT) {
-			hcl_p_error(p, &t->range, "Invalid 'for' directive",
-			            "For directive requires variable name after 'for'.");
+			hcl_p_error_at(p, t, "Invalid 'for' directive",
+			               "For directive requires variable name after 'for'.");
 			return false;
 		}
 		hcl_p_read(p);
-		tt->value_var = gf_arena_strndup(p->arena, t->bytes, t->len);
+		tt->value_var = gf_arena_strndup(p->arena, hcl_p_text(p, t), hcl_tok_len(t));
 		if (hcl_p_peek(p)->type == HCL_TOK_COMMA) {
 			hcl_p_read(p);
 			tt->key_var = tt->value_var;
 			t = hcl_p_peek(p);
 			if (t->type != HCL_TOK_IDENT) {
-				hcl_p_error(
-				        p, &t->range, "Invalid 'for' directive",
+				hcl_p_error_at(
+				        p, t, "Invalid 'for' directive",
 				        "For directive requires value variable name after comma.");
 				return false;
 			}
 			hcl_p_read(p);
-			tt->value_var = gf_arena_strndup(p->arena, t->bytes, t->len);
+			tt->value_var =
+			        gf_arena_strndup(p->arena, hcl_p_text(p, t), hcl_tok_len(t));
 		}
 		t = hcl_p_peek(p);
-		if (!(t->type == HCL_TOK_IDENT && t->len == 2 && memcmp(t->bytes, "in", 2) == 0)) {
-			hcl_p_error(p, &t->range, "Invalid 'for' directive",
-			            "For directive requires 'in' keyword after names.");
+		if (!(t->type == HCL_TOK_IDENT && hcl_tok_len(t) == 2 &&
+		      memcmp(hcl_p_text(p, t), "in", 2) == 0)) {
+			hcl_p_error_at(p, t, "Invalid 'for' directive",
+			               "For directive requires 'in' keyword after names.");
 			return false;
 		}
 		hcl_p_read(p);
@@ -539,27 +538,27 @@ static ttok *build(hcl_parser *p, ttok_vec *tt, size_t *i, build_ctx ctx, const 
 
 /* ---- entry points ------------------------------------------------------ */
 
-hcl_expr *hcl_p_parse_template(hcl_parser *p, const hcl_token *open, hcl_token_type end)
+hcl_expr *hcl_p_parse_template(hcl_parser *p, const hcl_tok *open, hcl_token_type end)
 {
 	ttok_vec tt = {0};
 	bool quoted = end == HCL_TOK_CQUOTE;
 	bool ltrim_next = false;
 	bool has_literal_token = false;
-	hcl_range start = open ? open->range : hcl_p_peek(p)->range;
+	hcl_range start = open ? hcl_p_range(p, open) : hcl_p_range(p, hcl_p_peek(p));
 	hcl_range end_range = start;
 	hcl_p_push_nl(p, true);
-	hcl_range parts_start = hcl_p_peek(p)->range;
+	hcl_range parts_start = hcl_p_range(p, hcl_p_peek(p));
 	for (;;) {
-		const hcl_token *t = hcl_p_peek(p);
+		const hcl_tok *t = hcl_p_peek(p);
 		if (t->type == end) {
 			hcl_p_read(p);
-			end_range = t->range;
+			end_range = hcl_p_range(p, t);
 			break;
 		}
 		bool ltrim_this = ltrim_next;
 		ltrim_next = false;
 		ttok item = {0};
-		item.range = t->range;
+		item.range = hcl_p_range(p, t);
 		if (t->type == HCL_TOK_QUOTED_LIT || t->type == HCL_TOK_STRING_LIT) {
 			hcl_p_read(p);
 			item.kind = TT_LIT;
@@ -572,7 +571,8 @@ hcl_expr *hcl_p_parse_template(hcl_parser *p, const hcl_token *open, hcl_token_t
 		}
 		if (t->type == HCL_TOK_TEMPLATE_INTERP || t->type == HCL_TOK_TEMPLATE_CONTROL) {
 			hcl_p_read(p);
-			if (t->len == 3 && tt.len > 0 && tt.items[tt.len - 1].kind == TT_LIT)
+			if (hcl_tok_len(t) == 3 && tt.len > 0 &&
+			    tt.items[tt.len - 1].kind == TT_LIT)
 				rtrim(&tt.items[tt.len - 1]);
 			hcl_p_push_nl(p, false);
 			bool ok = true;
@@ -591,7 +591,7 @@ hcl_expr *hcl_p_parse_template(hcl_parser *p, const hcl_token *open, hcl_token_t
 			else
 				hcl_p_recover(p, HCL_TOK_TEMPLATE_SEQ_END);
 			hcl_p_pop_nl(p);
-			item.range = hcl_range_between(t->range, hcl_p_prev_range(p));
+			item.range = hcl_range_between(hcl_p_range(p, t), hcl_p_prev_range(p));
 			if (ok || item.expr)
 				gf_vec_push(&tt, item);
 			continue;
@@ -602,16 +602,16 @@ hcl_expr *hcl_p_parse_template(hcl_parser *p, const hcl_token *open, hcl_token_t
 		}
 		hcl_diag *d;
 		if (quoted && t->type == HCL_TOK_NEWLINE)
-			d = hcl_p_error(
-			        p, &t->range, "Invalid multi-line string",
+			d = hcl_p_error_at(
+			        p, t, "Invalid multi-line string",
 			        "Quoted strings may not be split over multiple lines. To produce "
 			        "a multi-line string, either use the \\n escape to represent a "
 			        "newline character or use the \"heredoc\" multi-line template "
 			        "syntax.");
 		else
-			d = hcl_p_error(p, &t->range, "Unterminated template string",
-			                "No closing marker was found for the string.");
-		hcl_p_context(d, parts_start, t->range);
+			d = hcl_p_error_at(p, t, "Unterminated template string",
+			                   "No closing marker was found for the string.");
+		hcl_p_context(d, parts_start, hcl_p_range(p, t));
 		end_range = hcl_p_prev_range(p);
 		break;
 	}
@@ -621,7 +621,8 @@ hcl_expr *hcl_p_parse_template(hcl_parser *p, const hcl_token *open, hcl_token_t
 		empty.range.start = empty.range.end;
 		gf_vec_push(&tt, empty);
 	}
-	if (open && open->type == HCL_TOK_OHEREDOC && open->len > 2 && open->bytes[2] == '-')
+	if (open && open->type == HCL_TOK_OHEREDOC && hcl_tok_len(open) > 2 &&
+	    hcl_p_text(p, open)[2] == '-')
 		flush_heredoc(&tt);
 	meld_literals(p, &tt);
 	ttok endtok = {TT_END, end_range, NULL, 0, NULL, NULL, NULL};
@@ -647,16 +648,16 @@ hcl_expr *hcl_p_parse_template(hcl_parser *p, const hcl_token *open, hcl_token_t
 	return e;
 }
 
-const char *hcl_p_parse_quoted_literal(hcl_parser *p, const hcl_token *open, hcl_range *range)
+const char *hcl_p_parse_quoted_literal(hcl_parser *p, const hcl_tok *open, hcl_range *range)
 {
 	gf_buf b;
 	gf_buf_init(&b, 0);
-	hcl_range end = open->range;
+	hcl_range end = hcl_p_range(p, open);
 	for (;;) {
-		const hcl_token *t = hcl_p_peek(p);
+		const hcl_tok *t = hcl_p_peek(p);
 		if (t->type == HCL_TOK_CQUOTE) {
 			hcl_p_read(p);
-			end = t->range;
+			end = hcl_p_range(p, t);
 			break;
 		}
 		if (t->type == HCL_TOK_QUOTED_LIT) {
@@ -664,12 +665,12 @@ const char *hcl_p_parse_quoted_literal(hcl_parser *p, const hcl_token *open, hcl
 			size_t n;
 			char *s = hcl_p_decode_literal(p, t, &n);
 			gf_buf_put(&b, s, n);
-			end = t->range;
+			end = hcl_p_range(p, t);
 			continue;
 		}
 		if (t->type == HCL_TOK_TEMPLATE_INTERP || t->type == HCL_TOK_TEMPLATE_CONTROL) {
-			hcl_p_error(
-			        p, &t->range, "Invalid string literal",
+			hcl_p_error_at(
+			        p, t, "Invalid string literal",
 			        "Template sequences are not allowed in this string. To include a "
 			        "literal \"$\", double it (as \"$$\") to escape it.");
 			hcl_p_read(p);
@@ -683,11 +684,11 @@ const char *hcl_p_parse_quoted_literal(hcl_parser *p, const hcl_token *open, hcl
 			hcl_p_read(p);
 			continue;
 		}
-		hcl_p_error(p, &t->range, "Unterminated template string",
-		            "No closing marker was found for the string.");
+		hcl_p_error_at(p, t, "Unterminated template string",
+		               "No closing marker was found for the string.");
 		break;
 	}
-	*range = hcl_range_between(open->range, end);
+	*range = hcl_range_between(hcl_p_range(p, open), end);
 	char *out = gf_arena_strndup(p->arena, b.ptr ? b.ptr : "", b.len);
 	gf_buf_dispose(&b);
 	return out;

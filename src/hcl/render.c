@@ -252,6 +252,17 @@ char *hcl_number_format(gf_arena *a, double n)
 	/* Whole numbers in the range of 64-bit integers print exactly (IDs,
 	 * sizes, 2^60 as Terraform prints it); beyond that the shortest digits
 	 * are what a literal like 1e30 was written as. */
+	if (n == floor(n) && fabs(n) < 9007199254740992.0) { /* 2^53: exact, and fast */
+		char buf[24], *p = buf + sizeof(buf);
+		uint64_t u = (uint64_t)fabs(n);
+		*--p = '\0';
+		do
+			*--p = (char)('0' + u % 10);
+		while ((u /= 10) != 0);
+		if (n < 0)
+			*--p = '-';
+		return gf_arena_strndup(a, p, (size_t)(buf + sizeof(buf) - 1 - p));
+	}
 	if (n == floor(n) && fabs(n) < 18446744073709551616.0)
 		return gf_arena_printf(a, "%.0f", n);
 	char digits[24];

@@ -134,7 +134,12 @@ typedef struct {
 	http_str method_name;
 	http_str target; /* as sent */
 	http_target_form form;
-	http_str path;      /* origin-form part: "/p?q" ("*" or authority otherwise) */
+	/* The origin-form part: "/p?q"; "*" or the authority for those forms.
+	 * Slices of the input cannot grow, so "http://h?q" gives "?q" (and
+	 * "http://h" gives "/"): a user that needs origin form prepends "/"
+	 * when the first byte is not one. */
+	http_str path;
+
 	http_str authority; /* from an absolute-form target, else the Host value */
 	/* status line */
 	int status;

@@ -319,6 +319,13 @@ typedef struct {
 /* The default build directory of a home: "HOME-builds" (malloc'd). */
 char *pipeline_build_dir_default(const char *home);
 
+/* Validates the body of PUT /v1/projects/{name} and normalises it into
+ * the stored spec, every default filled in (docs/pipeline.md). On
+ * failure GF_EINVALID with "field: what is wrong" in err and *out NULL.
+ * Pure: no store, no repository. */
+int pipeline_project_decode(json_t **out, char *err, size_t errlen, const char *name,
+                            const json_t *body);
+
 /* Opens the pipeline on the daemon's loop, after the cloud (which created
  * the tables). Builds left IN_PROGRESS by a crashed daemon become FAULT;
  * queued ones start again. */

@@ -102,9 +102,8 @@ static int check_string_map(const json_t *m, const char *what, char *err, size_t
 	return 0;
 }
 
-/* Validates and normalises a project spec (defaults filled in). */
-static int project_decode(json_t **out, char *err, size_t errlen, const char *name,
-                          const json_t *body)
+int pipeline_project_decode(json_t **out, char *err, size_t errlen, const char *name,
+                            const json_t *body)
 {
 	*out = NULL;
 	if (!name_ok(name))
@@ -221,7 +220,7 @@ int pl_project_put(pipeline_service *ps, json_t **out, char *err, size_t errlen,
                    const json_t *body)
 {
 	json_t *spec = NULL;
-	int rc = project_decode(&spec, err, errlen, name, body);
+	int rc = pipeline_project_decode(&spec, err, errlen, name, body);
 	if (rc)
 		return rc;
 	const char *type =

@@ -56,11 +56,9 @@ static void unsupported_block(gf_arena *a, const provider_block_schema *s, const
                               hcl_diags *diags)
 {
 	if (strcmp(b->type, "dynamic") == 0) {
-		hcl_diags_add(
-		        diags, HCL_DIAG_ERROR, &b->type_range, "Unsupported block type",
-		        "gitfleet does not expand dynamic blocks in resources yet; the nested "
-		        "blocks of gitfleet's resources take at most one block, so write it "
-		        "out directly.");
+		hcl_diags_add(diags, HCL_DIAG_ERROR, &b->type_range, "Unsupported block type",
+		              "gitfleet does not expand dynamic blocks in resources yet; write the "
+		              "nested blocks out directly.");
 		return;
 	}
 	if (provider_attr_find(s, b->type)) {
@@ -144,7 +142,7 @@ static const hcl_value *decode_block(gf_arena *a, const provider_block_schema *s
 			              "No labels are expected for %s blocks.", b->type);
 			continue;
 		}
-		if (blocks[bi].len >= 1) {
+		if (blocks[bi].len >= 1 && !pb->many) {
 			hcl_diags_add(diags, HCL_DIAG_ERROR, &b->type_range,
 			              gf_arena_printf(a, "Too many %s blocks", b->type),
 			              "No more than 1 \"%s\" blocks are allowed", b->type);

@@ -27,21 +27,34 @@ void provider_conn_dispose(provider_conn *c)
 	c->url = c->token = NULL;
 }
 
+static const struct fleet_type {
+	const char *type, *path, *key;
+} fleet_types[] = {
+        {"fleet_lb", "lbs", "name"},
+        {"fleet_lb_listener", "listeners", "name"},
+        {"fleet_target_group", "target-groups", "name"},
+        {"fleet_launch_template", "launch-templates", "name"},
+        {"fleet_autoscaling_group", "autoscaling-groups", "name"},
+        {"fleet_build_project", "projects", "name"},
+        {"fleet_webhook", "webhooks", "project_name"},
+};
+
+static const struct fleet_type *fleet_type(const provider_schema *s)
+{
+	for (size_t i = 0; i < GF_ARRAY_LEN(fleet_types); i++)
+		if (strcmp(fleet_types[i].type, s->type) == 0)
+			return &fleet_types[i];
+	gf_die("provider: %s is not a fleet type", s->type);
+}
+
 static const char *collection(const provider_schema *s)
 {
-	static const struct {
-		const char *type, *path;
-	} map[] = {
-	        {"fleet_lb", "lbs"},
-	        {"fleet_lb_listener", "listeners"},
-	        {"fleet_target_group", "target-groups"},
-	        {"fleet_launch_template", "launch-templates"},
-	        {"fleet_autoscaling_group", "autoscaling-groups"},
-	};
-	for (size_t i = 0; i < GF_ARRAY_LEN(map); i++)
-		if (strcmp(map[i].type, s->type) == 0)
-			return map[i].path;
-	return NULL;
+	return fleet_type(s)->path;
+}
+
+const char *pvi_fleet_key(const provider_schema *s)
+{
+	return fleet_type(s)->key;
 }
 
 static void request_init(http_client_req *r, const provider_conn *c, const char *method,
@@ -71,8 +84,9 @@ static json_t *spec_of(gf_arena *a, const provider_block_schema *s, const hcl_va
 	for (size_t i = 0; i < s->nattrs; i++) {
 		const provider_attr *pa = &s->attrs[i];
 		const hcl_value *v = pvi_get(obj, pa->name);
-		if (pa->flags == PROVIDER_COMPUTED || strcmp(pa->name, "source") == 0 ||
-		    v->kind == HCL_VAL_NULL || !hcl_value_is_wholly_known(v))
+		if (!(pa->flags & (PROVIDER_REQUIRED | PROVIDER_OPTIONAL)) ||
+		    strcmp(pa->name, "source") == 0 || v->kind == HCL_VAL_NULL ||
+		    !hcl_value_is_wholly_known(v))
 			continue;
 		if (strcmp(pa->name, "launch_template_version") == 0 && v->kind == HCL_VAL_STRING &&
 		    strcmp(v->u.str.ptr, "$Latest") != 0) {
@@ -83,10 +97,19 @@ static json_t *spec_of(gf_arena *a, const provider_block_schema *s, const hcl_va
 		json_object_set_new(j, pa->name, value_json(a, v));
 	}
 	for (size_t i = 0; i < s->nblocks; i++) {
-		const hcl_value *list = pvi_get(obj, s->blocks[i].name);
-		if (list->kind == HCL_VAL_LIST && list->u.coll.len > 0)
-			json_object_set_new(j, s->blocks[i].name,
-			                    spec_of(a, s->blocks[i].schema, list->u.coll.items[0]));
+		const provider_block *pb = &s->blocks[i];
+		const hcl_value *list = pvi_get(obj, pb->name);
+		if (list->kind != HCL_VAL_LIST || (list->u.coll.len == 0 && !pb->many))
+			continue;
+		if (!pb->many) {
+			json_object_set_new(j, pb->name,
+			                    spec_of(a, pb->schema, list->u.coll.items[0]));
+			continue;
+		}
+		json_t *arr = json_array();
+		for (size_t k = 0; k < list->u.coll.len; k++)
+			json_array_append_new(arr, spec_of(a, pb->schema, list->u.coll.items[k]));
+		json_object_set_new(j, pb->name, arr);
 	}
 	return j;
 }
@@ -127,13 +150,31 @@ static const hcl_value *object_of(gf_arena *a, const provider_block_schema *s, j
 		keys[s->nattrs + i] = pb->name;
 		json_t *b = json_object_get(j, pb->name);
 		const hcl_type *et = provider_object_type(a, pb->schema);
-		const hcl_value **items = gf_arena_alloc(a, sizeof(*items));
 		size_t k = 0;
+		const hcl_value **items =
+		        gf_arena_alloc(a, (json_array_size(b) + 1) * sizeof(*items));
 		if (json_is_object(b))
 			items[k++] = object_of(a, pb->schema, b, NULL);
+		for (size_t e = 0; pb->many && e < json_array_size(b); e++)
+			if (json_is_object(json_array_get(b, e)))
+				items[k++] = object_of(a, pb->schema, json_array_get(b, e), NULL);
 		vals[s->nattrs + i] = hcl_list(a, et, items, k);
 	}
 	return hcl_object(a, keys, vals, n);
+}
+
+json_t *provider_fleet_body(gf_arena *a, const provider_schema *s, const hcl_value *obj)
+{
+	json_t *spec = spec_of(a, &s->body, obj);
+	pvi_pipeline_spec(s, spec);
+	return spec;
+}
+
+const hcl_value *provider_fleet_object(gf_arena *a, const provider_schema *s, json_t *answer,
+                                       const hcl_value *keep)
+{
+	pvi_pipeline_answer(s, answer, keep);
+	return object_of(a, &s->body, answer, keep);
 }
 
 /* ---- releases --------------------------------------------------------------- */
@@ -216,7 +257,7 @@ int pvi_fleet_apply(const hcl_value **out, gf_arena *a, const provider_conn *c,
                     const hcl_value *planned, const hcl_value *config)
 {
 	*out = NULL;
-	const char *name = pvi_str(op == PROVIDER_OP_DELETE ? prior : planned, "name");
+	const char *name = pvi_str(op == PROVIDER_OP_DELETE ? prior : planned, pvi_fleet_key(s));
 	if (!name)
 		return gf_err_set(GF_EINVALID, "the name is not known: nothing to address");
 	char *path = gf_xasprintf("/v1/%s/%s?wait=%g", collection(s), name, c->wait);
@@ -233,27 +274,27 @@ int pvi_fleet_apply(const hcl_value **out, gf_arena *a, const provider_conn *c,
 	if (strcmp(s->type, "fleet_launch_template") == 0 && pvi_str(planned, "release") &&
 	    (rc = ensure_release(c, pvi_str(planned, "release"), pvi_str(config, "source"))) < 0)
 		goto done;
-	spec = spec_of(a, &s->body, planned);
+	spec = provider_fleet_body(a, s, planned);
 	request_init(&r, c, "PUT", path);
 	rc = http_client_json(&body, &status, &r, spec);
 	const char *code =
 	        json_string_value(json_object_get(json_object_get(body, "error"), "code"));
 	if (rc == HTTP_ESTATUS && status == 422 && code && strcmp(code, "rollout_failed") == 0) {
-		*out = object_of(a, &s->body, body, planned);
+		*out = provider_fleet_object(a, s, body, planned);
 		rc = rollout_error(body);
 		goto done;
 	}
 	if (rc < 0)
 		goto done;
 	if (status == 202) {
-		*out = object_of(a, &s->body, body, planned);
+		*out = provider_fleet_object(a, s, body, planned);
 		rc = gf_err_set(GF_EAGAIN,
 		                "did not converge within %g s (the daemon keeps trying; "
 		                "see gitfleet's events)",
 		                c->wait);
 		goto done;
 	}
-	*out = object_of(a, &s->body, body, planned);
+	*out = provider_fleet_object(a, s, body, planned);
 done:
 	json_decref(spec);
 	json_decref(body);
@@ -267,7 +308,7 @@ int pvi_fleet_read(const hcl_value **out, gf_arena *a, const provider_conn *c,
 	*out = NULL;
 	const char *name = pvi_str(prior, "id");
 	if (!name)
-		name = pvi_str(prior, "name");
+		name = pvi_str(prior, pvi_fleet_key(s));
 	if (!name)
 		return 0;
 	char *path = gf_xasprintf("/v1/%s/%s", collection(s), name);
@@ -279,7 +320,7 @@ int pvi_fleet_read(const hcl_value **out, gf_arena *a, const provider_conn *c,
 	if (rc == HTTP_ESTATUS && status == 404)
 		rc = 0;
 	else if (rc == 0)
-		*out = object_of(a, &s->body, body, prior);
+		*out = provider_fleet_object(a, s, body, prior);
 	json_decref(body);
 	free(path);
 	return rc;

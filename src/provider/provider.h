@@ -7,16 +7,19 @@
  * NOTES ON THE DESIGN
  *
  * 1. Three providers, one table. "fleet" (fleet_lb, fleet_lb_listener,
- *    fleet_target_group, fleet_launch_template, fleet_autoscaling_group)
- *    talks to the daemon's JSON API; "random" (random_id) and "terraform"
+ *    fleet_target_group, fleet_launch_template, fleet_autoscaling_group,
+ *    and the pipeline's fleet_build_project and fleet_webhook) talks to
+ *    the daemon's JSON API; "random" (random_id) and "terraform"
  *    (terraform_data) live entirely in the CLI process. A resource type
  *    is found by name with provider_schema_find; its prefix names its
  *    provider, as in Terraform.
  *
  * 2. Objects are hcl values. An instance's object is an hcl object with
  *    exactly one attribute per schema attribute (null when unset) and one
- *    per nested block type (a list of objects; blocks here have at most
- *    one element). Config, prior state, planned and new objects all have
+ *    per nested block type (a list of objects: at most one element,
+ *    except for blocks marked `many`, such as a webhook's filter_group,
+ *    which keep every block in configuration order). Config, prior
+ *    state, planned and new objects all have
  *    this shape, so the plan engine compares them attribute by attribute
  *    (provider_object_type gives the type to convert state JSON with).
  *
@@ -49,6 +52,16 @@
  *    found with cloud_endpoint_resolve; an unreachable daemon is reported
  *    with "start it with: gitfleet daemon".
  *
+ * 6. The pipeline's resources map onto /v1/projects/{name} and
+ *    /v1/webhooks/{project} (docs/pipeline.md) through pipeline.c, which
+ *    turns the generic object JSON into the API's shape and back: a
+ *    webhook's filter_group { filter {...} } blocks are the API's
+ *    filter_groups array of arrays, and its id is its project_name. The
+ *    daemon never returns the values of a project's environment secrets
+ *    (it shows "(sensitive)"), so the values come from the planned or
+ *    prior object: a secret changed outside gitfleet is not seen, a
+ *    secret added or removed is.
+ *
  * Memory: schemas are static; objects are allocated from the caller's
  * arena. Threads: provider_apply and provider_read may run on several
  * threads at once (the apply walk's parallelism); they share nothing but
@@ -61,6 +74,8 @@
 #include "hcl/diag.h"
 #include "hcl/eval.h"
 #include "hcl/value.h"
+
+#include <jansson.h>
 
 enum {
 	PROVIDER_REQUIRED = 1u << 0,
@@ -87,6 +102,7 @@ typedef struct {
 	bool defaulted; /* absent: one block of defaults (the daemon always has one) */
 	unsigned flags; /* PROVIDER_FORCE_NEW applies to every attribute inside */
 	const char *description;
+	bool many; /* any number of blocks, in order (with `required`: at least one) */
 } provider_block;
 
 struct provider_block_schema {
@@ -185,6 +201,16 @@ int provider_apply(const hcl_value **out, gf_arena *a, const provider_conn *c,
  */
 int provider_read(const hcl_value **out, gf_arena *a, const provider_conn *c,
                   const provider_schema *s, const hcl_value *prior);
+
+/* The JSON body of the PUT that makes `obj` (a planned object of fleet
+ * type `s`) real: every known configurable attribute and block, in the
+ * API's shape. A new reference. */
+json_t *provider_fleet_body(gf_arena *a, const provider_schema *s, const hcl_value *obj);
+/* The object the daemon's JSON `answer` (of GET or PUT) describes, in
+ * place of `keep` (planned or prior, may be NULL), which gives what the
+ * daemon does not hold or hides (note 6). `answer` is modified. */
+const hcl_value *provider_fleet_object(gf_arena *a, const provider_schema *s, json_t *answer,
+                                       const hcl_value *keep);
 
 /* The id of an object ("web"), NULL when unknown or absent. */
 const char *provider_object_id(const hcl_value *obj);

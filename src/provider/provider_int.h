@@ -6,12 +6,15 @@
  * resource.c  provider_plan and the object helpers below
  * random.c    random_id and terraform_data (local, no daemon)
  * fleet.c     fleet_* through the daemon's API
+ * pipeline.c  the API shapes of fleet_build_project and fleet_webhook
  * release.c   the tar of a source directory, uploaded when missing
  */
 #ifndef GF_PROVIDER_INT_H
 #define GF_PROVIDER_INT_H
 
 #include "provider/provider.h"
+
+#include <jansson.h>
 
 /* Attribute `name` of an object; the null value when absent. */
 const hcl_value *pvi_get(const hcl_value *obj, const char *name);
@@ -28,6 +31,17 @@ int pvi_fleet_apply(const hcl_value **out, gf_arena *a, const provider_conn *c,
                     const hcl_value *planned, const hcl_value *config);
 int pvi_fleet_read(const hcl_value **out, gf_arena *a, const provider_conn *c,
                    const provider_schema *s, const hcl_value *prior);
+
+/* The attribute that names a fleet object in the API's path and is its
+ * id: "name", or a webhook's "project_name". */
+const char *pvi_fleet_key(const provider_schema *s);
+
+/* pipeline.c: the object JSON fleet.c made (spec_of) → the API's body,
+ * in place. */
+void pvi_pipeline_spec(const provider_schema *s, json_t *spec);
+/* The API's answer → the object JSON fleet.c reads (object_of), in place;
+ * `keep` (planned or prior, may be NULL) gives what the daemon hides. */
+void pvi_pipeline_answer(const provider_schema *s, json_t *body, const hcl_value *keep);
 
 /* A tar archive of directory `dir` (regular files, directories, symlinks,
  * with their modes) in `out`. */

@@ -110,7 +110,7 @@ static bool config_changed(const provider_schema *s, const hcl_value *planned,
 {
 	for (size_t i = 0; i < s->body.nattrs; i++) {
 		const provider_attr *pa = &s->body.attrs[i];
-		if (pa->flags == PROVIDER_COMPUTED)
+		if (!(pa->flags & (PROVIDER_REQUIRED | PROVIDER_OPTIONAL)))
 			continue;
 		if (!hcl_value_equal(pvi_get(planned, pa->name), pvi_get(prior, pa->name)))
 			return true;
@@ -139,6 +139,15 @@ static const hcl_value *plan_listener_name(gf_arena *a, const hcl_value *p)
 		name = hcl_cstring(a, gf_arena_printf(a, "%s-%s", lb->u.str.ptr,
 		                                      hcl_number_format(a, port->u.num)));
 	return pvi_with(a, p, "name", name);
+}
+
+/* A project's source.type, the null value when there is none. */
+static const hcl_value *source_type(const hcl_value *project)
+{
+	const hcl_value *src = pvi_get(project, "source");
+	if (src->kind != HCL_VAL_LIST || src->u.coll.len == 0)
+		return &hcl_null_dynamic;
+	return pvi_get(src->u.coll.items[0], "type");
 }
 
 static int plan_template(const hcl_value **out, gf_arena *a, const hcl_value *p,
@@ -229,10 +238,11 @@ const hcl_value *provider_plan(gf_arena *a, const provider_schema *s, const hcl_
 			v = pvi_get(p, "input");
 		p = pvi_with(a, p, pa->name, v);
 	}
-	if (strcmp(s->provider, "fleet") == 0) {
-		const hcl_value *name = pvi_get(p, "name");
-		p = pvi_with(a, p, "id", name);
-	}
+	if (strcmp(s->provider, "fleet") == 0)
+		p = pvi_with(a, p, "id", pvi_get(p, pvi_fleet_key(s)));
+	if (strcmp(s->type, "fleet_build_project") == 0 && prior &&
+	    !hcl_value_equal(source_type(p), source_type(prior)))
+		p = pvi_with(a, p, "repo_url", unknown_string(a)); /* hosted or not */
 	if (strcmp(s->type, "terraform_data") == 0 && !prior)
 		p = pvi_with(a, p, "output", pvi_get(p, "input"));
 	if (strcmp(s->type, "fleet_autoscaling_group") == 0)

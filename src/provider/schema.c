@@ -21,6 +21,7 @@ static const hcl_type map_string = {.kind = HCL_TYPE_MAP, .elem = &hcl_type_stri
 #define OPT  PROVIDER_OPTIONAL
 #define COMP PROVIDER_COMPUTED
 #define FN   PROVIDER_FORCE_NEW
+#define SENS PROVIDER_SENSITIVE
 
 /* ---- fleet_lb ------------------------------------------------------------ */
 
@@ -40,7 +41,7 @@ static const provider_block_schema action_schema = {action_attrs, GF_ARRAY_LEN(a
                                                     0};
 static const provider_block listener_blocks[] = {
         {"default_action", &action_schema, true, false, 0,
-         "What the listener does with every request."},
+         "What the listener does with every request.", false},
 };
 static const provider_attr listener_attrs[] = {
         {"address", S, OPT, "\"127.0.0.1\"", "The IP address to listen on."},
@@ -68,7 +69,7 @@ static const provider_attr health_attrs[] = {
 static const provider_block_schema health_schema = {health_attrs, GF_ARRAY_LEN(health_attrs), NULL,
                                                     0};
 static const provider_block tg_blocks[] = {
-        {"health_check", &health_schema, false, true, 0, "How targets are checked."},
+        {"health_check", &health_schema, false, true, 0, "How targets are checked.", false},
 };
 static const provider_attr tg_attrs[] = {
         {"algorithm", S, OPT, "\"round_robin\"",
@@ -90,7 +91,7 @@ static const provider_attr limits_attrs[] = {
 static const provider_block_schema limits_schema = {limits_attrs, GF_ARRAY_LEN(limits_attrs), NULL,
                                                     0};
 static const provider_block lt_blocks[] = {
-        {"limits", &limits_schema, false, true, 0, "Resource limits of each instance."},
+        {"limits", &limits_schema, false, true, 0, "Resource limits of each instance.", false},
 };
 static const provider_attr lt_attrs[] = {
         {"command", LS, OPT, NULL,
@@ -128,6 +129,88 @@ static const provider_attr asg_attrs[] = {
          "The template version the group runs; a new one rolls the group in place."},
 };
 
+/* ---- fleet_build_project ------------------------------------------------ */
+
+static const provider_attr source_attrs[] = {
+        {"buildspec", S, OPT, "\"buildspec.yaml\"", "The buildspec's path in the repository."},
+        {"git_clone_depth", N, OPT, "1",
+         "Commits to fetch, 0 for all; recorded (fetches are complete today)."},
+        {"location", S, OPT, "\"\"", "The git URL to fetch, for type \"GIT\"."},
+        {"poll_interval", N, OPT, "0",
+         "Seconds between fetches of a \"GIT\" location, 0 (off) or at least 10; every moved "
+         "branch or tag is a PUSH event."},
+        {"type", S, REQ, NULL,
+         "\"GITFLEET\" (a repository hosted by the daemon, see repo_url) or \"GIT\" (any git "
+         "URL in location)."},
+};
+static const provider_block_schema source_schema = {source_attrs, GF_ARRAY_LEN(source_attrs), NULL,
+                                                    0};
+static const provider_attr environment_attrs[] = {
+        {"secrets", MS, OPT | SENS, "{}",
+         "Values of the buildspec's env.secrets, by name; masked in build logs, never shown by "
+         "the API."},
+        {"variables", MS, OPT, "{}", "Variables that override the buildspec's env.variables."},
+};
+static const provider_block_schema environment_schema = {environment_attrs,
+                                                         GF_ARRAY_LEN(environment_attrs), NULL, 0};
+static const provider_block project_blocks[] = {
+        {"environment", &environment_schema, false, true, 0, "The builds' environment.", false},
+        {"source", &source_schema, true, false, 0, "Where the builds' commits come from.", false},
+};
+static const provider_attr project_attrs[] = {
+        {"build_timeout", N, OPT, "60",
+         "Minutes a build may run, 1 to 2160, enforced on its whole process tree."},
+        {"id", S, COMP, NULL, "The project's name."},
+        {"name", S, REQ | FN, NULL,
+         "1-63 of a-z, 0-9, '-', '_', '.'; changing it replaces the project."},
+        {"notify_secret", S, COMP | SENS, NULL,
+         "The key of the notifications' X-Gitfleet-Signature-256 (HMAC-SHA256)."},
+        {"notify_url", S, OPT, "\"\"",
+         "An http:// URL that receives a signed JSON POST on each build status change; \"\" "
+         "for none."},
+        {"repo_url", S, COMP, NULL,
+         "For type \"GITFLEET\": the hosted repository to add as a git remote; pushes to it "
+         "are PUSH events."},
+};
+
+/* ---- fleet_webhook ------------------------------------------------------- */
+
+static const provider_attr filter_attrs[] = {
+        {"exclude_matched_pattern", B, OPT, "false",
+         "Inverts the filter: it matches when the pattern does not."},
+        {"pattern", S, REQ, NULL,
+         "For EVENT a comma-separated list of PUSH, PULL_REQUEST_CREATED, "
+         "PULL_REQUEST_UPDATED, PULL_REQUEST_REOPENED, PULL_REQUEST_MERGED, "
+         "PULL_REQUEST_CLOSED; else a PCRE2 regular expression, searched (anchor it with ^ "
+         "and $)."},
+        {"type", S, REQ, NULL,
+         "EVENT, HEAD_REF, BASE_REF, FILE_PATH, COMMIT_MESSAGE, ACTOR_ACCOUNT_ID or TAG_NAME."},
+};
+static const provider_block_schema filter_schema = {filter_attrs, GF_ARRAY_LEN(filter_attrs), NULL,
+                                                    0};
+static const provider_block filter_group_blocks[] = {
+        {"filter", &filter_schema, true, false, 0,
+         "One condition; the group matches when all its filters do.", true},
+};
+static const provider_block_schema filter_group_schema = {NULL, 0, filter_group_blocks,
+                                                          GF_ARRAY_LEN(filter_group_blocks)};
+static const provider_block webhook_blocks[] = {
+        {"filter_group", &filter_group_schema, false, false, 0,
+         "A build starts when any group matches; no group: every push builds (CodeBuild's "
+         "semantics, docs/pipeline.md).",
+         true},
+};
+static const provider_attr webhook_attrs[] = {
+        {"id", S, COMP, NULL, "The project's name."},
+        {"payload_url", S, COMP, NULL,
+         "Where GitHub delivers: the daemon's /hooks/github/PROJECT (Gitea and GitLab: "
+         "/hooks/gitea/, /hooks/gitlab/); absolute when the daemon has --api-listen."},
+        {"project_name", S, REQ | FN, NULL,
+         "The project whose builds the webhook starts; changing it replaces the webhook."},
+        {"secret", S, COMP | SENS, NULL,
+         "The key forges sign deliveries with (made by the daemon, kept across updates)."},
+};
+
 /* ---- random_id ----------------------------------------------------------- */
 
 static const provider_attr random_id_attrs[] = {
@@ -163,6 +246,10 @@ static const provider_schema schemas[] = {
                "A group of instances running a launch template; rolls to new template versions in "
                "place.",
                asg_attrs, NULL, 0),
+        SCHEMA("fleet_build_project", "fleet", STATE_PROVIDER_FLEET,
+               "A pipeline project: where commits come from and how builds run "
+               "(docs/pipeline.md).",
+               project_attrs, project_blocks, 2),
         SCHEMA("fleet_launch_template", "fleet", STATE_PROVIDER_FLEET,
                "What an instance runs: a release (content-addressed directory) and a command.",
                lt_attrs, lt_blocks, 1),
@@ -173,6 +260,10 @@ static const provider_schema schemas[] = {
                listener_blocks, 1),
         SCHEMA("fleet_target_group", "fleet", STATE_PROVIDER_FLEET,
                "Health-checked instances a listener forwards to.", tg_attrs, tg_blocks, 1),
+        SCHEMA("fleet_webhook", "fleet", STATE_PROVIDER_FLEET,
+               "The events that start builds of a project: filter groups, and the signed "
+               "webhook URL forges deliver to.",
+               webhook_attrs, webhook_blocks, 1),
         SCHEMA("random_id", "random", STATE_PROVIDER_RANDOM,
                "Random bytes in several encodings, as hashicorp/random's random_id.",
                random_id_attrs, NULL, 0),
@@ -183,7 +274,8 @@ static const provider_schema schemas[] = {
 };
 
 static const provider_schema *const schema_ptrs[] = {
-        &schemas[0], &schemas[1], &schemas[2], &schemas[3], &schemas[4], &schemas[5], &schemas[6],
+        &schemas[0], &schemas[1], &schemas[2], &schemas[3], &schemas[4],
+        &schemas[5], &schemas[6], &schemas[7], &schemas[8],
 };
 
 const provider_schema *const *provider_schemas(size_t *n)

@@ -173,6 +173,9 @@ static void test_absolute_form(void **state)
 	assert_true(http_str_eq(m->path, "/x?y"));
 	assert_true(req(m, "GET HTTPS://example.com HTTP/1.1\r\nHost: example.com\r\n\r\n") > 0);
 	assert_true(http_str_eq(m->path, "/"));
+	/* No path but a query: the slice is "?q", as http.h documents. */
+	assert_true(req(m, "GET http://example.com?q=1 HTTP/1.1\r\nHost: example.com\r\n\r\n") > 0);
+	assert_true(http_str_eq(m->path, "?q=1"));
 	free(m);
 	assert_int_equal(rejects("GET ftp://example.com/ HTTP/1.1\r\nHost: a\r\n\r\n"), 400);
 	assert_int_equal(rejects("GET http:/x HTTP/1.1\r\nHost: a\r\n\r\n"), 400);

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "cloud/cloud.h"
+#include "pipeline/pipeline.h"
 #include "provider/provider.h"
 
 #include <stdio.h>
@@ -57,6 +58,21 @@ static void check_defaults(const provider_block_schema *s, json_t *spec, const c
 	}
 }
 
+/* fleet_build_project's defaults are those of the pipeline's project
+ * decoding. */
+static void test_project_defaults_match_daemon(void **unused)
+{
+	const provider_schema *s = provider_schema_find("fleet_build_project");
+	assert_non_null(s);
+	json_t *body = json_loads("{\"source\": {\"type\": \"GITFLEET\"}}", 0, NULL), *spec = NULL;
+	char err[256];
+	if (pipeline_project_decode(&spec, err, sizeof(err), "site", body) < 0)
+		fail_msg("fleet_build_project: %s", err);
+	check_defaults(&s->body, spec, "fleet_build_project");
+	json_decref(spec);
+	json_decref(body);
+}
+
 static void test_fleet_defaults_match_daemon(void **unused)
 {
 	for (size_t i = 0; i < GF_ARRAY_LEN(MINIMAL); i++) {
@@ -97,7 +113,7 @@ static void attr_rows(gf_buf *b, const provider_block_schema *s, bool computed_o
 	gf_buf_puts(b, "| Name | Type | Kind | Default | Description |\n|---|---|---|---|---|\n");
 	for (size_t i = 0; i < s->nattrs; i++) {
 		const provider_attr *pa = &s->attrs[i];
-		bool only = pa->flags == PROVIDER_COMPUTED;
+		bool only = !(pa->flags & (PROVIDER_REQUIRED | PROVIDER_OPTIONAL));
 		if (only != computed_only)
 			continue;
 		const char *kind =
@@ -113,6 +129,25 @@ static void attr_rows(gf_buf *b, const provider_block_schema *s, bool computed_o
 		              pa->default_json ? "`" : "", pa->default_json ? pa->default_json : "",
 		              pa->default_json ? "`" : "", pa->description);
 	}
+}
+
+/* A block's section, then its nested blocks' (named `outer.inner`). */
+static void block_docs(gf_buf *b, const provider_block *pb, const char *outer)
+{
+	const char *kind = pb->many && pb->required ? "required, at least one"
+	                   : pb->many               ? "optional, any number, in order"
+	                   : pb->required           ? "required, exactly one"
+	                   : pb->defaulted ? "optional, at most one; absent means every default"
+	                                   : "optional, at most one";
+	char path[128];
+	snprintf(path, sizeof(path), "%s%s%s", outer, *outer ? "." : "", pb->name);
+	gf_buf_printf(b, "\n### Block `%s` (%s)\n\n%s\n", path, kind, pb->description);
+	if (pb->schema->nattrs) {
+		gf_buf_putc(b, '\n');
+		attr_rows(b, pb->schema, false);
+	}
+	for (size_t i = 0; i < pb->schema->nblocks; i++)
+		block_docs(b, &pb->schema->blocks[i], path);
 }
 
 static void render_docs(gf_buf *b)
@@ -135,16 +170,8 @@ static void render_docs(gf_buf *b)
 		gf_buf_printf(b, "\n## %s\n\n%s (provider \"%s\")\n\n### Arguments\n\n", s->type,
 		              s->description, s->provider);
 		attr_rows(b, &s->body, false);
-		for (size_t k = 0; k < s->body.nblocks; k++) {
-			const provider_block *pb = &s->body.blocks[k];
-			gf_buf_printf(b, "\n### Block `%s` (%s)\n\n%s\n\n", pb->name,
-			              pb->required ? "required, exactly one"
-			              : pb->defaulted
-			                      ? "optional, at most one; absent means every default"
-			                      : "optional, at most one",
-			              pb->description);
-			attr_rows(b, pb->schema, false);
-		}
+		for (size_t k = 0; k < s->body.nblocks; k++)
+			block_docs(b, &s->body.blocks[k], "");
 		gf_buf_puts(b, "\n### Attributes\n\n");
 		attr_rows(b, &s->body, true);
 	}
@@ -171,6 +198,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_fleet_defaults_match_daemon),
+	        cmocka_unit_test(test_project_defaults_match_daemon),
 	        cmocka_unit_test(test_docs_match_schemas),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
