@@ -218,6 +218,11 @@ int gf_fs_read(gf_buf *out, const char *path);
 /* Writes `len` bytes durably: PATH.tmp-PID, fsync, rename over PATH, fsync
  * of the directory. On failure PATH is untouched and the temporary removed. */
 int gf_fs_write_atomic(const char *path, const void *data, size_t len, unsigned mode);
+/* Writes `len` bytes to PATH (created or truncated) without fsync: for
+ * scratch files read back at once by the same run (a build's command
+ * files), which a crash may lose without harm. Everything that must
+ * survive a crash goes through gf_fs_write_atomic. */
+int gf_fs_write_scratch(const char *path, const void *data, size_t len, unsigned mode);
 /* mkdir -p with the given mode for created directories. */
 int gf_fs_mkdirs(const char *path, unsigned mode);
 bool gf_fs_is_dir(const char *path);

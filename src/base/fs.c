@@ -72,6 +72,23 @@ static int fsync_dir_of(const char *path)
 	return rc;
 }
 
+static int write_all(int fd, const void *data, size_t len, const char *path)
+{
+	const char *p = data;
+	size_t left = len;
+	while (left > 0) {
+		ssize_t n = write(fd, p, left);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return gf_err_errno("cannot write %s", path);
+		}
+		p += n;
+		left -= (size_t)n;
+	}
+	return 0;
+}
+
 int gf_fs_write_atomic(const char *path, const void *data, size_t len, unsigned mode)
 {
 	char *tmp = gf_xasprintf("%s.tmp-%ld", path, (long)getpid());
@@ -81,19 +98,7 @@ int gf_fs_write_atomic(const char *path, const void *data, size_t len, unsigned 
 		rc = gf_err_errno("cannot create %s", tmp);
 		goto done;
 	}
-	const char *p = data;
-	size_t left = len;
-	while (left > 0) {
-		ssize_t n = write(fd, p, left);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = gf_err_errno("cannot write %s", tmp);
-			break;
-		}
-		p += n;
-		left -= (size_t)n;
-	}
+	rc = write_all(fd, data, len, tmp);
 	if (rc == 0 && fsync(fd) != 0)
 		rc = gf_err_errno("cannot sync %s", tmp);
 	if (close(fd) != 0 && rc == 0)
@@ -106,6 +111,17 @@ int gf_fs_write_atomic(const char *path, const void *data, size_t len, unsigned 
 		rc = fsync_dir_of(path);
 done:
 	free(tmp);
+	return rc;
+}
+
+int gf_fs_write_scratch(const char *path, const void *data, size_t len, unsigned mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
+	if (fd < 0)
+		return gf_err_errno("cannot create %s", path);
+	int rc = write_all(fd, data, len, path);
+	if (close(fd) != 0 && rc == 0)
+		rc = gf_err_errno("cannot close %s", path);
 	return rc;
 }
 

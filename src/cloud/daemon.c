@@ -769,6 +769,19 @@ void cloud_kick(cloud_daemon *d)
 		uv_timer_start(&d->tick, on_tick, 0, 0);
 }
 
+/* The data plane's control thread: a target's health changed or a drain
+ * ended. The reconciler runs at once rather than at its next tick, so an
+ * instance that turned healthy takes over without waiting for the poll. */
+static void lb_on_change(void *payload)
+{
+	uv_async_send(payload);
+}
+
+static void on_lb_changed(uv_async_t *a)
+{
+	cloud_kick(a->data);
+}
+
 /* ---- taking the home, restoring ------------------------------------------------ */
 
 static int lock_home(cloud_daemon *d)
@@ -881,9 +894,13 @@ int cloud_daemon_open(cloud_daemon **out, uv_loop_t *loop, const cloud_options *
 		goto fail;
 	if ((rc = cloud_store_open(&d->store, db)) < 0)
 		goto fail;
+	uv_async_init(loop, &d->lb_changed, on_lb_changed);
+	d->lb_changed.data = d;
 	lb_options lo;
 	lb_options_default(&lo);
 	lo.workers = 2;
+	lo.on_change = lb_on_change;
+	lo.on_change_payload = &d->lb_changed;
 	if ((rc = lb_new(&d->lb, &lo)) < 0)
 		goto fail;
 	uv_timer_init(loop, &d->tick);
@@ -904,6 +921,10 @@ fail:
 	cloud_store_close(d->store);
 	if (d->lb)
 		lb_free(d->lb, 0);
+	if (d->lb_changed.loop) {
+		uv_close((uv_handle_t *)&d->lb_changed, NULL);
+		uv_run(loop, UV_RUN_NOWAIT);
+	}
 	if (d->lock_fd >= 0)
 		close(d->lock_fd);
 	free(d->home);
@@ -956,6 +977,7 @@ void cloud_daemon_shutdown(cloud_daemon *d, double grace)
 	while (d->subs)
 		cloud_unsubscribe(d, d->subs);
 	uv_close((uv_handle_t *)&d->tick, NULL);
+	uv_close((uv_handle_t *)&d->lb_changed, NULL);
 	uv_run(d->loop, UV_RUN_NOWAIT);
 	for (size_t i = 0; i < d->insts.len; i++)
 		free(d->insts.items[i]);

@@ -49,6 +49,7 @@ struct cloud_daemon {
 	lb_balancer *lb;
 	uv_timer_t tick;
 	double tick_interval;
+	uv_async_t lb_changed; /* the data plane saw a health change or a drain end */
 	GF_VEC(inst *) insts;
 	GF_VEC(group *) groups;
 	int port_lo, port_hi, port_next;

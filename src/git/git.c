@@ -228,14 +228,38 @@ int gf_git_checkout(const char *path, const char *commit, const char *dest)
 {
 	gf_git_init();
 	git_repository *repo = NULL;
+	git_remote *origin = NULL;
 	git_commit *c = NULL;
-	git_clone_options co;
-	git_clone_options_init(&co, GIT_CLONE_OPTIONS_VERSION);
-	/* No checkout of the default branch: the commit is checked out below. */
-	co.checkout_opts.checkout_strategy = GIT_CHECKOUT_NONE;
-	int rc = git_clone(&repo, path, dest, &co);
-	if (rc < 0)
-		return git_fail(rc, "cannot clone", path);
+	char *src = realpath(path, NULL), *objects = NULL, *alt = NULL, *line = NULL;
+	int rc;
+	if (!src)
+		return gf_err_errno("cannot check out from %s", path);
+	/* A bare repository holds objects/; a work tree holds .git/objects. */
+	objects = gf_path_join(src, "objects");
+	if (!gf_fs_is_dir(objects)) {
+		free(objects);
+		objects = gf_path_join(src, ".git/objects");
+	}
+	if ((rc = git_repository_init(&repo, dest, 0)) < 0) {
+		rc = git_fail(rc, "cannot create the repository", dest);
+		goto done;
+	}
+	git_repository_free(repo);
+	repo = NULL;
+	/* Borrow the objects instead of copying them (git clone --shared): the
+	 * workspace costs the same whatever the length of the history. */
+	alt = gf_path_join(dest, ".git/objects/info/alternates");
+	line = gf_xasprintf("%s\n", objects);
+	if ((rc = gf_fs_write_scratch(alt, line, strlen(line), 0644)) < 0)
+		goto done;
+	if ((rc = git_repository_open(&repo, dest)) < 0) {
+		rc = git_fail(rc, "cannot open the repository", dest);
+		goto done;
+	}
+	if ((rc = git_remote_create(&origin, repo, "origin", path)) < 0) {
+		rc = git_fail(rc, "cannot set the origin of", dest);
+		goto done;
+	}
 	if ((rc = lookup_commit(&c, repo, commit)) < 0)
 		goto done;
 	git_checkout_options opts;
@@ -246,7 +270,12 @@ int gf_git_checkout(const char *path, const char *commit, const char *dest)
 		rc = git_fail(rc, "cannot check out", commit);
 done:
 	git_commit_free(c);
+	git_remote_free(origin);
 	git_repository_free(repo);
+	free(src);
+	free(objects);
+	free(alt);
+	free(line);
 	return rc;
 }
 

@@ -80,8 +80,12 @@ typedef void (*gf_git_ref_cb)(const char *ref, const char *oid, void *payload);
 int gf_git_list_refs(const char *repo, gf_git_ref_cb cb, void *payload);
 
 /*
- * Clones the local repository `repo` into the new directory `dest` and
- * checks out `commit` detached. GF_ENOTFOUND if the commit is not there.
+ * Makes the new directory `dest` a repository with `repo` (a local
+ * repository) as its origin and checks out `commit` detached. The objects
+ * are borrowed from `repo` (objects/info/alternates, as `git clone
+ * --shared` does), not copied, so a checkout costs the same however long
+ * the history: `repo` must keep them while `dest` is used (a build's
+ * workspace). GF_ENOTFOUND if the commit is not there.
  */
 int gf_git_checkout(const char *repo, const char *commit, const char *dest);
 

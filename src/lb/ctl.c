@@ -27,6 +27,9 @@ struct hc {
 	hc_probe *probe;
 	double started; /* gf_now() of the current check */
 	double interval;
+	bool accepted;      /* the target's port accepted a connection once */
+	double count_after; /* a refused connection before that is retried, not counted */
+	bool retry_soon;    /* a counted refusal: the next attempt follows quickly too */
 	lb_matcher m;
 	char matcher[64];
 	hc *prev, *next;
@@ -52,6 +55,42 @@ static void on_probe_closed(uv_handle_t *h)
 
 static void on_hc_timer(uv_timer_t *timer);
 
+static void notify_change(lb_balancer *lb)
+{
+	if (lb->o.on_change)
+		lb->o.on_change(lb->o.on_change_payload);
+}
+
+static void close_probe(hc *h)
+{
+	if (h->probe) {
+		h->probe->h = NULL;
+		uv_close((uv_handle_t *)&h->probe->tcp, on_probe_closed);
+		h->probe = NULL;
+	}
+}
+
+/* A target whose port never accepted is a process still starting: its
+ * refused connections are retried quickly, and one counts as a failure
+ * only when a whole interval passed since the last counted result. True
+ * when the attempt was not counted and a retry is scheduled. */
+static bool retry_refused(hc *h, int status)
+{
+	if (status != UV_ECONNREFUSED || h->accepted)
+		return false;
+	double now = gf_now();
+	if (h->count_after == 0)
+		h->count_after = h->started + h->interval;
+	if (now >= h->count_after) {
+		h->count_after = now + h->interval;
+		h->retry_soon = true;
+		return false;
+	}
+	close_probe(h);
+	uv_timer_start(&h->timer, on_hc_timer, LB_HC_REFUSED_RETRY_MS, 0);
+	return true;
+}
+
 static void finish(hc *h, bool ok, const char *fmt, ...) GF_PRINTF(3, 4);
 static void finish(hc *h, bool ok, const char *fmt, ...)
 {
@@ -60,11 +99,7 @@ static void finish(hc *h, bool ok, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	if (h->probe) {
-		h->probe->h = NULL;
-		uv_close((uv_handle_t *)&h->probe->tcp, on_probe_closed);
-		h->probe = NULL;
-	}
+	close_probe(h);
 	lb_target *t = h->t;
 	lb_balancer *lb = h->ctl->lb;
 	pthread_mutex_lock(&lb->mu);
@@ -83,8 +118,11 @@ static void finish(hc *h, bool ok, const char *fmt, ...)
 		       "target health changed", "group=%s target=%s state=%s reason=%s",
 		       t->group->name, t->address, lb_target_state_name(state),
 		       gf_log_quote(q, sizeof(q), why));
+		notify_change(lb);
 	}
-	double next = h->started + h->interval - gf_now();
+	double next = h->retry_soon ? LB_HC_REFUSED_RETRY_MS / 1000.0
+	                            : h->started + h->interval - gf_now();
+	h->retry_soon = false;
 	uv_timer_start(&h->timer, on_hc_timer, next > 0 ? (uint64_t)(next * 1000) : 0, 0);
 }
 
@@ -140,9 +178,11 @@ static void on_probe_connect(uv_connect_t *req, int status)
 	if (!p->h)
 		return;
 	if (status < 0) {
-		finish(p->h, false, "connection failed: %s", uv_strerror(status));
+		if (!retry_refused(p->h, status))
+			finish(p->h, false, "connection failed: %s", uv_strerror(status));
 		return;
 	}
+	p->h->accepted = true;
 	uv_buf_t b = uv_buf_init(p->req.ptr, (unsigned)p->req.len);
 	p->wreq.data = p;
 	uv_write(&p->wreq, (uv_stream_t *)&p->tcp, &b, 1, on_probe_written);
@@ -158,11 +198,7 @@ static void on_hc_closed(uv_handle_t *handle)
 
 static void hc_stop(hc *h)
 {
-	if (h->probe) {
-		h->probe->h = NULL;
-		uv_close((uv_handle_t *)&h->probe->tcp, on_probe_closed);
-		h->probe = NULL;
-	}
+	close_probe(h);
 	if (h->prev)
 		h->prev->next = h->next;
 	else
@@ -223,7 +259,8 @@ static void on_hc_timer(uv_timer_t *timer)
 	int rc = uv_tcp_connect(&p->creq, &p->tcp, (const struct sockaddr *)&h->t->sa,
 	                        on_probe_connect);
 	if (rc < 0) {
-		finish(h, false, "connection failed: %s", uv_strerror(rc));
+		if (!retry_refused(h, rc))
+			finish(h, false, "connection failed: %s", uv_strerror(rc));
 		return;
 	}
 	uv_timer_start(&h->timer, on_hc_timer, (uint64_t)(s.timeout * 1000), 0);
@@ -271,6 +308,7 @@ static void on_drain_timer(uv_timer_t *timer)
 		lb_target_finish_drain(lb, t);
 		lb_target_unref(t);
 		ctl->draining.items[i] = ctl->draining.items[--ctl->draining.len];
+		notify_change(lb);
 	}
 	if (ctl->draining.len == 0)
 		uv_timer_stop(timer);

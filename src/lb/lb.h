@@ -52,7 +52,11 @@
  *                                          or deregistration delay over)──► removed
  *
  * A new target is checked at once, not after a full interval, and gets
- * traffic only when HEALTHY. Without a health check (path unset) a target is
+ * traffic only when HEALTHY. Until its port has accepted a connection once
+ * (a process still starting), a refused connection is retried every
+ * LB_HC_REFUSED_RETRY_MS and counted as a failure only once per interval:
+ * the first check that can succeed runs as soon as the port accepts, and
+ * a target that never listens still fails at the configured pace. Without a health check (path unset) a target is
  * HEALTHY as soon as it is registered. Passive checks: a failed connect (or
  * a reset on a fresh connection) marks the target suspect; the balancer
  * skips suspect targets until the next successful active check (or, without
@@ -187,6 +191,9 @@ int lb_balance_pick(const lb_candidate *c, size_t n, lb_algorithm alg, uint32_t 
 
 /* A health check status matcher: "200", "200-299", "200,301,302-308". */
 #define LB_MATCHER_MAX 16
+/* ms between connection attempts to a target whose port never accepted
+ * yet (lb.h's target life). */
+#define LB_HC_REFUSED_RETRY_MS 5
 typedef struct {
 	uint16_t lo[LB_MATCHER_MAX], hi[LB_MATCHER_MAX];
 	size_t n;
@@ -334,6 +341,12 @@ typedef struct {
 	uint64_t max_body;           /* request body; 0 = unlimited */
 	size_t pool_max_idle;        /* idle upstream connections per target and
 					worker; default 128 */
+	/* Called on the control thread after a target's health state changed
+	 * and after a draining target was removed, so that an owner (the
+	 * daemon's reconciler) acts at once instead of at its next poll. Must
+	 * be quick and thread-safe (uv_async_send); NULL: not called. */
+	void (*on_change)(void *payload);
+	void *on_change_payload;
 } lb_options;
 
 void lb_options_default(lb_options *o);

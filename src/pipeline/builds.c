@@ -835,6 +835,11 @@ int pipeline_service_open(pipeline_service **out, uv_loop_t *loop,
 	}
 	free(db);
 	sqlite3_busy_timeout(ps->db, 5000);
+	/* As the cloud store's connection: in WAL mode a commit is not synced
+	 * (the database stays consistent; a power loss may lose the last
+	 * rows), so a build's status changes do not stall the daemon's loop
+	 * on an fsync each. */
+	sqlite3_exec(ps->db, "PRAGMA synchronous=NORMAL;", NULL, NULL, NULL);
 	/* A build the previous daemon was running cannot be resumed. */
 	pl_db_exec(ps,
 	           "UPDATE pl_builds SET status='FAULT', reason='the daemon stopped during the "

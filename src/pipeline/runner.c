@@ -304,7 +304,7 @@ static void feed_next(pipeline_run *r)
 		r->told_failed = true;
 	}
 	char *path = gf_xasprintf("%s/cmd-%d.sh", r->scratch, ++r->ncmd);
-	int rc = gf_fs_write_atomic(path, cmd, strlen(cmd), 0640);
+	int rc = gf_fs_write_scratch(path, cmd, strlen(cmd), 0640);
 	gf_buf logged = GF_BUF_INIT;
 	gf_buf_printf(&logged, "$ %s%s", fin ? "(finally) " : "", cmd);
 	run_log(r, logged.ptr, logged.len);

@@ -2,6 +2,8 @@
  * one action per instance, orphans, outputs (plan.h, notes 1 and 2). */
 #include "plan/plan_int.h"
 
+#include "hcl/hcl.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,12 +15,72 @@ const char *plan_action_name(plan_action a)
 	return names[a];
 }
 
+/* A JSON value of the state as a dynamic value, as hcl_value_from_json
+ * reads the same text: objects, tuples, strings, numbers (an integer that
+ * a double cannot hold exactly is refused), booleans and null. Built
+ * straight from the parsed tree: the state's attributes of every instance
+ * go through here on each plan, and printing them to parse them again cost
+ * more than the rest of the plan. NULL with *why set on failure. */
+static const hcl_value *value_of_json(gf_arena *a, const json_t *j, int depth, const char **why)
+{
+	if (depth > HCL_MAX_DEPTH) {
+		*why = gf_arena_printf(a, "JSON nested deeper than %d levels", HCL_MAX_DEPTH);
+		return NULL;
+	}
+	switch (json_typeof(j)) {
+	case JSON_OBJECT: {
+		size_t n = json_object_size(j), i = 0;
+		const char **keys = gf_arena_alloc(a, (n ? n : 1) * sizeof(*keys));
+		const hcl_value **vals = gf_arena_alloc(a, (n ? n : 1) * sizeof(*vals));
+		const char *k;
+		json_t *v;
+		json_object_foreach((json_t *)j, k, v)
+		{
+			keys[i] = gf_arena_strdup(a, k);
+			if (!(vals[i++] = value_of_json(a, v, depth + 1, why)))
+				return NULL;
+		}
+		return hcl_object(a, keys, vals, n);
+	}
+	case JSON_ARRAY: {
+		size_t n = json_array_size(j);
+		const hcl_value **items = gf_arena_alloc(a, (n ? n : 1) * sizeof(*items));
+		for (size_t i = 0; i < n; i++)
+			if (!(items[i] = value_of_json(a, json_array_get(j, i), depth + 1, why)))
+				return NULL;
+		return hcl_tuple(a, items, n);
+	}
+	case JSON_STRING:
+		return hcl_string(a, json_string_value(j), json_string_length(j));
+	case JSON_INTEGER: {
+		json_int_t i = json_integer_value(j);
+		double d = (double)i;
+		if ((d >= 9223372036854775808.0 || (json_int_t)d != i)) {
+			*why = gf_arena_printf(a,
+			                       "the integer %lld cannot be represented exactly "
+			                       "(numbers are 64-bit floating point, exact to "
+			                       "9007199254740992); quote it as a string to keep "
+			                       "every digit",
+			                       (long long)i);
+			return NULL;
+		}
+		return hcl_number(a, d);
+	}
+	case JSON_REAL:
+		return hcl_number(a, json_real_value(j));
+	case JSON_TRUE:
+		return &hcl_true;
+	case JSON_FALSE:
+		return &hcl_false;
+	default:
+		return &hcl_null_dynamic;
+	}
+}
+
 const hcl_value *plani_object_from_json(gf_arena *a, const provider_schema *s, const json_t *j)
 {
-	char *text = json_dumps(j, JSON_COMPACT);
 	const char *why = NULL;
-	const hcl_value *v = hcl_value_from_json(a, text, strlen(text), &why);
-	free(text);
+	const hcl_value *v = value_of_json(a, j, 1, &why);
 	const hcl_value *c = v ? hcl_convert(a, v, provider_object_type(a, &s->body), &why) : NULL;
 	if (!c)
 		gf_err_set(GF_EINVALID, "attributes do not fit the schema of %s: %s", s->type,

@@ -108,17 +108,57 @@ const char *state_backend_lock_id(const state_backend *b)
 	return b->locked ? b->lock.id : NULL;
 }
 
-/* Remembers `s` (serialised) as what the backend holds. */
-static int remember(state_backend *b, const state *s)
+/* Remembers `s` (NULL: no state) as what the backend holds; `text` is its
+ * canonical JSON. */
+static int remember(state_backend *b, const state *s, const gf_buf *text)
 {
 	gf_buf_clear(&b->json);
 	b->known = true;
 	b->stored = s != NULL;
+	b->canonical = true;
 	if (!s)
 		return 0;
 	b->serial = s->serial;
 	memcpy(b->lineage, s->lineage, sizeof(b->lineage));
-	return state_serialize(&b->json, s);
+	return gf_buf_put(&b->json, text->ptr, text->len);
+}
+
+/* After a read: the bytes as read stand for the stored state until a
+ * comparison needs its canonical form (stored_json). */
+static void remember_read(state_backend *b, const state *s, gf_buf *raw)
+{
+	b->known = true;
+	b->stored = s != NULL;
+	b->canonical = s == NULL;
+	gf_buf_clear(&b->json);
+	if (!s)
+		return;
+	b->serial = s->serial;
+	memcpy(b->lineage, s->lineage, sizeof(b->lineage));
+	gf_buf tmp = b->json;
+	b->json = *raw;
+	*raw = tmp;
+}
+
+/* The canonical JSON of the stored state (b->stored must be true). */
+static int stored_json(state_backend *b, const gf_buf **out)
+{
+	*out = &b->json;
+	if (b->canonical)
+		return 0;
+	state *s = NULL;
+	gf_buf canon;
+	gf_buf_init(&canon, STATE_MAX_BYTES);
+	int rc = state_parse(&s, b->json.ptr, b->json.len, b->describe);
+	if (rc == 0 && (rc = state_serialize(&canon, s)) == 0) {
+		gf_buf tmp = b->json;
+		b->json = canon;
+		canon = tmp;
+		b->canonical = true;
+	}
+	gf_buf_dispose(&canon);
+	state_free(s);
+	return rc;
 }
 
 int state_backend_read_raw(state_backend *b, gf_buf *out)
@@ -138,7 +178,7 @@ int state_backend_read(state_backend *b, state **out)
 	if (rc == 0 && found && raw.len > 0)
 		rc = state_parse(out, raw.ptr, raw.len, b->describe);
 	if (rc == 0)
-		rc = remember(b, *out);
+		remember_read(b, *out, &raw);
 	gf_buf_dispose(&raw);
 	return rc;
 }
@@ -162,7 +202,7 @@ static int put_state(state_backend *b, const state *s)
 	if (rc == 0)
 		rc = b->ops->put(b, out.ptr, out.len);
 	if (rc == 0)
-		rc = remember(b, s);
+		rc = remember(b, s, &out);
 	gf_buf_dispose(&out);
 	return rc;
 }
@@ -183,9 +223,12 @@ int state_backend_write(state_backend *b, state *s)
 		gf_buf same;
 		gf_buf_init(&same, STATE_MAX_BYTES);
 		s->serial = b->serial;
-		rc = state_serialize(&same, s);
-		bool unchanged = rc == 0 && same.len == b->json.len &&
-		                 memcmp(same.ptr, b->json.ptr, same.len) == 0;
+		const gf_buf *known = NULL;
+		rc = stored_json(b, &known);
+		if (rc == 0)
+			rc = state_serialize(&same, s);
+		bool unchanged = rc == 0 && same.len == known->len &&
+		                 memcmp(same.ptr, known->ptr, same.len) == 0;
 		gf_buf_dispose(&same);
 		if (rc < 0 || unchanged) {
 			if (rc < 0)
@@ -221,9 +264,12 @@ int state_backend_push(state_backend *b, const state *s, bool force)
 		if (s->serial == b->serial) {
 			gf_buf mine;
 			gf_buf_init(&mine, STATE_MAX_BYTES);
-			rc = state_serialize(&mine, s);
-			bool same = rc == 0 && mine.len == b->json.len &&
-			            memcmp(mine.ptr, b->json.ptr, mine.len) == 0;
+			const gf_buf *known = NULL;
+			rc = stored_json(b, &known);
+			if (rc == 0)
+				rc = state_serialize(&mine, s);
+			bool same = rc == 0 && mine.len == known->len &&
+			            memcmp(mine.ptr, known->ptr, mine.len) == 0;
 			gf_buf_dispose(&mine);
 			if (rc < 0)
 				return rc;
@@ -242,7 +288,7 @@ int state_backend_delete(state_backend *b)
 {
 	int rc = b->ops->del(b);
 	if (rc == 0)
-		remember(b, NULL);
+		remember(b, NULL, NULL);
 	return rc;
 }
 

@@ -120,7 +120,9 @@ static int local_lock(state_backend *b, const state_lock_info *li, state_lock_in
 		json_decref(j);
 		size_t n = strlen(text);
 		int rc = 0;
-		if (ftruncate(fd, 0) < 0 || pwrite(fd, text, n, 0) != (ssize_t)n || fsync(fd) < 0)
+		/* Not synced: the lock is the OFD lock, which a crash releases
+		 * anyway; the file only names its holder while the holder lives. */
+		if (ftruncate(fd, 0) < 0 || pwrite(fd, text, n, 0) != (ssize_t)n)
 			rc = gf_err_errno("cannot write the lock info %s", l->info_path);
 		free(text);
 		if (rc < 0) {

@@ -232,6 +232,52 @@ fail:
 	return rc;
 }
 
+/* One resource and where it was in the file, to name the later of two
+ * with the same address. */
+typedef struct {
+	const state_resource *r;
+	size_t index;
+} placed;
+
+static int placed_cmp(const void *pa, const void *pb)
+{
+	const placed *a = pa, *b = pb;
+	int c = strcmp(a->r->module, b->r->module);
+	if (!c)
+		c = (int)a->r->mode - (int)b->r->mode;
+	if (!c)
+		c = strcmp(a->r->type, b->r->type);
+	if (!c)
+		c = strcmp(a->r->name, b->r->name);
+	if (!c)
+		c = a->index < b->index ? -1 : a->index > b->index;
+	return c;
+}
+
+/* Refuses two resources with the same address, naming the first one (in
+ * file order) that repeats an earlier one. Sorting makes it n log n: a
+ * state of thousands of resources is read on every plan. */
+static int check_duplicates(ctx *c, const state *s)
+{
+	size_t n = s->resources.len, dup = n;
+	placed *p = gf_xcalloc(n ? n : 1, sizeof(*p));
+	for (size_t i = 0; i < n; i++)
+		p[i] = (placed){s->resources.items[i], i};
+	qsort(p, n, sizeof(*p), placed_cmp);
+	for (size_t i = 1; i < n; i++) {
+		placed x = p[i - 1], y = p[i];
+		if (x.r->mode == y.r->mode && !strcmp(x.r->module, y.r->module) &&
+		    !strcmp(x.r->type, y.r->type) && !strcmp(x.r->name, y.r->name) && y.index < dup)
+			dup = y.index;
+	}
+	free(p);
+	if (dup == n)
+		return 0;
+	const state_resource *r = s->resources.items[dup];
+	snprintf(c->path, sizeof(c->path), "resources[%zu]", dup);
+	return bad(c, "the resource %s.%s appears twice", r->type, r->name);
+}
+
 int state_parse(state **out, const char *text, size_t len, const char *source)
 {
 	static const char *const known[] = {
@@ -322,17 +368,10 @@ int state_parse(state **out, const char *text, size_t len, const char *source)
 		snprintf(c.path, sizeof(c.path), "resources[%zu]", k);
 		if ((rc = parse_resource(&c, &r, json_array_get(res, k))) < 0)
 			goto fail;
-		for (size_t m = 0; m < s->resources.len; m++) {
-			const state_resource *o = s->resources.items[m];
-			if (o->mode == r->mode && strcmp(o->module, r->module) == 0 &&
-			    strcmp(o->type, r->type) == 0 && strcmp(o->name, r->name) == 0) {
-				state_resource_free(r);
-				rc = bad(&c, "the resource %s.%s appears twice", o->type, o->name);
-				goto fail;
-			}
-		}
 		gf_vec_push(&s->resources, r);
 	}
+	if ((rc = check_duplicates(&c, s)) < 0)
+		goto fail;
 	v = json_object_get(j, "check_results");
 	s->check_results = v ? json_incref(v) : json_null();
 	json_decref(j);

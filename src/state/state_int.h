@@ -42,7 +42,11 @@ struct state_backend {
 	bool stored;    /* a state exists there */
 	int64_t serial; /* its serial */
 	char lineage[STATE_UUID_LEN];
-	gf_buf json; /* its canonical JSON */
+	/* Its canonical JSON, made only when a write or push compares with it
+	 * (a plan reads and never writes): after a read `json` holds the bytes
+	 * as read and `canonical` is false. */
+	gf_buf json;
+	bool canonical;
 	void *impl;
 };
 

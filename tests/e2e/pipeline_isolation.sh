@@ -38,6 +38,7 @@ phases:
     commands:
       - echo "uid=$(id -u) home=$HOME tmp=$TMPDIR"
       - touch "$HOME/h" "$TMPDIR/t" && echo own-dirs-writable
+      - echo "git-head=$(git log -1 --format=%s)"
       - ls "$DAEMON_HOME" >/dev/null 2>&1 || echo daemon-home-closed
       - curl -s -o /dev/null --max-time 10 --unix-socket "$DAEMON_HOME/run/gitfleet.sock" -X PUT -d '{}' http://gitfleet/v1/lbs/admin-socket; echo "admin-socket-curl=$?"
       - echo "no-token=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 --unix-socket "${GITFLEET_ADDR#unix:}" -X PUT -d '{}' http://gitfleet/v1/lbs/no-token)"
@@ -76,6 +77,7 @@ LOG=$(api GET "/v1/builds/$PR/log")
 expect_contains "runs as the build user" "uid=$BUILD_UID " "$LOG"
 [ $ROOT = 0 ] || case $LOG in *"uid=0 "*) fail "a build of a root daemon ran as root" ;; esac
 expect_contains "own home and tmp" own-dirs-writable "$LOG"
+expect_contains "git works in the checkout" "git-head=change" "$LOG"
 expect_contains "workspace outside the home" "home=$HOME_DIR-builds/iso/1/home" "$LOG"
 expect_contains "no token, no entry" "no-token=401" "$LOG"
 expect_contains "PR may plan" plan-ok "$LOG"

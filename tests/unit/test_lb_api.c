@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -375,12 +376,95 @@ static void test_health_checks(void **state)
 	lb_free(lb, 1);
 }
 
+static atomic_int changes;
+
+static void count_change(void *payload)
+{
+	(void)payload;
+	atomic_fetch_add(&changes, 1);
+}
+
+/* How long until target 0 reaches `want` (at most `limit` s); -1 if never. */
+static double time_to_state(lb_balancer *lb, lb_target_state want, double limit)
+{
+	double start = gf_now();
+	while (gf_now() - start < limit) {
+		lb_snapshot snap;
+		assert_int_equal(lb_stats(lb, &snap), 0);
+		lb_target_state st = snap.targets[0].state;
+		lb_snapshot_dispose(&snap);
+		if (st == want)
+			return gf_now() - start;
+		sleep_ms(2);
+	}
+	return -1;
+}
+
+/* A target whose port does not accept yet (an instance still starting) is
+ * checked as soon as it accepts, not one interval after the refusal; one
+ * that never accepts fails at the configured pace, one refusal counted
+ * per interval. The owner hears of each change. */
+static void test_health_port_opens_late(void **state)
+{
+	(void)state;
+	lb_options o;
+	lb_options_default(&o);
+	o.workers = 1;
+	o.on_change = count_change;
+	lb_balancer *lb = NULL;
+	assert_int_equal(lb_new(&lb, &o), 0);
+	lb_group_settings s;
+	lb_group_settings_default(&s);
+	s.health.interval = 3;
+	s.health.healthy_threshold = 1;
+	assert_int_equal(lb_group_add(lb, "web", &s), 0);
+	/* Bound but not listening: connections are refused. */
+	backend b;
+	b.listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	assert_int_equal(bind(b.listen_fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	socklen_t sl = sizeof(sa);
+	getsockname(b.listen_fd, (struct sockaddr *)&sa, &sl);
+	b.port = ntohs(sa.sin_port);
+	char target[32];
+	snprintf(target, sizeof(target), "127.0.0.1:%d", b.port);
+	assert_int_equal(lb_target_add(lb, "web", target), 0);
+	sleep_ms(100);
+	assert_int_equal(listen(b.listen_fd, 64), 0);
+	assert_int_equal(pipe(b.stop), 0);
+	pthread_create(&b.thread, NULL, backend_main, &b);
+	/* Before: the next check came a whole interval (3 s) after the refusal. */
+	double t = time_to_state(lb, LB_TARGET_HEALTHY, 2.5);
+	assert_true(t >= 0);
+	assert_true(atomic_load(&changes) >= 1);
+	backend_stop(&b);
+	lb_free(lb, 1);
+
+	/* Never listening: two counted refusals, an interval apart. */
+	lb = start_lb(1);
+	s.health.interval = 0.1;
+	s.health.unhealthy_threshold = 2;
+	assert_int_equal(lb_group_add(lb, "web", &s), 0);
+	int fd = listen_any(&b.port);
+	close(fd);
+	snprintf(target, sizeof(target), "127.0.0.1:%d", b.port);
+	assert_int_equal(lb_target_add(lb, "web", target), 0);
+	t = time_to_state(lb, LB_TARGET_UNHEALTHY, 10);
+	assert_true(t >= 0.15);
+	lb_snapshot snap;
+	assert_int_equal(lb_stats(lb, &snap), 0);
+	assert_non_null(strstr(snap.targets[0].reason, "refused"));
+	lb_snapshot_dispose(&snap);
+	lb_free(lb, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_errors),
 	        cmocka_unit_test(test_live_changes),
 	        cmocka_unit_test(test_health_checks),
+	        cmocka_unit_test(test_health_port_opens_late),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

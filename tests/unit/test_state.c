@@ -251,6 +251,13 @@ static void test_parse_errors(void **unused)
 	                     "\"managed\", \"type\": \"a\", \"name\": \"b\", \"provider\": \"p\", "
 	                     "\"instances\": []}]}",
 	                "appears twice");
+	/* The later of the two is named, whatever lies between them. */
+	check_bad_state(HEAD "\"resources\": [{\"mode\": \"managed\", \"type\": \"a\", \"name\": "
+	                     "\"b\", \"provider\": \"p\", \"instances\": []}, {\"mode\": "
+	                     "\"data\", \"type\": \"a\", \"name\": \"b\", \"provider\": \"p\", "
+	                     "\"instances\": []}, {\"mode\": \"managed\", \"type\": \"a\", "
+	                     "\"name\": \"b\", \"provider\": \"p\", \"instances\": []}]}",
+	                "resources[2]: the resource a.b appears twice");
 	check_bad_state(HEAD "\"outputs\": {\"x\": {\"value\": 1}}}", "outputs.x");
 	check_bad_state("{\"version\": 4, \"version\": 4}", "not JSON");
 }
