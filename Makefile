@@ -43,8 +43,14 @@ format:
 # PREFIX (default /usr/local) and DESTDIR, as packagers expect:
 # PREFIX/bin/gitfleet, PREFIX/lib/systemd/system/gitfleet.service,
 # PREFIX/lib/sysusers.d/gitfleet.conf, PREFIX/share/doc/gitfleet/.
+# As root and without DESTDIR, also the user builds run as
+# (docs/pipeline.md, "Isolation"); packages get it from the sysusers file.
 install: all
 	DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix "$(PREFIX)"
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && ! getent passwd gitfleet-build >/dev/null; then \
+		useradd --system --user-group --no-create-home --shell /usr/sbin/nologin gitfleet-build && \
+		echo "created the build user gitfleet-build"; \
+	fi
 
 # Removes what the last `make install` wrote (CMake's install manifest, which
 # lists paths without DESTDIR: give the same DESTDIR and PREFIX).

@@ -73,7 +73,16 @@ json() { "$PY" -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[
 free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 LO=$((20000 + (RANDOM % 200) * 100))
-"$GITFLEET" daemon --home "$T/home" --instance-ports "$LO-$((LO + 99))" >"$T/daemon.log" 2>&1 &
+# As root, builds run as an unprivileged user (docs/pipeline.md,
+# "Isolation"), who must be able to pass through $T: gitfleet-build when it
+# exists, else nobody.
+BUILD_USER=()
+if [ "$(id -u)" = 0 ]; then
+	chmod 711 "$T"
+	getent passwd gitfleet-build >/dev/null || BUILD_USER=(--build-user nobody)
+fi
+"$GITFLEET" daemon --home "$T/home" --instance-ports "$LO-$((LO + 99))" "${BUILD_USER[@]}" \
+	>"$T/daemon.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 400); do api GET /v1/lbs >/dev/null 2>&1 && break; sleep 0.05; done
 

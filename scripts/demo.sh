@@ -83,8 +83,16 @@ EOF
 
 say "gitfleet demo: the fox-or-bear example"
 say ""
+# As root, builds run as an unprivileged user (docs/pipeline.md,
+# "Isolation"): gitfleet-build when it exists (make install creates it),
+# else nobody for the demo.
+build_user=()
+if [ "$(id -u)" = 0 ] && ! getent passwd gitfleet-build >/dev/null; then
+	build_user=(--build-user nobody)
+	step "builds" "run as nobody (create the user gitfleet-build to give them their own)"
+fi
 "$gitfleet" daemon --home "$GITFLEET_HOME" --api-listen "127.0.0.1:$api_port" \
-	>"$demo/daemon.log" 2>&1 &
+	"${build_user[@]}" >"$demo/daemon.log" 2>&1 &
 daemon_pid=$!
 deadline=$((SECONDS + 30))
 until [ -S "$GITFLEET_HOME/run/gitfleet.sock" ] && gitfleet status >/dev/null 2>&1; do

@@ -193,7 +193,8 @@ int cmd_builds(int argc, char **argv)
 static int repo_url(int argc, char **argv)
 {
 	const char *home = NULL;
-	const cli_flag flags[] = {{"home", CLI_FLAG_STRING, &home}};
+	bool http = false;
+	const cli_flag flags[] = {{"home", CLI_FLAG_STRING, &home}, {"http", CLI_FLAG_BOOL, &http}};
 	const char *pos[1];
 	int np = parse_mixed(argc, argv, flags, GF_ARRAY_LEN(flags), pos, 1);
 	if (np < 0)
@@ -207,8 +208,13 @@ static int repo_url(int argc, char **argv)
 	int rc = cli_daemon_get(&out, "repo url", &d, path);
 	if (rc == 0) {
 		const char *url = json_string_value(json_object_get(out, "repo_url"));
-		if (url)
-			printf("%s\n", url);
+		const char *http_url = json_string_value(json_object_get(out, "http_url"));
+		if (url && http && !http_url)
+			rc = cli_fail("repo url", 1,
+			              "the daemon serves git over HTTP only on its TCP listener: "
+			              "start it with --api-listen HOST:PORT");
+		else if (url)
+			printf("%s\n", http ? http_url : url);
 		else
 			rc = cli_fail(
 			        "repo url", 1,

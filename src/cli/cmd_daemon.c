@@ -1,5 +1,6 @@
 /* `gitfleet daemon`: the local cloud in the foreground, with its API on a
- * unix socket in the home (and optionally on TCP with a bearer token). */
+ * unix socket in the home (and optionally on TCP with a bearer token), and
+ * the token-only socket of builds in the build directory. */
 #include "cli/cli.h"
 
 #include "base/base.h"
@@ -66,6 +67,26 @@ done:
 	return rc;
 }
 
+/* The build directory: created 0711 and the daemon's own, since the
+ * daemon writes into it what builds may read but never replace. */
+static int make_build_dir(const char *dir)
+{
+	struct stat st;
+	if (gf_fs_mkdirs(dir, 0711) < 0)
+		return GF_EIO;
+	if (lstat(dir, &st) != 0)
+		return gf_err_errno("--build-dir %s", dir);
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid())
+		return gf_err_set(
+		        GF_EINVALID,
+		        "--build-dir %s must be a directory of the daemon's own user (uid "
+		        "%ld), not a link or another user's",
+		        dir, (long)geteuid());
+	if (chmod(dir, 0711) != 0)
+		return gf_err_errno("--build-dir %s: cannot make it mode 0711", dir);
+	return 0;
+}
+
 /* "HOST:PORT" or "[V6]:PORT". */
 static int split_addr(char *host, size_t hn, int *port, const char *addr)
 {
@@ -89,8 +110,11 @@ static int split_addr(char *host, size_t hn, int *port, const char *addr)
 int cmd_daemon(int argc, char **argv)
 {
 	const char *home_flag = NULL, *api_listen = NULL, *log_format = NULL, *ports = NULL;
+	const char *build_user = NULL, *build_dir_flag = NULL;
 	const cli_flag flags[] = {
 	        {"home", CLI_FLAG_STRING, &home_flag},
+	        {"build-user", CLI_FLAG_STRING, &build_user},
+	        {"build-dir", CLI_FLAG_STRING, &build_dir_flag},
 	        {"api-listen", CLI_FLAG_STRING, &api_listen},
 	        {"log-format", CLI_FLAG_STRING, &log_format},
 	        {"instance-ports", CLI_FLAG_STRING, &ports},
@@ -138,6 +162,9 @@ int cmd_daemon(int argc, char **argv)
 
 	int status = 1;
 	char *sock = NULL, *token = NULL, *inventory = gf_path_join(home, "inventory.db");
+	char *build_dir =
+	        build_dir_flag ? gf_xstrdup(build_dir_flag) : pipeline_build_dir_default(home);
+	char *build_sock = gf_path_join(build_dir, "build.sock");
 	cloud_daemon *d = NULL;
 	statesrv *states = NULL;
 	pipeline_service *ps = NULL;
@@ -181,8 +208,23 @@ int cmd_daemon(int argc, char **argv)
 		cli_fail("daemon", 1, "cannot start the dashboard: %s", gf_err_msg());
 		goto stop;
 	}
-	pipeline_service_options po = {
-	        .home = home, .exe = o.exe, .socket = sock, .public_url = public_url};
+	/* Builds reach the daemon only here, and only with their token: the
+	 * admin socket above trusts whoever can open it, so it stays in the
+	 * 0700 home (docs/pipeline.md, "Isolation"). */
+	http_unix_opts bo = {.mode = 0666, .app_tokens_only = true};
+	if (make_build_dir(build_dir) < 0 ||
+	    http_server_listen_unix_opts(srv, build_sock, &bo) < 0) {
+		cli_fail("daemon", 1, "cannot open the build socket: %s", gf_err_msg());
+		goto stop;
+	}
+	pipeline_service_options po = {.home = home,
+	                               .exe = o.exe,
+	                               .socket = sock,
+	                               .public_url = public_url,
+	                               .api_token = token,
+	                               .build_dir = build_dir,
+	                               .build_socket = build_sock,
+	                               .build_user = build_user};
 	if (pipeline_service_open(&ps, loop, &po) < 0 || pipeline_api_register(srv, ps) < 0 ||
 	    cloud_metrics_add(d, pipeline_metrics_write, ps) < 0) {
 		cli_fail("daemon", 1, "cannot start the pipeline: %s", gf_err_msg());
@@ -217,6 +259,8 @@ done:
 	free(inventory);
 	free(public_url);
 	free(sock);
+	free(build_sock);
+	free(build_dir);
 	free(token);
 	free(home);
 	return status;

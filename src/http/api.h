@@ -9,9 +9,11 @@
  * 1. The server runs on a libuv loop the caller owns (the daemon's main
  *    loop) and is single-threaded: every handler, callback and response
  *    function runs on, and must be called from, the loop's thread. It
- *    listens on a unix socket (trusted: the file is mode 0600) and/or on
- *    TCP, where a listener may require `Authorization: Bearer <token>`
- *    (compared in constant time) on every route not marked public.
+ *    listens on unix sockets and/or on TCP. A unix socket is trusted (its
+ *    file is mode 0600) unless it takes application tokens only (the
+ *    pipeline's build socket: http_unix_opts); a TCP listener may require
+ *    `Authorization: Bearer <token>` (compared in constant time) on every
+ *    route not marked public.
  *
  * 2. Routes are METHOD + pattern, the pattern's segments literal or
  *    `{name}` (`/v1/lbs/{name}`); parameters are percent-decoded. When
@@ -138,6 +140,18 @@ int http_server_new(http_server **out, uv_loop_t *loop, const http_server_config
  * Connections on it are trusted (no token asked).
  */
 int http_server_listen_unix(http_server *s, const char *path);
+
+typedef struct {
+	unsigned mode; /* of the socket file; 0: 0600 */
+	/* Only tokens the application accepts (http_server_set_auth) open
+	 * this listener: no request is trusted for arriving on it, public
+	 * routes included. The pipeline's build socket, which the build user
+	 * can reach, is one (docs/pipeline.md). */
+	bool app_tokens_only;
+} http_unix_opts;
+
+/* http_server_listen_unix with options (o NULL: the defaults above). */
+int http_server_listen_unix_opts(http_server *s, const char *path, const http_unix_opts *o);
 /*
  * Listens on TCP host:port ("127.0.0.1", "::1", "0.0.0.0", "localhost");
  * port 0 picks a free port, reported in *bound_port (may be NULL). With a
@@ -204,7 +218,9 @@ typedef struct {
 	http_peer_kind kind;
 	char addr[80];   /* "127.0.0.1:51234", "[::1]:51234", or "unix:" + socket path */
 	long uid;        /* the peer's uid on a unix socket (SO_PEERCRED); -1 on TCP */
-	bool authorized; /* unix, or TCP with the listener's token (or a listener without one) */
+	bool authorized; /* unix, or TCP with the listener's token (or a listener without one),
+	                    or an application token (http_server_set_auth) */
+	bool app_token;  /* authorized by an application token */
 } http_peer;
 
 /* The parsed head (slices stay valid while the request is). */
@@ -265,6 +281,9 @@ void http_stream_begin(http_req *req, int status, const char *content_type);
 /* Sends one chunk. GF_EIO if the client is gone (the close callback will
  * run from the loop), GF_ETOOBIG if it reads too slowly: it is dropped. */
 int http_stream_write(http_req *req, const void *data, size_t len);
+/* Bytes written and not yet taken by the client: a producer that can wait
+ * (a pipe) pauses above its own mark, well before max_queued drops it. */
+size_t http_stream_queued(const http_req *req);
 /* Ends the answer (last chunk); the request is then complete. */
 void http_stream_end(http_req *req);
 

@@ -282,6 +282,11 @@ int http_stream_write(http_req *req, const void *data, size_t len)
 	return rc;
 }
 
+size_t http_stream_queued(const http_req *req)
+{
+	return req->conn->queued;
+}
+
 void http_stream_end(http_req *req)
 {
 	srv_conn *c = req->conn;

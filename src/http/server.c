@@ -461,11 +461,17 @@ static void head_done(srv_conn *c, size_t len)
 			return;
 		}
 	}
-	c->peer.authorized = app == 1 || !c->lis->token || http_bearer_ok(auth, c->lis->token);
-	if (!c->peer.authorized && !(route && route->opts.public)) {
+	c->peer.app_token = app == 1;
+	c->peer.authorized = app == 1 || (!c->lis->app_tokens_only &&
+	                                  (!c->lis->token || http_bearer_ok(auth, c->lis->token)));
+	if (!c->peer.authorized && (c->lis->app_tokens_only || !(route && route->opts.public))) {
 		http_resp_header(req, "WWW-Authenticate", "Bearer");
-		conn_fail(c, keep, 401, "unauthorized",
-		          auth ? "the bearer token is not valid for this server"
+		conn_fail(
+		        c, keep, 401, "unauthorized",
+		        c->lis->app_tokens_only
+		                ? "this socket takes only the tokens the server issued (a build's "
+		                  "GITFLEET_TOKEN): send Authorization: Bearer <token>"
+		        : auth ? "the bearer token is not valid for this server"
 		               : "this listener needs an Authorization: Bearer token");
 		return;
 	}
@@ -730,6 +736,12 @@ static bool unix_socket_live(const struct sockaddr_un *sa)
 
 int http_server_listen_unix(http_server *s, const char *path)
 {
+	return http_server_listen_unix_opts(s, path, NULL);
+}
+
+int http_server_listen_unix_opts(http_server *s, const char *path, const http_unix_opts *o)
+{
+	mode_t mode = o && o->mode ? (mode_t)o->mode : 0600;
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct stat st;
 	int fd = -1, rc = 0;
@@ -759,12 +771,12 @@ int http_server_listen_unix(http_server *s, const char *path)
 	/* On Linux the socket file takes the mode of the unbound socket's
 	 * inode: set it before bind so there is no moment the file is open to
 	 * others; the chmod after bind covers other kernels. */
-	if (fchmod(fd, 0600) != 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+	if (fchmod(fd, mode) != 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
 		rc = gf_err_errno("cannot listen on unix:%s", path);
 		close(fd);
 		return rc;
 	}
-	if (chmod(path, 0600) != 0 || listen(fd, 128) != 0) {
+	if (chmod(path, mode) != 0 || listen(fd, 128) != 0) {
 		rc = gf_err_errno("cannot listen on unix:%s", path);
 		close(fd);
 		unlink(path);
@@ -787,6 +799,7 @@ int http_server_listen_unix(http_server *s, const char *path)
 		return rc;
 	}
 	l->path = gf_xstrdup(path);
+	l->app_tokens_only = o && o->app_tokens_only;
 	return 0;
 }
 

@@ -23,8 +23,9 @@ struct srv_listener {
 	} h;
 	http_server *srv;
 	srv_listener *next;
-	char *path;  /* unix socket file, removed on close; NULL for TCP */
-	char *token; /* bearer token; NULL: none asked */
+	char *path;           /* unix socket file, removed on close; NULL for TCP */
+	char *token;          /* bearer token; NULL: none asked */
+	bool app_tokens_only; /* only application tokens (http_unix_opts) */
 };
 
 typedef enum {

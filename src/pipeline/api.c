@@ -510,5 +510,8 @@ int pipeline_api_register(http_server *s, pipeline_service *ps)
 		if (rc < 0)
 			return rc;
 	}
+	int rc = pl_githttp_register(s, ps);
+	if (rc < 0)
+		return rc;
 	return http_server_add_auth(s, pl_token_check, ps);
 }

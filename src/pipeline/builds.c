@@ -8,9 +8,8 @@
 
 #include "git/git.h"
 
+#include <dirent.h>
 #include <errno.h>
-#include <fnmatch.h>
-#include <ftw.h>
 #include <libgen.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -79,6 +78,7 @@ static void build_free(pl_build *b)
 	free(b->mask);
 	free(b->spec_text);
 	free(b->dir);
+	free(b->ws);
 	free(b);
 }
 
@@ -107,6 +107,8 @@ static void end_build(pipeline_service *ps, pl_build *b, pipeline_build_status s
 	forget(ps, b);
 	if (b->run)
 		pipeline_run_free(b->run);
+	if (b->ws)
+		pl_workspace_remove_async(ps, b->ws);
 	build_free(b);
 	if (!ps->closing)
 		schedule(ps);
@@ -114,72 +116,19 @@ static void end_build(pipeline_service *ps, pl_build *b, pipeline_build_status s
 
 /* ---- artifacts --------------------------------------------------------------------- */
 
-static struct {
-	const pipeline_buildspec *spec;
-	const char *base, *dest;
-	int copied;
-} art;
-
-static int copy_file(const char *from, const char *to)
-{
-	gf_buf b;
-	gf_buf_init(&b, (size_t)1 << 30);
-	int rc = gf_fs_read(&b, from);
-	if (rc == 0) {
-		char *dir = gf_xstrdup(to);
-		gf_fs_mkdirs(dirname(dir), 0755);
-		free(dir);
-		rc = gf_fs_write_atomic(to, b.ptr ? b.ptr : "", b.len, 0644);
-	}
-	gf_buf_dispose(&b);
-	return rc;
-}
-
-static int art_visit(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (type != FTW_F)
-		return 0;
-	const char *rel = path + strlen(art.base) + 1;
-	if (gf_str_has_prefix(rel, ".git/"))
-		return 0;
-	for (size_t i = 0; i < art.spec->nartifact_files; i++) {
-		const char *pat = art.spec->artifact_files[i];
-		/* `**` spans directories: then '*' may match '/' too. */
-		int flags = strstr(pat, "**") ? 0 : FNM_PATHNAME;
-		if (fnmatch(pat, rel, flags) == 0 ||
-		    (!strncmp(pat, "**/", 3) && fnmatch(pat + 3, rel, 0) == 0)) {
-			const char *name = art.spec->discard_paths ? strrchr(path, '/') + 1 : rel;
-			char *to = gf_path_join(art.dest, name);
-			if (copy_file(path, to) == 0)
-				art.copied++;
-			free(to);
-			break;
-		}
-	}
-	return 0;
-}
-
 static int collect_artifacts(pl_build *b)
 {
 	if (!b->spec || b->spec->nartifact_files == 0)
 		return 0;
-	char *src = gf_path_join(b->dir, "src");
-	char *base = b->spec->base_directory ? gf_path_join(src, b->spec->base_directory)
-	                                     : gf_xstrdup(src);
+	char *src = gf_path_join(b->ws, "src");
 	char *dest = gf_path_join(b->dir, "artifacts");
 	gf_fs_mkdirs(dest, 0755);
-	art.spec = b->spec;
-	art.base = base;
-	art.dest = dest;
-	art.copied = 0;
-	nftw(base, art_visit, 16, FTW_PHYS);
-	int n = art.copied;
+	int n = pl_artifacts_collect(src, b->spec, dest);
+	if (n < 0)
+		log_to_build(b, gf_err_msg());
 	free(src);
-	free(base);
 	free(dest);
-	return n;
+	return n < 0 ? 0 : n;
 }
 
 /* ---- running ------------------------------------------------------------------------- */
@@ -246,12 +195,19 @@ static int make_env(pl_build *b, char *err, size_t errlen)
 	env_set(&env, "PATH", p);
 	free(p);
 	free(exe);
-	static const char *const keep[] = {"HOME",   "USER", "LANG",
-	                                   "TMPDIR", "TZ",   "GITFLEET_LOG_FORMAT"};
+	static const char *const keep[] = {"LANG", "TZ", "GITFLEET_LOG_FORMAT"};
 	for (size_t i = 0; i < GF_ARRAY_LEN(keep); i++)
 		if (getenv(keep[i]))
 			env_set(&env, keep[i], getenv(keep[i]));
-	char *src = gf_path_join(b->dir, "src");
+	/* The build's own home and temporary directory, in its workspace. */
+	char *bhome = gf_path_join(b->ws, "home"), *btmp = gf_path_join(b->ws, "tmp");
+	env_set(&env, "HOME", bhome);
+	env_set(&env, "TMPDIR", btmp);
+	env_set(&env, "USER", ps->user.name);
+	env_set(&env, "LOGNAME", ps->user.name);
+	free(bhome);
+	free(btmp);
+	char *src = gf_path_join(b->ws, "src");
 	char num[32], start[32];
 	snprintf(num, sizeof(num), "%lld", (long long)b->number);
 	snprintf(start, sizeof(start), "%lld", (long long)b->start_ms);
@@ -304,7 +260,8 @@ static int make_env(pl_build *b, char *err, size_t errlen)
 		}
 		env_set(&env, b->spec->secrets[i].name, val);
 	}
-	char *addr = gf_xasprintf("unix:%s", ps->sock);
+	/* The token-only socket: the admin socket is out of a build's reach. */
+	char *addr = gf_xasprintf("unix:%s", ps->build_sock);
 	env_set(&env, "GITFLEET_ADDR", addr);
 	free(addr);
 	env_set(&env, "GITFLEET_TOKEN", b->token);
@@ -317,6 +274,39 @@ static int make_env(pl_build *b, char *err, size_t errlen)
 	return rc;
 }
 
+/* A sanitizer build of gitfleet reserves terabytes of shadow memory, which
+ * RLIMIT_DATA counts: the `gitfleet` a build runs would not start under
+ * the default memory limit, so such a daemon sets none unless asked. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANITIZED 1
+#endif
+#endif
+#ifndef SANITIZED
+#define SANITIZED 0
+#endif
+
+/* A limit of the project's environment, or its default. */
+static int64_t env_limit(const json_t *env, const char *key, int64_t dflt)
+{
+	const json_t *v = json_object_get(env, key);
+	return json_is_integer(v) ? (int64_t)json_integer_value(v) : dflt;
+}
+
+/* The resource limits of a build: the project's environment.*_limit*
+ * fields, or the defaults of docs/pipeline.md. The process limit counts
+ * every process of the user, so it applies by default only to a build
+ * user of its own (a root daemon's). */
+static void build_limits(pipeline_run_options *o, const pipeline_service *ps, const json_t *env)
+{
+	o->memory_mb = env_limit(env, "memory_limit_mib", SANITIZED ? 0 : PL_DEFAULT_MEMORY_MIB);
+	o->file_size_mb = env_limit(env, "file_size_limit_mib", PL_DEFAULT_FILE_SIZE_MIB);
+	o->processes = env_limit(env, "process_limit", ps->user.drop ? PL_DEFAULT_PROCESSES : 0);
+	o->open_files = PL_DEFAULT_OPEN_FILES;
+}
+
 static void prepare_work(uv_work_t *w)
 {
 	pl_build *b = w->data;
@@ -324,10 +314,20 @@ static void prepare_work(uv_work_t *w)
 	const json_t *source = json_object_get(b->project_spec, "source");
 	bool hosted = !strcmp(pl_jstr(source, "type"), "GITFLEET");
 	char *repo = gf_xasprintf("%s/%s.git", hosted ? ps->repos : ps->mirrors, b->project);
-	char *src = gf_path_join(b->dir, "src");
+	char *src = gf_path_join(b->ws, "src");
 	const char *want = pl_jstr(b->info, "source_version");
 	b->prep_status = PIPELINE_BUILD_FAULT;
 	int rc = 0;
+	if (ps->user.err[0]) {
+		snprintf(b->prep_err, sizeof(b->prep_err), "%s", ps->user.err);
+		rc = GF_EINVALID;
+		goto done;
+	}
+	if ((rc = pl_workspace_create(&ps->user, b->ws)) < 0) {
+		snprintf(b->prep_err, sizeof(b->prep_err), "cannot make the build's workspace: %s",
+		         gf_err_msg());
+		goto done;
+	}
 	if (!hosted && (rc = gf_git_fetch_mirror(repo, pl_jstr(source, "location"))) < 0) {
 		snprintf(b->prep_err, sizeof(b->prep_err), "DOWNLOAD_SOURCE: %s", gf_err_msg());
 		goto done;
@@ -361,6 +361,10 @@ static void prepare_work(uv_work_t *w)
 	}
 	b->spec_len = text.len;
 	b->spec_text = gf_buf_detach(&text);
+	/* Read by the daemon first; from now on the checkout is the build's. */
+	if ((rc = pl_workspace_give(&ps->user, src)) < 0)
+		snprintf(b->prep_err, sizeof(b->prep_err), "cannot prepare the workspace: %s",
+		         gf_err_msg());
 done:
 	b->prep_rc = rc;
 	free(repo);
@@ -395,9 +399,8 @@ static void prepare_done(uv_work_t *w, int status)
 		return;
 	}
 	char *log = gf_path_join(b->dir, "build.log");
-	char *scratch = gf_path_join(b->dir, "scratch");
-	char *src = gf_path_join(b->dir, "src");
-	gf_fs_mkdirs(scratch, 0700);
+	char *scratch = gf_path_join(b->ws, "scratch");
+	char *src = gf_path_join(b->ws, "src");
 	json_int_t minutes = json_integer_value(json_object_get(b->project_spec, "build_timeout"));
 	pipeline_run_options o = {
 	        .cwd = src,
@@ -406,8 +409,12 @@ static void prepare_done(uv_work_t *w, int status)
 	        .scratch = scratch,
 	        .mask = (const char *const *)b->mask,
 	        .timeout = (double)(minutes > 0 ? minutes : 60) * 60.0,
-	        .open_files = 4096,
+	        .set_user = ps->user.drop,
+	        .uid = (unsigned)ps->user.uid,
+	        .gid = (unsigned)ps->user.gid,
+	        .user = ps->user.name,
 	};
+	build_limits(&o, ps, json_object_get(b->project_spec, "environment"));
 	/* A test knob: GITFLEET_BUILD_TIMEOUT_SCALE=0.01 makes minutes short. */
 	const char *scale = getenv("GITFLEET_BUILD_TIMEOUT_SCALE");
 	if (scale && atof(scale) > 0)
@@ -432,6 +439,7 @@ static void start_build(pipeline_service *ps, pl_build *b)
 	pl_random_hex(b->token, 32);
 	save_build(ps, b, "", 0);
 	gf_log(GF_LOG_INFO, "build started", "build=%s", b->id);
+	b->ws = gf_xasprintf("%s/%s/%lld", ps->build_dir, b->project, (long long)b->number);
 	b->preparing = true;
 	b->work.data = b;
 	uv_queue_work(ps->loop, &b->work, prepare_work, prepare_done);
@@ -747,6 +755,51 @@ static void on_poll(uv_timer_t *t)
 	pl_poll_projects(ps);
 }
 
+char *pipeline_build_dir_default(const char *home)
+{
+	size_t n = strlen(home);
+	while (n > 1 && home[n - 1] == '/')
+		n--;
+	return gf_xasprintf("%.*s-builds", (int)n, home);
+}
+
+/* The build user must reach its socket and the daemon's gitfleet (first
+ * on its PATH): said at start, not as a puzzling failure of every build. */
+static int check_reach(pipeline_service *ps)
+{
+	char why[600];
+	const char *what[] = {ps->build_sock, ps->exe};
+	const int want[] = {W_OK, X_OK}; /* connect, run */
+	for (size_t i = 0; i < GF_ARRAY_LEN(what); i++)
+		if (pl_build_user_can_reach(&ps->user, what[i], want[i], why, sizeof(why)) < 0)
+			return gf_err_set(
+			        GF_EINVALID,
+			        "builds run as user %s, who cannot reach %s: %s (make the "
+			        "directories above it searchable, e.g. chmod o+x, or choose "
+			        "another --build-dir)",
+			        ps->user.name, what[i], why);
+	return 0;
+}
+
+/* Workspaces of a previous daemon's builds: none can be resumed. Removed
+ * before any build starts (their trees would share the project folders). */
+static void clear_build_dir(pipeline_service *ps)
+{
+	DIR *d = opendir(ps->build_dir);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.' || e->d_type != DT_DIR)
+			continue;
+		char *p = gf_path_join(ps->build_dir, e->d_name);
+		if (pl_tree_remove(p) < 0)
+			gf_log(GF_LOG_WARN, "cannot remove an old build workspace", "error=\"%s\"",
+			       gf_err_msg());
+		free(p);
+	}
+	if (d)
+		closedir(d);
+}
+
 int pipeline_service_open(pipeline_service **out, uv_loop_t *loop,
                           const pipeline_service_options *o)
 {
@@ -757,11 +810,23 @@ int pipeline_service_open(pipeline_service **out, uv_loop_t *loop,
 	ps->exe = gf_xstrdup(o->exe);
 	ps->sock = gf_xstrdup(o->socket);
 	ps->public_url = o->public_url ? gf_xstrdup(o->public_url) : NULL;
+	ps->api_token = o->api_token ? gf_xstrdup(o->api_token) : NULL;
+	ps->build_dir =
+	        o->build_dir ? gf_xstrdup(o->build_dir) : pipeline_build_dir_default(o->home);
+	ps->build_sock = gf_xstrdup(o->build_socket ? o->build_socket : o->socket);
 	ps->repos = gf_path_join(o->home, "repos");
 	ps->mirrors = gf_path_join(o->home, "mirrors");
 	ps->builds = gf_path_join(o->home, "builds");
 	char *db = gf_path_join(o->home, "inventory.db");
 	int rc = 0;
+	pl_build_user_resolve(&ps->user, o->build_user);
+	if (ps->user.err[0])
+		gf_log(GF_LOG_ERROR, "builds cannot run", "reason=\"%s\"", ps->user.err);
+	else if ((rc = check_reach(ps)) < 0) {
+		free(db);
+		goto fail;
+	}
+	clear_build_dir(ps);
 	if (sqlite3_open_v2(db, &ps->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
 		rc = gf_err_set(GF_EIO, "pipeline: cannot open %s: %s", db,
 		                ps->db ? sqlite3_errmsg(ps->db) : "out of memory");
@@ -816,6 +881,9 @@ fail:
 	free(ps->exe);
 	free(ps->sock);
 	free(ps->public_url);
+	free(ps->api_token);
+	free(ps->build_dir);
+	free(ps->build_sock);
 	free(ps->repos);
 	free(ps->mirrors);
 	free(ps->builds);
@@ -833,6 +901,9 @@ static void service_closed(uv_handle_t *h)
 	free(ps->exe);
 	free(ps->sock);
 	free(ps->public_url);
+	free(ps->api_token);
+	free(ps->build_dir);
+	free(ps->build_sock);
 	free(ps->repos);
 	free(ps->mirrors);
 	free(ps->builds);

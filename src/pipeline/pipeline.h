@@ -24,7 +24,15 @@
  *                (pl_* tables, the cloud store's migration 2);
  *   builds.c     the queue and each build's life (below), build tokens;
  *   poll.c       polling of GIT projects; notify.c  notify_url POSTs;
+ *   workspace.c  the build user, the workspaces outside the home, and
+ *                every walk of a build's files (never following links);
+ *   githttp.c    git's smart HTTP for hosted repositories (a CGI);
  *   api.c        the HTTP routes (docs/pipeline.md).
+ *
+ * Isolation (docs/pipeline.md): a root daemon runs builds as an
+ * unprivileged user; builds reach the daemon only through the build
+ * socket, which takes nothing but their tokens, so a pull request's
+ * read-only token cannot be bypassed through the trusted admin socket.
  *
  * The buildspec. A parse yields everything a runner needs, owned by one
  * arena freed by pipeline_buildspec_free:
@@ -220,13 +228,22 @@ typedef struct {
 } pipeline_run_result;
 
 typedef struct {
-	const char *cwd;               /* the source directory */
-	const char *const *env;        /* NAME=value, NULL-terminated: the whole environment */
-	const char *log_path;          /* appended */
-	const char *scratch;           /* a private directory for the command files */
-	const char *const *mask;       /* values masked in the log (3 characters or more) */
-	double timeout;                /* seconds; 0: none */
-	int64_t memory_mb, open_files; /* resource limits; 0: unlimited */
+	const char *cwd;         /* the source directory */
+	const char *const *env;  /* NAME=value, NULL-terminated: the whole environment */
+	const char *log_path;    /* appended */
+	const char *scratch;     /* a directory for the command files, which the build may
+	                            read (they are written 0640) but not write */
+	const char *const *mask; /* values masked in the log (3 characters or more) */
+	double timeout;          /* seconds; 0: none */
+	/* Resource limits of every process of the build; 0: unlimited.
+	 * memory_mb is RLIMIT_DATA (docs/pipeline.md says why not RLIMIT_AS);
+	 * processes is RLIMIT_NPROC, which counts every process of the user. */
+	int64_t memory_mb, open_files, processes, file_size_mb;
+	/* Run the shell as this user (the daemon is root); user names it in
+	 * the log. */
+	bool set_user;
+	unsigned uid, gid;
+	const char *user;
 } pipeline_run_options;
 
 typedef struct pipeline_run pipeline_run;
@@ -282,12 +299,26 @@ bool pipeline_filters_match(const pipeline_filters *f, const hooks_event *ev);
 typedef struct pipeline_service pipeline_service;
 typedef struct http_server http_server;
 
+/* Builds of a root daemon run as this user unless --build-user names another. */
+#define PIPELINE_BUILD_USER_DEFAULT "gitfleet-build"
+
 typedef struct {
 	const char *home;       /* the daemon's home: repos/, mirrors/, builds/, inventory.db */
 	const char *exe;        /* the daemon's own gitfleet binary */
-	const char *socket;     /* the API's unix socket (GITFLEET_ADDR of builds) */
+	const char *socket;     /* the trusted admin socket (hooks of hosted repositories) */
 	const char *public_url; /* "http://HOST:PORT" of the TCP API, or NULL */
+	const char *api_token;  /* the TCP API's token (git over HTTP), or NULL */
+	/* Builds: their workspaces and their token-only socket live in
+	 * build_dir (outside the 0700 home); build_user as --build-user. The
+	 * daemon listens on build_socket; pipeline_service_open checks that
+	 * the build user can reach it and the gitfleet binary. */
+	const char *build_dir;
+	const char *build_socket;
+	const char *build_user; /* NULL: PIPELINE_BUILD_USER_DEFAULT (root only) */
 } pipeline_service_options;
+
+/* The default build directory of a home: "HOME-builds" (malloc'd). */
+char *pipeline_build_dir_default(const char *home);
 
 /* Validates the body of PUT /v1/projects/{name} and normalises it into
  * the stored spec, every default filled in (docs/pipeline.md). On

@@ -37,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -65,6 +66,9 @@ struct pipeline_run {
 	bool pending;  /* a command runs; its marker is awaited */
 	bool told_failed;
 	bool shell_exited, out_eof, finished, freeing;
+	bool memory_limited, out_of_memory; /* a limit is set; the output said memory ran out */
+	bool limits_set;                    /* the shell confirmed its resource limits */
+	int64_t memory_mb;
 	int64_t shell_status;
 	int shell_signal;
 	pipeline_build_status forced; /* TIMED_OUT or STOPPED; IN_PROGRESS if none */
@@ -209,6 +213,12 @@ static void finish(pipeline_run *r)
 		r->pending = false;
 	}
 	close_phase(r);
+	if (!r->limits_set && r->forced == PIPELINE_BUILD_IN_PROGRESS) {
+		r->forced = PIPELINE_BUILD_FAULT;
+		snprintf(r->result.reason, sizeof(r->result.reason),
+		         "the build shell ended before it confirmed its resource limits "
+		         "(ulimit), so no command ran: the log says why");
+	}
 	if (r->forced != PIPELINE_BUILD_IN_PROGRESS)
 		r->result.status = r->forced;
 	else if (r->steps.build_failed)
@@ -219,10 +229,18 @@ static void finish(pipeline_run *r)
 		for (int k = 0; k < PIPELINE_PHASE_COUNT; k++)
 			if (r->steps.status[k] == PIPELINE_PHASE_FAILED) {
 				snprintf(r->result.reason, sizeof(r->result.reason),
-				         "phase %s failed: a command exited with status %d",
-				         pipeline_phase_name(k), r->steps.exit_code[k]);
+				         "phase %s failed: a command exited with status %d%s",
+				         pipeline_phase_name(k), r->steps.exit_code[k],
+				         r->out_of_memory ? " after running out of memory" : "");
 				break;
 			}
+		if (r->out_of_memory) {
+			size_t n = strlen(r->result.reason);
+			snprintf(r->result.reason + n, sizeof(r->result.reason) - n,
+			         " (the build's memory limit is %lld MiB per process: raise the "
+			         "project's environment.memory_limit_mib)",
+			         (long long)r->memory_mb);
+		}
 	}
 	run_logf(r, "==> build %s%s%s", pipeline_build_status_name(r->result.status),
 	         r->result.reason[0] ? ": " : "", r->result.reason);
@@ -286,7 +304,7 @@ static void feed_next(pipeline_run *r)
 		r->told_failed = true;
 	}
 	char *path = gf_xasprintf("%s/cmd-%d.sh", r->scratch, ++r->ncmd);
-	int rc = gf_fs_write_scratch(path, cmd, strlen(cmd), 0600);
+	int rc = gf_fs_write_scratch(path, cmd, strlen(cmd), 0640);
 	gf_buf logged = GF_BUF_INIT;
 	gf_buf_printf(&logged, "$ %s%s", fin ? "(finally) " : "", cmd);
 	run_log(r, logged.ptr, logged.len);
@@ -306,6 +324,28 @@ static void feed_next(pipeline_run *r)
 	gf_buf_dispose(&text);
 }
 
+/* A memory limit (RLIMIT_DATA) makes allocations fail rather than kill:
+ * programs then say so in their own words. These are the words of libc
+ * (strerror(ENOMEM)), bash, Python, C++, Go, Node and glib. */
+static bool says_out_of_memory(const char *s, size_t len)
+{
+	static const char *const words[] = {"cannot allocate memory",
+	                                    "out of memory",
+	                                    "memoryerror",
+	                                    "bad_alloc",
+	                                    "memory exhausted",
+	                                    "failed to allocate",
+	                                    "allocation failed",
+	                                    "xmalloc: cannot allocate"};
+	for (size_t w = 0; w < GF_ARRAY_LEN(words); w++) {
+		size_t wl = strlen(words[w]);
+		for (size_t i = 0; i + wl <= len; i++)
+			if (!strncasecmp(s + i, words[w], wl))
+				return true;
+	}
+	return false;
+}
+
 /* One output line: a marker ends the pending command; anything else is
  * logged. Text before a marker on the same line is output that did not
  * end with a newline. */
@@ -319,6 +359,12 @@ static void on_line(pipeline_run *r, const char *s, size_t len)
 			m = s + i;
 			break;
 		}
+	char ltag[48];
+	int ln = snprintf(ltag, sizeof(ltag), "\036GFL:%s", r->nonce);
+	if (len == (size_t)ln && !memcmp(s, ltag, (size_t)ln)) {
+		r->limits_set = true;
+		return;
+	}
 	char vtag[48];
 	int vn = snprintf(vtag, sizeof(vtag), "\036GFV:%s:", r->nonce);
 	if (len >= (size_t)vn && !memcmp(s, vtag, (size_t)vn)) {
@@ -334,6 +380,8 @@ static void on_line(pipeline_run *r, const char *s, size_t len)
 		return;
 	}
 	if (!m) {
+		if (r->memory_limited && !r->out_of_memory && says_out_of_memory(s, len))
+			r->out_of_memory = true;
 		run_log(r, s, len);
 		return;
 	}
@@ -435,12 +483,53 @@ void pipeline_run_stop(pipeline_run *r, const char *reason)
 	force_end(r, PIPELINE_BUILD_STOPPED, reason ? reason : "the build was stopped");
 }
 
-static void set_limit(int pid, int res, int64_t v)
+/*
+ * Resource limits. The shell sets them on itself with `ulimit` before the
+ * first command (soft and hard: the build cannot raise them again), and
+ * confirms with a marker line; a shell that cannot set them exits and the
+ * build is a FAULT. Why not prlimit(2) from the daemon: changing another
+ * user's process needs CAP_SYS_RESOURCE, which a daemon in a container
+ * often lacks; and libuv gives no hook between fork and exec. Units:
+ * `ulimit -d` is KiB in every shell, `-f` is 1024-byte blocks in bash but
+ * 512-byte blocks in POSIX sh, and dash calls the process limit -p.
+ */
+static void limit_line(gf_buf *b, const char *opt, int res, int64_t v, int64_t unit)
+{
+	/* The shell inherits the daemon's limits: never ask above them (only
+	 * root could raise a hard limit, and builds do not run as root). */
+	struct rlimit cur;
+	if (v <= 0 || (getrlimit(res, &cur) == 0 && cur.rlim_max != RLIM_INFINITY &&
+	               (rlim_t)(v * unit) >= cur.rlim_max))
+		return;
+	gf_buf_printf(b, "ulimit %s %lld && ", opt, (long long)v);
+}
+
+static void send_limits(pipeline_run *r, const pipeline_run_options *o, bool posix_sh)
+{
+	gf_buf b = GF_BUF_INIT;
+	gf_buf_puts(&b, "ulimit -c 0 && ");
+	limit_line(&b, "-d", RLIMIT_DATA, o->memory_mb * 1024, 1024);
+	limit_line(&b, "-f", RLIMIT_FSIZE, o->file_size_mb * (posix_sh ? 2048 : 1024),
+	           posix_sh ? 512 : 1024);
+	limit_line(&b, "-n", RLIMIT_NOFILE, o->open_files, 1);
+	struct rlimit cur;
+	if (o->processes > 0 &&
+	    (getrlimit(RLIMIT_NPROC, &cur) != 0 || cur.rlim_max == RLIM_INFINITY ||
+	     (rlim_t)o->processes < cur.rlim_max))
+		gf_buf_printf(&b, "{ ulimit -u %lld 2>/dev/null || ulimit -p %lld; } && ",
+		              (long long)o->processes, (long long)o->processes);
+	gf_buf_printf(&b, "printf '\\036GFL:%s\\n' || exit 125\n", r->nonce);
+	if (write(r->ctl, b.ptr, b.len) != (ssize_t)b.len)
+		run_logf(r, "cannot hand the resource limits to the shell: %s", strerror(errno));
+	gf_buf_dispose(&b);
+}
+
+static const char *limit_text(char *buf, size_t n, int64_t v, const char *unit)
 {
 	if (v <= 0)
-		return;
-	struct rlimit rl = {(rlim_t)v, (rlim_t)v};
-	prlimit(pid, res, &rl, NULL);
+		return "unlimited";
+	snprintf(buf, n, "%lld%s", (long long)v, unit);
+	return buf;
 }
 
 int pipeline_run_start(pipeline_run **out, uv_loop_t *loop, const pipeline_buildspec *spec,
@@ -459,6 +548,17 @@ int pipeline_run_start(pipeline_run **out, uv_loop_t *loop, const pipeline_build
 				close(ctl[i]);
 			if (outp[i] >= 0)
 				close(outp[i]);
+		}
+		return rc;
+	}
+	/* The shell opens its script as /dev/fd/3, which checks the pipe's
+	 * owner: the build user's, when the shell runs as one. */
+	if (o->set_user && fchown(ctl[0], (uid_t)o->uid, (gid_t)o->gid) != 0) {
+		int rc = gf_err_errno("cannot hand the build shell its script pipe");
+		close(log);
+		for (int i = 0; i < 2; i++) {
+			close(ctl[i]);
+			close(outp[i]);
 		}
 		return rc;
 	}
@@ -512,6 +612,12 @@ int pipeline_run_start(pipeline_run **out, uv_loop_t *loop, const pipeline_build
 	po.env = (char **)o->env;
 	po.cwd = o->cwd;
 	po.flags = UV_PROCESS_DETACHED; /* setsid: its own process group */
+	if (o->set_user) {
+		/* libuv also drops the daemon's supplementary groups. */
+		po.flags |= UV_PROCESS_SETUID | UV_PROCESS_SETGID;
+		po.uid = (uv_uid_t)o->uid;
+		po.gid = (uv_gid_t)o->gid;
+	}
 	po.stdio = stdio;
 	po.stdio_count = 4;
 	int e = uv_spawn(loop, &r->proc, &po);
@@ -532,16 +638,25 @@ int pipeline_run_start(pipeline_run **out, uv_loop_t *loop, const pipeline_build
 		return rc;
 	}
 	r->handles++;
-	set_limit(r->proc.pid, RLIMIT_AS, o->memory_mb * 1024 * 1024);
-	set_limit(r->proc.pid, RLIMIT_NOFILE, o->open_files);
-	set_limit(r->proc.pid, RLIMIT_CORE, 0);
+	char mem[32], fsz[32], nof[32], npr[32];
+	r->memory_limited = o->memory_mb > 0;
+	r->memory_mb = o->memory_mb;
 	uv_read_start((uv_stream_t *)&r->out, on_alloc, on_read);
 	if (o->timeout > 0)
 		uv_timer_start(&r->timeout, on_timeout, (uint64_t)(o->timeout * 1000), 0);
-	run_logf(r, "==> build started: %s in %s", shell, o->cwd);
+	run_logf(r, "==> build started: %s in %s, as user %s", shell, o->cwd,
+	         o->user ? o->user : "of the daemon");
+	run_logf(r,
+	         "==> limits per process: memory %s, files %s, open files %s; processes of "
+	         "the user %s",
+	         limit_text(mem, sizeof(mem), o->memory_mb, " MiB"),
+	         limit_text(fsz, sizeof(fsz), o->file_size_mb, " MiB"),
+	         limit_text(nof, sizeof(nof), o->open_files, ""),
+	         limit_text(npr, sizeof(npr), o->processes, ""));
 	for (size_t i = 0; i < spec->nignored; i++)
 		run_logf(r, "warning: %s is not supported by gitfleet and was ignored",
 		         spec->ignored[i]);
+	send_limits(r, o, !strcmp(shell, "/bin/sh"));
 	feed_next(r);
 	*out = r;
 	return 0;

@@ -131,8 +131,9 @@ int pipeline_project_decode(json_t **out, char *err, size_t errlen, const char *
 		           name);
 	if (!json_is_object(body))
 		return BAD("the body must be a JSON object with source");
-	static const char *const top[] = {"name",       "source",   "environment",  "build_timeout",
-	                                  "notify_url", "repo_url", "notify_secret"};
+	static const char *const top[] = {"name",          "source",     "environment",
+	                                  "build_timeout", "notify_url", "repo_url",
+	                                  "notify_secret", "http_url"};
 	const char *k;
 	json_t *v;
 	json_object_foreach((json_t *)body, k, v)
@@ -174,6 +175,14 @@ int pipeline_project_decode(json_t **out, char *err, size_t errlen, const char *
 	    (rc = check_string_map(json_object_get(env, "secrets"), "environment.secrets", err,
 	                           errlen)))
 		return rc;
+	static const char *const limits[] = {"memory_limit_mib", "file_size_limit_mib",
+	                                     "process_limit"};
+	for (size_t i = 0; i < GF_ARRAY_LEN(limits); i++) {
+		const json_t *l = json_object_get(env, limits[i]);
+		if (l && (!json_is_integer(l) || json_integer_value(l) < 0 ||
+		          json_integer_value(l) > ((json_int_t)1 << 40)))
+			return BAD("environment.%s: a whole number, 0 for unlimited", limits[i]);
+	}
 	const json_t *to = json_object_get(body, "build_timeout");
 	if (to &&
 	    (!json_is_integer(to) || json_integer_value(to) < 1 || json_integer_value(to) > 2160))
@@ -200,6 +209,10 @@ int pipeline_project_decode(json_t **out, char *err, size_t errlen, const char *
 		json_decref(json_object_get(json_object_get(s, "environment"), "variables"));
 	if (!json_object_get(env, "secrets"))
 		json_decref(json_object_get(json_object_get(s, "environment"), "secrets"));
+	for (size_t i = 0; i < GF_ARRAY_LEN(limits); i++)
+		if (json_object_get(env, limits[i]))
+			json_object_set(json_object_get(s, "environment"), limits[i],
+			                json_object_get(env, limits[i]));
 	*out = s;
 	return 0;
 }
@@ -307,6 +320,10 @@ json_t *pl_project_public(pipeline_service *ps, const char *name, const json_t *
 		char *path = repo_path(ps, name, true);
 		json_object_set_new(out, "repo_url", json_string(path));
 		free(path);
+		/* git's smart HTTP through the TCP listener (githttp.c). */
+		if (ps->public_url)
+			json_object_set_new(out, "http_url",
+			                    json_sprintf("%s/git/%s.git", ps->public_url, name));
 	}
 	return out;
 }

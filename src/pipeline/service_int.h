@@ -6,6 +6,22 @@
 #include "pipeline/pipeline.h"
 
 #include <sqlite3.h>
+#include <sys/types.h>
+
+/* Default resource limits of a build (docs/pipeline.md, "Limits"). */
+#define PL_DEFAULT_MEMORY_MIB    4096
+#define PL_DEFAULT_FILE_SIZE_MIB 4096
+#define PL_DEFAULT_PROCESSES     1024
+#define PL_DEFAULT_OPEN_FILES    4096
+
+/* workspace.c: who runs builds (see the top of workspace.c). */
+typedef struct {
+	bool drop; /* the daemon is root: builds switch to uid/gid */
+	uid_t uid;
+	gid_t gid;
+	char name[64];
+	char err[512]; /* set: no build can run (no such user); they end FAULT with it */
+} pl_build_user;
 
 typedef struct pl_build {
 	struct pipeline_service *ps;
@@ -17,7 +33,8 @@ typedef struct pl_build {
 	json_t *project_spec; /* the project as it was when the build was queued */
 	char token[65];
 	bool read_only;
-	char *dir; /* builds/<project>/<number> */
+	char *dir; /* builds/<project>/<number> in the home: log, artifacts */
+	char *ws;  /* <build-dir>/<project>/<number>: the workspace (workspace.c) */
 	pipeline_buildspec *spec;
 	pipeline_run *run;
 	char **env, **mask;
@@ -37,6 +54,8 @@ struct pipeline_service {
 	uv_loop_t *loop;
 	sqlite3 *db;
 	char *home, *exe, *sock, *public_url, *repos, *mirrors, *builds;
+	char *build_dir, *build_sock, *api_token;
+	pl_build_user user;
 	GF_VEC(pl_build *) live; /* queued and running builds */
 	uv_timer_t poll;
 	json_t *polls; /* project → {"due": ms, "busy": bool, "refs": {ref: commit}} */
@@ -100,5 +119,32 @@ json_t *pl_webhook_public(pipeline_service *ps, const char *project, const json_
 /* The auth hook for build tokens (http_server_add_auth). */
 int pl_token_check(const char *method, const char *path, const char *token, char *why,
                    size_t why_len, void *payload);
+
+/* workspace.c */
+/* The build user for --build-user `name` (NULL: the default); u->err says
+ * why builds cannot run. */
+void pl_build_user_resolve(pl_build_user *u, const char *name);
+/* 0 if the build user may pass through every directory to `path` and has
+ * `want` (R_OK, W_OK, X_OK bits) on it; otherwise GF_E* with the first
+ * obstacle in `why`. */
+int pl_build_user_can_reach(const pl_build_user *u, const char *path, int want, char *why,
+                            size_t n);
+/* Makes the workspace `ws` (removing a stale one) with scratch/, home/,
+ * tmp/ owned as the top of workspace.c draws. */
+int pl_workspace_create(const pl_build_user *u, const char *ws);
+/* Hands the tree `dir` (a fresh checkout) to the build user, with git
+ * objects of its own (the checkout's borrowed ones are in the home). */
+int pl_workspace_give(const pl_build_user *u, const char *dir);
+/* Removes the tree `path` without following any link in it. */
+int pl_tree_remove(const char *path);
+/* Copies the files of spec's artifacts from the checkout `src` (its
+ * base-directory, without following links) into `dest`; the count copied. */
+int pl_artifacts_collect(const char *src, const pipeline_buildspec *spec, const char *dest);
+
+/* workspace.c: removes a workspace on the thread pool. */
+void pl_workspace_remove_async(pipeline_service *ps, const char *path);
+
+/* githttp.c: git's smart HTTP on /git/{repo}/... (docs/pipeline.md). */
+int pl_githttp_register(http_server *s, pipeline_service *ps);
 
 #endif

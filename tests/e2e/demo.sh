@@ -8,6 +8,9 @@ PY=$(python3 -c 'import sys; print(sys.executable)')
 export GIT_CONFIG_NOSYSTEM=1 HOME="$T" # no user git config: the demo sets one
 
 ROOT="$GF_E2E_LIB/../../.."
+# As root the demo's builds run as an unprivileged user, who must be able
+# to pass through $T to the demo's build directory.
+[ "$(id -u)" != 0 ] || chmod 711 "$T"
 PORT=$(free_port)
 API_PORT=$(free_port)
 [ "$PORT" != "$API_PORT" ] || API_PORT=$((PORT + 1))

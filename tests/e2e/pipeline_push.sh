@@ -124,18 +124,19 @@ expect_contains "SSE lines" "event: line" "$SSE"
 expect_contains "SSE end" "$(printf 'event: end\ndata: FAILED')" "$SSE"
 
 # Over its timeout (1 minute = 1.2 s here): TIMED_OUT, grandchild killed.
-api PUT /v1/projects/site -d '{"source": {"type": "GITFLEET"}, "build_timeout": 1}' >/dev/null
+api PUT /v1/projects/site -d '{"source": {"type": "GITFLEET"}, "build_timeout": 1,
+  "environment": {"variables": {"OUT": "'"$SHARED"'"}}}' >/dev/null
 cat >buildspec.yaml <<'YAML'
 version: 0.2
 phases:
   build:
     commands:
-      - sh -c 'sleep 600 & echo $! > "$CODEBUILD_SRC_DIR/../bg.pid"; wait'
+      - sh -c 'sleep 600 & echo $! > "$OUT/bg.pid"; wait'
 YAML
 git commit -qam "hangs" && git push -q fleet master 2>/dev/null
 ID=$(latest_build site)
 expect_eq "timed out" TIMED_OUT "$(wait_build "$ID")"
-BG=$(cat "$HOME_DIR/builds/site/3/bg.pid")
+BG=$(cat "$SHARED/bg.pid")
 deadline=$((SECONDS + 20))
 while kill -0 "$BG" 2>/dev/null; do
 	[ $SECONDS -lt $deadline ] || fail "the build's grandchild $BG survived the timeout"
@@ -143,15 +144,16 @@ while kill -0 "$BG" 2>/dev/null; do
 done
 
 # Queued builds run one at a time, in order.
-api PUT /v1/projects/site -d '{"source": {"type": "GITFLEET"}, "build_timeout": 5}' >/dev/null
+api PUT /v1/projects/site -d '{"source": {"type": "GITFLEET"}, "build_timeout": 5,
+  "environment": {"variables": {"OUT": "'"$SHARED"'"}}}' >/dev/null
 cat >buildspec.yaml <<'YAML'
 version: 0.2
 phases:
   build:
     commands:
-      - echo "$CODEBUILD_BUILD_NUMBER start" >> "$CODEBUILD_SRC_DIR/../../order.log"
+      - echo "$CODEBUILD_BUILD_NUMBER start" >> "$OUT/order.log"
       - sleep 2
-      - echo "$CODEBUILD_BUILD_NUMBER end" >> "$CODEBUILD_SRC_DIR/../../order.log"
+      - echo "$CODEBUILD_BUILD_NUMBER end" >> "$OUT/order.log"
 YAML
 git commit -qam "ordered" && git push -q fleet master 2>/dev/null
 ORDERED=$(git rev-parse HEAD)
@@ -164,10 +166,13 @@ B_QUEUED=$(build_field "$B" 'd["queued_ms"]')
 B_START=$(build_field "$B" 'd["start_ms"]')
 [ "$B_QUEUED" -lt "$A_END" ] && [ "$B_START" -ge "$A_END" ] ||
 	fail "B did not wait for A: queued $B_QUEUED, A ended $A_END, B started $B_START"
-ORDER=$(tr '\n' ' ' <"$HOME_DIR/builds/site/order.log")
+ORDER=$(tr '\n' ' ' <"$SHARED/order.log")
 expect_eq "one at a time, in order" "4 start 4 end 5 start 5 end 6 start 6 end " "$ORDER"
 
-# Manual start of an exact commit, and stop.
+# Manual start of an exact commit, and stop (a timeout far away, 72 s
+# here, so that a loaded machine cannot end the build before the stop).
+api PUT /v1/projects/site -d '{"source": {"type": "GITFLEET"}, "build_timeout": 60,
+  "environment": {"variables": {"OUT": "'"$SHARED"'"}}}' >/dev/null
 cat >buildspec.yaml <<'YAML'
 version: 0.2
 phases:

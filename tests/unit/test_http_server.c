@@ -37,6 +37,8 @@ typedef struct {
 	char dir[32];
 	char sock[100];
 	char unix_url[160];
+	char app_sock[100]; /* a socket of application tokens only */
+	char app_url[160];
 	char tcp_url[64];
 	int port;
 	atomic_int disconnects;   /* async requests whose client went away */
@@ -281,6 +283,8 @@ static int setup(void **state)
 	assert_non_null(mkdtemp(F.dir));
 	snprintf(F.sock, sizeof(F.sock), "%s/api.sock", F.dir);
 	snprintf(F.unix_url, sizeof(F.unix_url), "unix:%s", F.sock);
+	snprintf(F.app_sock, sizeof(F.app_sock), "%s/app.sock", F.dir);
+	snprintf(F.app_url, sizeof(F.app_url), "unix:%s", F.app_sock);
 	assert_int_equal(uv_loop_init(&F.loop), 0);
 	uv_async_init(&F.loop, &F.stop, on_stop);
 	http_server_config cfg;
@@ -318,6 +322,8 @@ static int setup(void **state)
 	assert_int_equal(http_server_add_auth(F.srv, app_auth, NULL), 0);
 	assert_int_equal(http_server_add_auth(F.srv, second_auth, NULL), 0);
 	assert_int_equal(http_server_listen_unix(F.srv, F.sock), 0);
+	http_unix_opts app_only = {.mode = 0666, .app_tokens_only = true};
+	assert_int_equal(http_server_listen_unix_opts(F.srv, F.app_sock, &app_only), 0);
 	assert_int_equal(http_server_listen_tcp(F.srv, "127.0.0.1", 0, TOKEN, &F.port), 0);
 	assert_true(F.port > 0);
 	snprintf(F.tcp_url, sizeof(F.tcp_url), "http://127.0.0.1:%d", F.port);
@@ -332,6 +338,7 @@ static int teardown(void **state)
 	assert_int_equal(uv_loop_close(&F.loop), 0);
 	/* The socket file goes with the server. */
 	assert_false(gf_fs_exists(F.sock));
+	assert_false(gf_fs_exists(F.app_sock));
 	rmdir(F.dir);
 	return 0;
 }
@@ -559,6 +566,40 @@ static void test_app_tokens(void **state)
 	/* A token no check knows is left to the listener's rule. */
 	assert_int_equal(request(&resp, F.tcp_url, "GET", "/v1/items/a", "nobody", NULL), 0);
 	assert_int_equal(resp.status, 401);
+	http_client_resp_dispose(&resp);
+}
+
+/* A socket of application tokens only (the pipeline's build socket):
+ * open to everyone (0666), trusting nobody for arriving on it. */
+static void test_app_tokens_only_socket(void **state)
+{
+	struct stat st;
+	assert_int_equal(stat(F.app_sock, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0666);
+	http_client_resp resp;
+	/* No token, the TCP listener's token, an unknown token: 401. */
+	const char *refused[] = {NULL, TOKEN, "nobody-knows-me"};
+	for (size_t i = 0; i < GF_ARRAY_LEN(refused); i++) {
+		assert_int_equal(request(&resp, F.app_url, "GET", "/v1/items/a", refused[i], NULL),
+		                 0);
+		assert_int_equal(resp.status, 401);
+		assert_non_null(strstr(resp.body.ptr, "takes only the tokens the server issued"));
+		http_client_resp_dispose(&resp);
+	}
+	/* Public routes too: nothing is open without a token here. */
+	assert_int_equal(request(&resp, F.app_url, "POST", "/hooks/github/p", NULL, "{}"), 0);
+	assert_int_equal(resp.status, 401);
+	http_client_resp_dispose(&resp);
+	/* Application tokens work, with their own restrictions. */
+	assert_int_equal(request(&resp, F.app_url, "GET", "/v1/items/a", "app-ro", NULL), 0);
+	assert_int_equal(resp.status, 200);
+	assert_non_null(strstr(resp.body.ptr, "\"authorized\":true"));
+	http_client_resp_dispose(&resp);
+	assert_int_equal(request(&resp, F.app_url, "PUT", "/v1/items/a", "app-ro", "{}"), 0);
+	assert_int_equal(resp.status, 403);
+	http_client_resp_dispose(&resp);
+	assert_int_equal(request(&resp, F.app_url, "PUT", "/v1/items/a", "app-rw", "{}"), 0);
+	assert_in_range(resp.status, 200, 201);
 	http_client_resp_dispose(&resp);
 }
 
@@ -1116,6 +1157,7 @@ int main(void)
 	        cmocka_unit_test(test_not_found_and_method),
 	        cmocka_unit_test(test_bearer),
 	        cmocka_unit_test(test_app_tokens),
+	        cmocka_unit_test(test_app_tokens_only_socket),
 	        cmocka_unit_test(test_body_caps),
 	        cmocka_unit_test(test_chunked_request),
 	        cmocka_unit_test(test_keep_alive_and_pipelining),

@@ -10,11 +10,23 @@ SOCK="$HOME_DIR/run/gitfleet.sock"
 PORT_LO=$((20000 + (RANDOM % 200) * 100))
 PORT_HI=$((PORT_LO + 99))
 
+# Builds of a root daemon run as an unprivileged user, who must be able to
+# pass through $T to the build directory $T/home-builds. Without the
+# dedicated gitfleet-build user the tests use nobody.
+BUILD_FLAGS=()
+if [ "$(id -u)" = 0 ]; then
+	chmod 711 "$T"
+	getent passwd gitfleet-build >/dev/null || BUILD_FLAGS=(--build-user nobody)
+fi
+# A directory every build may write to, for files the test reads back.
+SHARED="$T/shared"
+mkdir -p "$SHARED" && chmod 1777 "$SHARED"
+
 # start_daemon [ARGS...]: gitfleet daemon in the background, log in
 # $T/daemon.log; ARGS are added to its command line.
 start_daemon() {
-	"$GITFLEET" daemon --home "$HOME_DIR" --instance-ports "$PORT_LO-$PORT_HI" "$@" \
-		>>"$T/daemon.log" 2>&1 &
+	"$GITFLEET" daemon --home "$HOME_DIR" --instance-ports "$PORT_LO-$PORT_HI" \
+		"${BUILD_FLAGS[@]}" "$@" >>"$T/daemon.log" 2>&1 &
 	DAEMON_PID=$!
 	GF_PIDS+=($!)
 	local deadline=$((SECONDS + 20))

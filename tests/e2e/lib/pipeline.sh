@@ -34,3 +34,14 @@ latest_build() {
 count_builds() {
 	api GET "/v1/builds?project=$1" | jq_ 'len(d["builds"])'
 }
+
+# github_hook PROJECT EVENT DELIVERY FILE SECRET: POSTs a signed GitHub
+# delivery; the answer in $T/body, the status in $T/status.
+github_hook() {
+	local sig
+	sig=sha256=$(openssl dgst -sha256 -hmac "$5" -r <"$4" | cut -d' ' -f1)
+	curl -s --max-time 30 --unix-socket "$SOCK" -o "$T/body" -w '%{http_code}' \
+		-H "X-GitHub-Event: $2" -H "X-GitHub-Delivery: $3" -H "X-Hub-Signature-256: $sig" \
+		-H 'Content-Type: application/json' --data-binary @"$4" \
+		"http://gitfleet/hooks/github/$1" >"$T/status"
+}

@@ -1,0 +1,470 @@
+/*
+ * Where builds run, and as whom (docs/pipeline.md, "Isolation").
+ *
+ * The build user. A daemon that runs as root never runs a build as root:
+ * builds run as --build-user (default gitfleet-build), resolved once when
+ * the pipeline opens. If that user does not exist the daemon still serves
+ * the cloud, says so in its log, and every build ends FAULT with the same
+ * message: never a silent fallback to root. A daemon that is not root runs
+ * builds as itself (it could not switch users anyway).
+ *
+ * The workspaces. The daemon's home is 0700 and holds the trusted admin
+ * socket, the API token and the inventory, so builds live elsewhere, in
+ * the build directory (--build-dir, default HOME-builds):
+ *
+ *   <build-dir>/                 daemon's, 0711: the build user may pass, not list
+ *     build.sock                 the token-only API socket of builds, 0666
+ *     <project>/<number>/        daemon's, 0711
+ *       scratch/                 daemon's, group of the build user, 02750:
+ *                                the runner's command files (pipeline.h);
+ *                                the build may read them, never replace them
+ *       src/ home/ tmp/          the build user's, 0700: the checkout, $HOME,
+ *                                $TMPDIR
+ *
+ * A workspace is removed when its build ends (the log and artifacts stay
+ * in the home), and the whole build directory is emptied when the pipeline
+ * opens (a crashed daemon's builds cannot be resumed).
+ *
+ * Files the build user controls are handled as root, so every walk here
+ * goes through directory descriptors opened with O_NOFOLLOW (the walk
+ * below): a symbolic link planted by a build is never followed, whether it
+ * names a file outside the workspace or replaces a directory during the
+ * walk. Removal, the hand-over of a checkout and the artifact copy all use
+ * that one walk.
+ */
+#include "pipeline/service_int.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <grp.h>
+#include <libgen.h>
+#include <pwd.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define WALK_MAX_DEPTH 256
+
+/* ---- the build user ------------------------------------------------------------------ */
+
+void pl_build_user_resolve(pl_build_user *u, const char *name)
+{
+	memset(u, 0, sizeof(*u));
+	if (geteuid() != 0) {
+		struct passwd *pw = getpwuid(geteuid());
+		u->uid = geteuid();
+		u->gid = getegid();
+		snprintf(u->name, sizeof(u->name), "%s", pw ? pw->pw_name : "?");
+		if (name && *name && strcmp(name, u->name))
+			gf_log(GF_LOG_WARN, "--build-user ignored: the daemon is not root",
+			       "build_user=%s runs_as=%s", name, u->name);
+		return;
+	}
+	const char *want = name && *name ? name : PIPELINE_BUILD_USER_DEFAULT;
+	struct passwd *pw = getpwnam(want);
+	if (!pw) {
+		snprintf(
+		        u->err, sizeof(u->err),
+		        "the daemon runs as root and builds never do, but the build user \"%s\" "
+		        "does not exist: create it (useradd --system --user-group --no-create-home "
+		        "--shell /usr/sbin/nologin %s) or start the daemon with --build-user NAME",
+		        want, want);
+		return;
+	}
+	if (pw->pw_uid == 0) {
+		snprintf(u->err, sizeof(u->err),
+		         "--build-user %s is uid 0: builds never run as root; choose an "
+		         "unprivileged user",
+		         want);
+		return;
+	}
+	u->uid = pw->pw_uid;
+	u->gid = pw->pw_gid;
+	u->drop = true;
+	snprintf(u->name, sizeof(u->name), "%s", pw->pw_name);
+}
+
+/* Does (uid, gid) have `want` (R_OK/W_OK/X_OK bits) on st? */
+static bool may(const pl_build_user *u, const struct stat *st, int want)
+{
+	if (!u->drop)
+		return true; /* the daemon's own user: its files */
+	int bits = st->st_uid == u->uid   ? (int)(st->st_mode >> 6)
+	           : st->st_gid == u->gid ? (int)(st->st_mode >> 3)
+	                                  : (int)st->st_mode;
+	return (bits & want) == want;
+}
+
+int pl_build_user_can_reach(const pl_build_user *u, const char *path, int want, char *why, size_t n)
+{
+	char *real = realpath(path, NULL);
+	if (!real) {
+		snprintf(why, n, "%s: %s", path, strerror(errno));
+		return GF_ENOTFOUND;
+	}
+	int rc = 0;
+	struct stat st;
+	for (char *s = real + 1;; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char saved = *s;
+		*s = '\0';
+		bool last = saved == '\0';
+		if (stat(real, &st) != 0) {
+			snprintf(why, n, "%s: %s", real, strerror(errno));
+			rc = GF_EIO;
+			break;
+		}
+		/* Directories: search; the end: what the caller wants. */
+		if (!may(u, &st, last ? want : X_OK)) {
+			snprintf(why, n, "%s (mode %04o, owner %ld) does not let user %s %s it",
+			         real, (unsigned)(st.st_mode & 07777), (long)st.st_uid, u->name,
+			         !last          ? "pass through"
+			         : want == X_OK ? "run"
+			         : want & W_OK  ? "write to"
+			                        : "read");
+			rc = GF_EINVALID;
+			break;
+		}
+		*s = saved;
+		if (last)
+			break;
+	}
+	free(real);
+	return rc;
+}
+
+/* ---- the walk ----------------------------------------------------------------------------- */
+
+/* Called for every entry below the root, directories after their
+ * contents. `dfd` is the directory holding `name`; `rel` its path from the
+ * root; `st` from fstatat without following links. */
+typedef int (*walk_fn)(int dfd, const char *name, const char *rel, const struct stat *st,
+                       void *payload);
+
+static int walk_dir(int fd, gf_buf *rel, int depth, walk_fn fn, void *payload)
+{
+	if (depth > WALK_MAX_DEPTH)
+		return gf_err_set(GF_ETOOBIG, "%s: more than %d directories deep", gf_buf_cstr(rel),
+		                  WALK_MAX_DEPTH);
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return gf_err_errno("cannot read directory %s", gf_buf_cstr(rel));
+	}
+	int rc = 0;
+	struct dirent *e;
+	size_t base = rel->len;
+	while (rc == 0 && (e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		rel->len = base;
+		if (base)
+			gf_buf_putc(rel, '/');
+		gf_buf_puts(rel, e->d_name);
+		struct stat st;
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+			if (errno == ENOENT)
+				continue;
+			rc = gf_err_errno("cannot stat %s", gf_buf_cstr(rel));
+			break;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			int sub = openat(dirfd(d), e->d_name,
+			                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub < 0) {
+				rc = gf_err_errno("cannot open directory %s", gf_buf_cstr(rel));
+				break;
+			}
+			if ((rc = walk_dir(sub, rel, depth + 1, fn, payload)) < 0)
+				break;
+		}
+		rc = fn(dirfd(d), e->d_name, gf_buf_cstr(rel), &st, payload);
+	}
+	rel->len = base;
+	if (rel->ptr)
+		rel->ptr[base] = '\0';
+	closedir(d);
+	return rc;
+}
+
+/* Walks the directory `path` itself opened without following a link at
+ * its last component. */
+static int walk(const char *path, walk_fn fn, void *payload)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : gf_err_errno("cannot open directory %s", path);
+	gf_buf rel = GF_BUF_INIT;
+	int rc = walk_dir(fd, &rel, 0, fn, payload);
+	gf_buf_dispose(&rel);
+	return rc;
+}
+
+/* ---- removal and hand-over ------------------------------------------------------------------ */
+
+static int remove_one(int dfd, const char *name, const char *rel, const struct stat *st,
+                      void *payload)
+{
+	(void)payload;
+	if (unlinkat(dfd, name, S_ISDIR(st->st_mode) ? AT_REMOVEDIR : 0) != 0 && errno != ENOENT)
+		return gf_err_errno("cannot remove %s", rel);
+	return 0;
+}
+
+int pl_tree_remove(const char *path)
+{
+	int rc = walk(path, remove_one, NULL);
+	if (rc == 0 && rmdir(path) != 0 && errno != ENOENT)
+		rc = gf_err_errno("cannot remove %s", path);
+	return rc;
+}
+
+static int chown_one(int dfd, const char *name, const char *rel, const struct stat *st,
+                     void *payload)
+{
+	const pl_build_user *u = payload;
+	(void)st;
+	if (fchownat(dfd, name, u->uid, u->gid, AT_SYMLINK_NOFOLLOW) != 0)
+		return gf_err_errno("cannot hand %s to user %s", rel, u->name);
+	return 0;
+}
+
+/* mkdir + owner + mode, failing if something else is there. */
+static int make_dir(const char *path, uid_t uid, gid_t gid, unsigned mode, bool chown_it)
+{
+	if (mkdir(path, 0700) != 0 && errno != EEXIST)
+		return gf_err_errno("cannot create directory %s", path);
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return gf_err_errno("cannot open directory %s", path);
+	int rc = 0;
+	if ((chown_it && fchown(fd, uid, gid) != 0) || fchmod(fd, (mode_t)mode) != 0)
+		rc = gf_err_errno("cannot set the owner or mode of %s", path);
+	close(fd);
+	return rc;
+}
+
+int pl_workspace_create(const pl_build_user *u, const char *ws)
+{
+	char *parent = gf_xstrdup(ws);
+	char *slash = strrchr(parent, '/');
+	if (slash)
+		*slash = '\0';
+	/* The project's folder: explicit mode, whatever the daemon's umask. */
+	int rc = gf_fs_mkdirs(parent, 0711);
+	if (rc == 0)
+		rc = make_dir(parent, 0, 0, 0711, false);
+	free(parent);
+	if (rc < 0)
+		return rc;
+	/* A stale workspace of the same number (a crash) goes first. */
+	if ((rc = pl_tree_remove(ws)) < 0 || (rc = make_dir(ws, 0, 0, 0711, false)) < 0)
+		return rc;
+	static const char *const own[] = {"home", "tmp"};
+	char *scratch = gf_path_join(ws, "scratch");
+	rc = make_dir(scratch, geteuid(), u->gid, 02750, u->drop);
+	free(scratch);
+	for (size_t i = 0; rc == 0 && i < GF_ARRAY_LEN(own); i++) {
+		char *p = gf_path_join(ws, own[i]);
+		rc = make_dir(p, u->uid, u->gid, 0700, u->drop);
+		free(p);
+	}
+	return rc;
+}
+
+/*
+ * A checkout borrows its objects from the daemon's repository
+ * (objects/info/alternates, see gf_git_checkout), which is inside the 0700
+ * home: a build user could not read them, and git in the build would
+ * fail. Before the hand-over such a workspace gets a copy of its own:
+ * `git repack -a -d` packs every object the checkout reaches, borrowed ones
+ * included, and then the borrowing ends.
+ */
+static int dissociate(const char *dir)
+{
+	char *alt = gf_path_join(dir, ".git/objects/info/alternates");
+	char *gitdir = gf_path_join(dir, ".git");
+	int rc = 0;
+	if (gf_fs_exists(alt)) {
+		char *const argv[] = {"git", "--git-dir", gitdir, "repack", "-a", "-d", "-q", NULL};
+		pid_t pid;
+		int st = 0, e = posix_spawnp(&pid, "git", NULL, NULL, argv, environ);
+		if (e != 0)
+			rc = gf_err_set(GF_EIO, "cannot run git repack in %s: %s", dir,
+			                strerror(e));
+		else if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
+			rc = gf_err_set(GF_EIO, "git repack in %s failed (status %d)", dir, st);
+		else if (unlink(alt) != 0)
+			rc = gf_err_errno("cannot remove %s", alt);
+	}
+	free(alt);
+	free(gitdir);
+	return rc;
+}
+
+int pl_workspace_give(const pl_build_user *u, const char *dir)
+{
+	if (!u->drop)
+		return 0;
+	int rc = dissociate(dir);
+	if (rc == 0)
+		rc = walk(dir, chown_one, (void *)u);
+	if (rc == 0 && (chown(dir, u->uid, u->gid) != 0 || chmod(dir, 0700) != 0))
+		rc = gf_err_errno("cannot hand %s to user %s", dir, u->name);
+	return rc;
+}
+
+/* ---- artifacts --------------------------------------------------------------------------- */
+
+/* Every regular file found: `rel` is its path below the walk's root, `fd`
+ * open on it. */
+typedef void (*artifact_fn)(const char *rel, int fd, void *payload);
+
+typedef struct {
+	artifact_fn fn;
+	void *payload;
+} art_walk;
+
+static int art_one(int dfd, const char *name, const char *rel, const struct stat *st, void *payload)
+{
+	art_walk *a = payload;
+	if (!S_ISREG(st->st_mode))
+		return 0; /* links, devices, pipes are never artifacts */
+	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	struct stat now;
+	if (fstat(fd, &now) == 0 && S_ISREG(now.st_mode))
+		a->fn(rel, fd, a->payload);
+	close(fd);
+	return 0;
+}
+
+static int artifacts_walk(const char *src, const char *base_directory, artifact_fn fn,
+                          void *payload)
+{
+	int fd = open(src, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return gf_err_errno("cannot open %s", src);
+	/* base-directory one component at a time, none of them a link. */
+	char *copy = gf_xstrdup(base_directory ? base_directory : "");
+	int rc = 0;
+	for (char *save = NULL, *c = strtok_r(copy, "/", &save); c;
+	     c = strtok_r(NULL, "/", &save)) {
+		if (!strcmp(c, ".."))
+			continue;
+		int sub = openat(fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(fd);
+		fd = sub;
+		if (fd < 0) {
+			rc = gf_err_errno("artifacts.base-directory %s", base_directory);
+			break;
+		}
+	}
+	free(copy);
+	if (rc < 0)
+		return rc;
+	gf_buf rel = GF_BUF_INIT;
+	art_walk a = {fn, payload};
+	rc = walk_dir(fd, &rel, 0, art_one, &a);
+	gf_buf_dispose(&rel);
+	return rc;
+}
+
+typedef struct {
+	const pipeline_buildspec *spec;
+	const char *dest;
+	int copied;
+} art_ctx;
+
+/* Copies one file the workspace walk found (never through a link: the
+ * files are the build user's, the copy is made by the daemon). */
+static void art_visit(const char *rel, int fd, void *payload)
+{
+	art_ctx *a = payload;
+	if (gf_str_has_prefix(rel, ".git/"))
+		return;
+	for (size_t i = 0; i < a->spec->nartifact_files; i++) {
+		const char *pat = a->spec->artifact_files[i];
+		/* `**` spans directories: then '*' may match '/' too. */
+		int flags = strstr(pat, "**") ? 0 : FNM_PATHNAME;
+		if (fnmatch(pat, rel, flags) != 0 &&
+		    (strncmp(pat, "**/", 3) || fnmatch(pat + 3, rel, 0) != 0))
+			continue;
+		const char *slash = strrchr(rel, '/');
+		const char *name = a->spec->discard_paths && slash ? slash + 1 : rel;
+		char *to = gf_path_join(a->dest, name);
+		char *dir = gf_xstrdup(to);
+		gf_buf b;
+		gf_buf_init(&b, (size_t)1 << 30);
+		int rc = gf_buf_grow(&b, 65536);
+		for (ssize_t n = 1; rc == 0 && n > 0;) {
+			if ((rc = gf_buf_grow(&b, 65536)) < 0)
+				break;
+			n = read(fd, b.ptr + b.len, 65536);
+			if (n < 0)
+				rc = gf_err_errno("cannot read the artifact %s", rel);
+			else
+				b.len += (size_t)n;
+		}
+		if (rc == 0 && gf_fs_mkdirs(dirname(dir), 0755) == 0 &&
+		    gf_fs_write_atomic(to, b.ptr ? b.ptr : "", b.len, 0644) == 0)
+			a->copied++;
+		gf_buf_dispose(&b);
+		free(dir);
+		free(to);
+		return;
+	}
+}
+
+int pl_artifacts_collect(const char *src, const pipeline_buildspec *spec, const char *dest)
+{
+	art_ctx a = {spec, dest, 0};
+	int rc = artifacts_walk(src, spec->base_directory, art_visit, &a);
+	return rc < 0 ? rc : a.copied;
+}
+
+/* ---- removal on the thread pool ----------------------------------------------------------- */
+
+typedef struct {
+	uv_work_t work;
+	char *path;
+	int rc;
+	char err[400];
+} ws_removal;
+
+static void remove_work(uv_work_t *w)
+{
+	ws_removal *r = w->data;
+	if ((r->rc = pl_tree_remove(r->path)) < 0)
+		snprintf(r->err, sizeof(r->err), "%s", gf_err_msg());
+}
+
+static void remove_done(uv_work_t *w, int status)
+{
+	ws_removal *r = w->data;
+	(void)status;
+	if (r->rc < 0)
+		gf_log(GF_LOG_WARN, "cannot remove a build workspace", "path=%s error=\"%s\"",
+		       r->path, r->err);
+	free(r->path);
+	free(r);
+}
+
+/* Removes a workspace on the thread pool: a build's tree may be large. */
+void pl_workspace_remove_async(pipeline_service *ps, const char *path)
+{
+	ws_removal *r = gf_xcalloc(1, sizeof(*r));
+	r->path = gf_xstrdup(path);
+	r->work.data = r;
+	uv_queue_work(ps->loop, &r->work, remove_work, remove_done);
+}
