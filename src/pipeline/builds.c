@@ -820,8 +820,10 @@ int pipeline_service_open(pipeline_service **out, uv_loop_t *loop,
 	char *db = gf_path_join(o->home, "inventory.db");
 	int rc = 0;
 	pl_build_user_resolve(&ps->user, o->build_user);
+	char q[sizeof(ps->user.err) * 2 + 3];
 	if (ps->user.err[0])
-		gf_log(GF_LOG_ERROR, "builds cannot run", "reason=\"%s\"", ps->user.err);
+		gf_log(GF_LOG_ERROR, "builds cannot run", "reason=%s",
+		       gf_log_quote(q, sizeof(q), ps->user.err));
 	else if ((rc = check_reach(ps)) < 0) {
 		free(db);
 		goto fail;

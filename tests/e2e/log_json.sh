@@ -57,7 +57,7 @@ expect_contains "bad env" "gitfleet www: GITFLEET_LOG_FORMAT=yaml: use text or j
 # stack of two www instances behind a listener, and a build.
 API_PORT=$(free_port)
 LB_PORT=$(free_port)
-"$GITFLEET" daemon --home "$HOME_DIR" --instance-ports "$PORT_LO-$PORT_HI" \
+"$GITFLEET" daemon --home "$HOME_DIR" --instance-ports "$PORT_LO-$PORT_HI" "${BUILD_FLAGS[@]}" \
 	--api-listen "127.0.0.1:$API_PORT" --log-format json >"$T/daemon.log" 2>&1 &
 DAEMON_PID=$!
 GF_PIDS+=($!)
@@ -72,9 +72,10 @@ curl -s --max-time 10 -o /dev/null "http://127.0.0.1:$LB_PORT/"
 
 # An instance whose health check fails: the load balancer's threads log the
 # state changes with reasons in quotes.
-api PUT /v1/target-groups/web-tg -d '{"health_check": {"path": "/missing \"x\"", "interval": 0.2,
+api PUT /v1/target-groups/web-tg -d '{"health_check": {"path": "/missing-\"x\"", "interval": 0.2,
 	"healthy_threshold": 2, "unhealthy_threshold": 2, "matcher": "200"},
 	"deregistration_delay": 2}' >/dev/null
+expect_eq "health check changed" 200 "$(status)"
 
 # A build: it inherits GITFLEET_LOG_FORMAT, and gitfleet commands in it log
 # in JSON (here a www that cannot start, so its error is a JSON line).
