@@ -179,8 +179,8 @@ for line in open(T + "/pushes"):
     i, t = int(i), float(t)
     b = json.load(open("%s/build-%d.json" % (T, i)))
     log = [stamp(l) for l in open("%s/build-%d.log" % (T, i)) if l[:4].isdigit()]
-    def at(prefix):
-        return next(s for s, text in log if text.startswith(prefix))
+    def at(prefix):  # nan when the buildspec runs no such command line
+        return next((s for s, text in log if text.startswith(prefix)), float("nan"))
     old = [v for k, v in load["markers"].items() if k.isdigit() and int(k) < i]
     new = load["markers"].get(str(i))
     live = max(v[1] for v in old) - t if old and new else float("nan")
@@ -223,6 +223,8 @@ print("  where the time went (median s after `git push` returned; each line is w
 for k in ["queued", "started", "shell", "init", "plan", "apply", "launch", "first in service",
           "all in service", "last old drained", "live", "build end"]:
     xs = [r[k] for r in rows if r[k] == r[k]]
+    if not xs:
+        continue
     print("    %-18s %7.3f   (min %.3f, max %.3f)" % (k, statistics.median(xs), min(xs), max(xs)))
 print("  per push (live s):", " ".join("%.3f" % x for x in lives))
 PY
