@@ -216,6 +216,9 @@ void gf_log_render(gf_buf *out, gf_log_format format, gf_log_level level, const 
                    const char *msg, const char *fields);
 /* Quotes a value for a log field into `buf` (always NUL-terminated). */
 const char *gf_log_quote(char *buf, size_t size, const char *value);
+/* The same into a buffer of the enclosing block (a compound literal), for
+ * one gf_log argument: gf_log(..., "err=%s", GF_LOG_QUOTED(gf_err_msg())). */
+#define GF_LOG_QUOTED(value) gf_log_quote((char[512]){0}, 512, (value))
 
 /* ---- files ------------------------------------------------------------- */
 

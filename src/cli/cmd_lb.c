@@ -54,8 +54,8 @@ static int load_targets_file(lb_run *r)
 	gf_buf buf;
 	gf_buf_init(&buf, 1 << 20);
 	if (gf_fs_read(&buf, r->path) < 0) {
-		gf_log(GF_LOG_ERROR, "cannot read the targets file", "path=%s error=\"%s\"",
-		       r->path, gf_err_msg());
+		gf_log(GF_LOG_ERROR, "cannot read the targets file", "path=%s error=%s", r->path,
+		       GF_LOG_QUOTED(gf_err_msg()));
 		gf_buf_dispose(&buf);
 		return -1;
 	}
@@ -71,8 +71,8 @@ static int load_targets_file(lb_run *r)
 		if (has_target(r->current.items, r->current.len, want.items[i]))
 			continue;
 		if (lb_target_add(r->lb, "default", want.items[i]) < 0)
-			gf_log(GF_LOG_ERROR, "cannot register a target", "path=%s error=\"%s\"",
-			       r->path, gf_err_msg());
+			gf_log(GF_LOG_ERROR, "cannot register a target", "path=%s error=%s",
+			       r->path, GF_LOG_QUOTED(gf_err_msg()));
 		else
 			gf_log(GF_LOG_INFO, "target registered", "target=%s", want.items[i]);
 	}

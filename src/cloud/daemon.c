@@ -48,7 +48,7 @@ void cloud_event(cloud_daemon *d, const char *type, const char *resource, json_t
 	int64_t ts = gf_wall_ms(), id = 0;
 	char *text = json_dumps(data, JSON_COMPACT);
 	if (cloud_store_event_add(d->store, &id, ts, type, resource, text) < 0)
-		gf_log(GF_LOG_ERROR, "cannot record event", "err=\"%s\"", gf_err_msg());
+		gf_log(GF_LOG_ERROR, "cannot record event", "err=%s", GF_LOG_QUOTED(gf_err_msg()));
 	free(text);
 	json_object_set_new(data, "id", json_integer(id));
 	json_object_set_new(data, "time_ms", json_integer(ts));
@@ -298,8 +298,8 @@ static void set_state(inst *x, cloud_inst_state s, const char *reason)
 	if (reason)
 		snprintf(x->rec.reason, sizeof(x->rec.reason), "%s", reason);
 	if (cloud_store_inst_put(x->d->store, &x->rec) < 0)
-		gf_log(GF_LOG_ERROR, "cannot record instance", "id=%s err=\"%s\"", x->rec.id,
-		       gf_err_msg());
+		gf_log(GF_LOG_ERROR, "cannot record instance", "id=%s err=%s", x->rec.id,
+		       GF_LOG_QUOTED(gf_err_msg()));
 	char msg[400];
 	snprintf(msg, sizeof(msg), "instance %s %s%s%s", x->rec.id, cloud_inst_state_name(s),
 	         x->rec.reason[0] ? ": " : "", x->rec.reason);
@@ -380,8 +380,8 @@ static void register_targets(cloud_daemon *d, group *g, inst *x)
 	target_addr(addr, sizeof(addr), x);
 	for (size_t j = 0; j < g->ntgs; j++)
 		if (lb_target_add(d->lb, g->tgs[j], addr) < 0 && gf_err_code() != GF_EEXISTS)
-			gf_log(GF_LOG_WARN, "cannot register target",
-			       "group=%s target=%s err=\"%s\"", g->tgs[j], addr, gf_err_msg());
+			gf_log(GF_LOG_WARN, "cannot register target", "group=%s target=%s err=%s",
+			       g->tgs[j], addr, GF_LOG_QUOTED(gf_err_msg()));
 }
 
 static void deregister_targets(cloud_daemon *d, group *g, inst *x)
@@ -838,8 +838,8 @@ static void restore_tg(const char *name, const char *spec, void *payload)
 	lb_group_settings s;
 	cloud_tg_settings(&s, j);
 	if (lb_group_add(d->lb, name, &s) < 0)
-		gf_log(GF_LOG_ERROR, "cannot restore target group", "name=%s err=\"%s\"", name,
-		       gf_err_msg());
+		gf_log(GF_LOG_ERROR, "cannot restore target group", "name=%s err=%s", name,
+		       GF_LOG_QUOTED(gf_err_msg()));
 	json_decref(j);
 }
 

@@ -792,8 +792,8 @@ static void clear_build_dir(pipeline_service *ps)
 			continue;
 		char *p = gf_path_join(ps->build_dir, e->d_name);
 		if (pl_tree_remove(p) < 0)
-			gf_log(GF_LOG_WARN, "cannot remove an old build workspace", "error=\"%s\"",
-			       gf_err_msg());
+			gf_log(GF_LOG_WARN, "cannot remove an old build workspace", "error=%s",
+			       GF_LOG_QUOTED(gf_err_msg()));
 		free(p);
 	}
 	if (d)

@@ -42,8 +42,8 @@ int pl_db_exec(pipeline_service *ps, const char *sql, const char *fmt, ...)
 	int r = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (r != SQLITE_DONE && r != SQLITE_ROW) {
-		gf_log(GF_LOG_ERROR, "pipeline store write failed", "error=\"%s\"",
-		       sqlite3_errmsg(ps->db));
+		gf_log(GF_LOG_ERROR, "pipeline store write failed", "error=%s",
+		       GF_LOG_QUOTED(sqlite3_errmsg(ps->db)));
 		return gf_err_set(GF_EIO, "pipeline store: %s", sqlite3_errmsg(ps->db));
 	}
 	return 0;

@@ -454,8 +454,8 @@ static void remove_done(uv_work_t *w, int status)
 	ws_removal *r = w->data;
 	(void)status;
 	if (r->rc < 0)
-		gf_log(GF_LOG_WARN, "cannot remove a build workspace", "path=%s error=\"%s\"",
-		       r->path, r->err);
+		gf_log(GF_LOG_WARN, "cannot remove a build workspace", "path=%s error=%s", r->path,
+		       GF_LOG_QUOTED(r->err));
 	free(r->path);
 	free(r);
 }

@@ -88,6 +88,20 @@ static void test_json_quoted_field_round_trip(void **state)
 	}
 }
 
+/* GF_LOG_QUOTED: the reason that once split into stray JSON fields (a
+ * quoted word followed by a space) stays one value. */
+static void test_json_log_quoted_macro(void **state)
+{
+	const char *why = "the build user \"gitfleet-build\" does not exist: create it";
+	char fields[512];
+	snprintf(fields, sizeof(fields), "reason=%s next=1", GF_LOG_QUOTED(why));
+	json_t *j = render_json(GF_LOG_ERROR, "m", fields);
+	assert_string_equal(member(j, "reason"), why);
+	assert_string_equal(member(j, "next"), "1");
+	assert_int_equal(json_object_size(j), 5); /* ts, level, msg, reason, next */
+	json_decref(j);
+}
+
 /* Callers that write err="%s" around a message with quotes in it: the
  * value still ends at the quote that is followed by a space or the end. */
 static void test_json_unescaped_quotes_in_value(void **state)
@@ -192,6 +206,7 @@ int main(void)
 	        cmocka_unit_test(test_json_basic_members),
 	        cmocka_unit_test(test_json_escapes_message),
 	        cmocka_unit_test(test_json_quoted_field_round_trip),
+	        cmocka_unit_test(test_json_log_quoted_macro),
 	        cmocka_unit_test(test_json_unescaped_quotes_in_value),
 	        cmocka_unit_test(test_json_raw_values),
 	        cmocka_unit_test(test_json_utf8),
