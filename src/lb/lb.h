@@ -85,7 +85,8 @@
  *        ▼ (connect timeout / failure → retry or 502/504)  │
  *     UPSTREAM: request head sent, request body streamed ──┤
  *        │  response head awaited (response timeout → 504; │
- *        │  1xx relayed; reset before any response byte →  │
+ *        │  1xx relayed; a small response read whole;      │
+ *        │  reset before the client got the head →         │
  *        │  retry per lb_retry_allowed, or 502)            │
  *        ▼                                                 │
  *     RESPONSE: response body streamed to the client ──────┘
@@ -97,7 +98,8 @@
  * ends in CLOSING; so does a response when the client or the target asked
  * for it, or when the proxy shuts down.
  *
- * Bodies are never buffered whole: each direction has one buffer with a
+ * Bodies are never buffered whole, but for the small responses held for
+ * retries (below): each direction has one buffer with a
  * hard cap and at most one write in flight; while a body write is pending
  * the side it comes from is not read (backpressure). Request and response
  * bodies may overlap (a backend may answer before it read the whole
@@ -118,14 +120,17 @@
  *
  * Retries: a request is retried on another target when the attempt failed
  * without costing the client anything (see lb_retry_allowed): always after a
- * failed connect; after a reset or close with no response byte, if the
- * method is idempotent (RFC 9110 §9.2.2; this covers a pooled connection
- * that the target closed as the request went out, and a target killed
- * under its requests) or if no request byte was accepted by the kernel. A
- * request whose body was already streamed past the first write is not
- * retried (the bytes are gone), nor one with a response byte received. At
- * most LB_MAX_ATTEMPTS attempts, each on a target not tried yet. A
- * response timeout is never retried: the target may still be working.
+ * failed connect; after a reset or close, if the method is idempotent (RFC
+ * 9110 §9.2.2; this covers a pooled connection that the target closed as
+ * the request went out, and a target killed under its requests) or if no
+ * request byte was accepted by the kernel and no response byte came back.
+ * A small response (≤ LB_HOLD_MAX, framed by Content-Length) to an
+ * idempotent request is read whole before any of it is sent, so a target
+ * killed in the middle of it is retried too; once a response head went to
+ * the client, nothing is retried. Nor is a request whose body was already
+ * streamed past the first write (the bytes are gone). At most
+ * LB_MAX_ATTEMPTS attempts, each on a target not tried yet. A response
+ * timeout is never retried: the target may still be working.
  *
  * Invariants:
  *   1. A handle belongs to the loop of the thread that created it.
@@ -247,6 +252,7 @@ typedef struct {
 	bool connect_failed;  /* no connection was made */
 	bool reused;          /* the connection came from the pool */
 	bool response_begun;  /* a response byte arrived */
+	bool response_sent;   /* the final response head went to the client */
 	bool request_written; /* the kernel accepted request bytes */
 	bool body_streamed;   /* body bytes were consumed and cannot be replayed */
 	int attempts;         /* attempts made so far, this one included */

@@ -20,6 +20,9 @@ typedef struct lb_upconn lb_upconn;
  * idle connection keeps at most a head-sized buffer (lb_buf_idle). */
 #define LB_HEAD_CHUNK (16 * 1024 - 1)
 #define LB_BODY_CHUNK (64 * 1024 - 1)
+/* Responses up to this size are read whole before the client gets any of
+ * them, so that a target dying mid-response can be retried (hold_whole). */
+#define LB_HOLD_MAX (64 * 1024)
 
 /* Where to read into `b`: its spare room if the buffer is pinned (a write
  * points into it) or if that room is over a quarter of `chunk`, else room

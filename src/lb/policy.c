@@ -85,13 +85,15 @@ bool lb_method_idempotent(const char *method, size_t len)
 
 bool lb_retry_allowed(const lb_attempt *a)
 {
-	if (a->attempts >= LB_MAX_ATTEMPTS || a->response_begun || a->body_streamed)
+	if (a->attempts >= LB_MAX_ATTEMPTS || a->response_sent || a->body_streamed)
 		return false;
 	if (a->connect_failed)
 		return true;
 	/* An idempotent request may be repeated (RFC 9110 §9.2.2): whether
-	 * the target died under it or closed a pooled connection as it was
-	 * sent, the client cannot tell the difference from a retry. Anything
-	 * else only if no byte of it was accepted by the kernel. */
-	return a->idempotent || !a->request_written;
+	 * the target died under it, closed a pooled connection as it was
+	 * sent, or died in the middle of a response the client has not seen,
+	 * the client cannot tell the difference from a retry. Anything else
+	 * only if no byte of it was accepted by the kernel and no answer
+	 * began. */
+	return a->idempotent || (!a->request_written && !a->response_begun);
 }

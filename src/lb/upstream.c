@@ -373,6 +373,7 @@ static void attempt_failed(lb_conn *c, int err)
 	        .connect_failed = !u->connected,
 	        .reused = u->reused,
 	        .response_begun = u->response_begun,
+	        .response_sent = c->resp_head_sent,
 	        .request_written = u->request_written,
 	        .body_streamed = c->body_streamed,
 	        .attempts = c->attempts,
@@ -453,6 +454,19 @@ static void start_tunnel(lb_conn *c)
 	write_client(c, &b, u->in.len ? 1 : 0);
 }
 
+/* A small response to a request that may be repeated is read whole before
+ * any of it goes to the client: when its target dies in the middle of it
+ * (a crash, kill -9), the attempt is retried on another target and the
+ * client never sees a truncated page. Larger responses, and those framed
+ * by chunks or by the close, stream as they come. */
+static bool hold_whole(const lb_conn *c, const http_framing *fr, size_t head_len)
+{
+	const lb_upconn *u = c->up;
+	return c->idempotent && !c->body_streamed && c->attempts < LB_MAX_ATTEMPTS &&
+	       fr->kind == HTTP_BODY_LENGTH && fr->length <= LB_HOLD_MAX &&
+	       head_len + fr->length <= u->in.max && u->in.len - head_len < fr->length;
+}
+
 static void parse_response(lb_conn *c)
 {
 	lb_upconn *u = c->up;
@@ -490,10 +504,12 @@ static void parse_response(lb_conn *c)
 		write_client(c, NULL, 0);
 		return;
 	}
+	http_framing fr = http_response_framing(m, c->method);
+	if (hold_whole(c, &fr, (size_t)r))
+		return; /* parsed again when more arrives */
 	uint64_t latency = uv_hrtime() - c->t_head;
 	lb_count_response(lslot(c), m->status, latency);
 	lb_count_response(tslot(u), m->status, latency);
-	http_framing fr = http_response_framing(m, c->method);
 	if (m->status == 101 && !c->upgrade) {
 		snprintf(c->err, sizeof(c->err), "target %s switched protocols unasked",
 		         u->t->address);

@@ -47,6 +47,40 @@ out=$(curl -s --max-time 20 -w ' %{http_code}' "http://127.0.0.1:$p/")
 expect_contains "reset by target" "target 127.0.0.1:$reset: c" "$out"
 expect_contains "reset status" " 502" "$out"
 
+# A target that dies in the middle of its answers. A small answer to a GET
+# is read whole before the client gets any of it, so the request is retried
+# on the other target and the client never sees the broken one.
+broken=$(free_port)
+start_backend "$broken" broken --truncate
+good=$(free_port)
+start_backend "$good" good
+p=$(free_port)
+start_lb "$p" --target "127.0.0.1:$broken" --target "127.0.0.1:$good" --health-path "" \
+	--workers 1
+for i in 1 2 3 4; do
+	expect_eq "GET $i to a pair with a truncating target" "good" \
+		"$(curl -s --max-time 20 "http://127.0.0.1:$p/whoami")"
+done
+grep -q "upstream attempt failed.*target=127.0.0.1:$broken .*retry=yes" "$T/lb-$p.log" ||
+	fail "the truncated answer was not retried: $(cat "$T/lb-$p.log")"
+# Alone, a GET gets a 502 naming what happened (no other target is left).
+p=$(free_port)
+start_lb "$p" --target "127.0.0.1:$broken" --health-path ""
+out=$(curl -s --max-time 20 -w ' %{http_code}' "http://127.0.0.1:$p/whoami")
+expect_contains "GET to a truncating target" \
+	"target 127.0.0.1:$broken: closed the connection during its response" "$out"
+expect_contains "GET to a truncating target, status" " 502" "$out"
+# A POST is never repeated, so its answer streams as it comes: the client
+# gets the head and sees the body cut short (curl: partial file, 18).
+rc=0
+curl -s --max-time 20 -d x -o /dev/null "http://127.0.0.1:$p/whoami" || rc=$?
+expect_eq "POST to a truncating target, curl's exit status" 18 "$rc"
+# A large answer (over 64 KiB) streams as it comes: once its head went out,
+# nothing can be repeated, and the client sees the body cut short.
+n=$(curl -s --max-time 20 "http://127.0.0.1:$p/big?n=200000" | wc -c || true)
+[ "$n" -lt 200000 ] || fail "a truncated large answer arrived whole ($n bytes)"
+[ "$n" -gt 0 ] || fail "a truncated large answer sent nothing: its head should have been streamed"
+
 # No healthy target: 503 with a plain-text reason.
 sick=$(free_port)
 echo 500 >"$T/sick"

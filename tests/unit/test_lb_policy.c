@@ -109,10 +109,25 @@ static void test_retry_decisions(void **state)
 	f.idempotent = false;
 	assert_false(lb_retry_allowed(&f));
 
-	/* Once a response byte arrived, or body bytes are gone: never. */
-	lb_attempt b = {.idempotent = true, .reused = true, .response_begun = true, .attempts = 1};
+	/* A response that began but did not reach the client (held whole
+	 * while small): an idempotent request is repeated, a POST is not. */
+	lb_attempt h = {
+	        .idempotent = true, .request_written = true, .response_begun = true, .attempts = 1};
+	assert_true(lb_retry_allowed(&h));
+	h.idempotent = false;
+	assert_false(lb_retry_allowed(&h));
+	h.request_written = false; /* an answer before the request was sent */
+	assert_false(lb_retry_allowed(&h));
+
+	/* Once the response head went to the client, or body bytes are
+	 * gone: never. */
+	lb_attempt b = {.idempotent = true,
+	                .reused = true,
+	                .response_begun = true,
+	                .response_sent = true,
+	                .attempts = 1};
 	assert_false(lb_retry_allowed(&b));
-	b.response_begun = false;
+	b.response_begun = b.response_sent = false;
 	b.body_streamed = true;
 	assert_false(lb_retry_allowed(&b));
 }

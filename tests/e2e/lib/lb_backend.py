@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A test backend for the load balancer's end-to-end tests.
 
-    lb_backend.py PORT NAME [--health-file FILE] [--reset]
+    lb_backend.py PORT NAME [--health-file FILE] [--reset] [--truncate]
 
 HTTP/1.1 with keep-alive on 127.0.0.1:PORT. Routes:
   /health      200, or the status written in FILE (e.g. 500) if it exists
@@ -12,7 +12,11 @@ HTTP/1.1 with keep-alive on 127.0.0.1:PORT. Routes:
   /slow?s=N    waits N seconds, then NAME
   /close       a body delimited by the connection close
   /ws          WebSocket handshake, then echoes text frames
+  /big?n=N     N bytes of "x" (default 100000)
 --reset: accept connections and reset them at once (a broken backend).
+--truncate: every response but /health stops after its head and half of
+            its body, and the connection closes (a backend that dies in
+            the middle of its answers).
 """
 import base64
 import hashlib
@@ -28,6 +32,7 @@ import urllib.parse
 PORT = int(sys.argv[1])
 NAME = sys.argv[2]
 HEALTH_FILE = None
+TRUNCATE = "--truncate" in sys.argv
 if "--health-file" in sys.argv:
     HEALTH_FILE = sys.argv[sys.argv.index("--health-file") + 1]
 
@@ -50,6 +55,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         # one, which no proxy can repair once the client has its head.
         self._headers_buffer.append(b"\r\n")
         if self.command != "HEAD":
+            if TRUNCATE and self.path != "/health":
+                body = body[:len(body) // 2]
+                self.close_connection = True
             self._headers_buffer.append(body)
         self.flush_headers()
 
@@ -111,6 +119,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
         elif url.path == "/ws":
             self.websocket()
+        elif url.path == "/big":
+            self.reply(200, b"x" * int(q.get("n", ["100000"])[0]))
         else:
             self.reply(200, ("%s\n" % NAME).encode())
 
