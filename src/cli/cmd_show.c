@@ -66,6 +66,28 @@ static json_t *actions_json(plan_action a)
 	}
 }
 
+/* Terraform's provider_name: the source address alone,
+ * "registry.terraform.io/gitfleet/fleet" of provider["..."]. */
+static json_t *provider_name_json(const char *provider)
+{
+	static const char pre[] = "provider[\"";
+	size_t n = strlen(provider);
+	if (n >= sizeof(pre) + 1 && memcmp(provider, pre, sizeof(pre) - 1) == 0 &&
+	    strcmp(provider + n - 2, "\"]") == 0)
+		return json_stringn(provider + sizeof(pre) - 1, n - (sizeof(pre) - 1) - 2);
+	return json_string(provider);
+}
+
+/* Sets "index" from an instance key, as terraform does for count and
+ * for_each instances. */
+static void set_index(json_t *obj, const state_key *k)
+{
+	if (k->kind == STATE_KEY_INT)
+		json_object_set_new(obj, "index", json_integer(k->i));
+	else if (k->kind == STATE_KEY_STRING)
+		json_object_set_new(obj, "index", json_string(k->s));
+}
+
 static json_t *plan_json(const plan *p)
 {
 	gf_arena a;
@@ -77,14 +99,16 @@ static json_t *plan_json(const plan *p)
 		json_t *before = value_json(&a, c->before, &bunk);
 		json_t *after = value_json(&a, c->after, &unk);
 		json_decref(bunk);
-		json_t *rc = json_pack("{s:s, s:s, s:s, s:s, s:s}", "address", c->addr, "mode",
+		json_t *rc = json_pack("{s:s, s:s, s:s, s:s, s:o}", "address", c->addr, "mode",
 		                       c->saddr.mode == STATE_DATA ? "data" : "managed", "type",
 		                       c->saddr.type, "name", c->saddr.name, "provider_name",
-		                       c->schema->state_provider);
-		if (c->saddr.key.kind == STATE_KEY_INT)
-			json_object_set_new(rc, "index", json_integer(c->saddr.key.i));
-		else if (c->saddr.key.kind == STATE_KEY_STRING)
-			json_object_set_new(rc, "index", json_string(c->saddr.key.s));
+		                       provider_name_json(c->schema->state_provider));
+		if (c->saddr.nmodules) {
+			char *m = state_addr_module_string(&c->saddr);
+			json_object_set_new(rc, "module_address", json_string(m));
+			free(m);
+		}
+		set_index(rc, &c->saddr.key);
 		json_object_set_new(rc, "change",
 		                    json_pack("{s:o, s:o, s:o, s:o}", "actions",
 		                              actions_json(c->action), "before", before, "after",
@@ -195,6 +219,109 @@ static void show_object(gf_buf *out, const hcl_value *v, int ind)
 	}
 }
 
+/* Marks in `sv` the attributes the schema calls sensitive, down nested
+ * blocks (a list of objects each, as the values hold them). */
+static void schema_sensitive(json_t *sv, const provider_block_schema *b, const json_t *values)
+{
+	for (size_t i = 0; i < b->nattrs; i++)
+		if ((b->attrs[i].flags & PROVIDER_SENSITIVE) &&
+		    !json_is_null(json_object_get(values, b->attrs[i].name)))
+			json_object_set_new(sv, b->attrs[i].name, json_true());
+	for (size_t i = 0; i < b->nblocks; i++) {
+		const json_t *blocks = json_object_get(values, b->blocks[i].name);
+		if (!json_is_array(blocks))
+			continue;
+		json_t *marks = json_array();
+		bool any = false;
+		size_t k;
+		const json_t *v;
+		json_array_foreach(blocks, k, v)
+		{
+			json_t *m = json_object();
+			schema_sensitive(m, b->blocks[i].schema, v);
+			any |= json_object_size(m) > 0;
+			json_array_append_new(marks, m);
+		}
+		if (any)
+			json_object_set_new(sv, b->blocks[i].name, marks);
+		else
+			json_decref(marks);
+	}
+}
+
+/* Terraform's sensitive_values of a state object: true at each attribute
+ * the schema calls sensitive, and at each path of sensitive_attributes
+ * (values made sensitive by the configuration), nested objects on the
+ * way; a path through a list index marks the whole list. */
+static json_t *sensitive_values_json(const provider_schema *s, const state_instance *inst)
+{
+	json_t *sv = json_object();
+	if (s)
+		schema_sensitive(sv, &s->body, inst->attributes);
+	const json_t *paths = inst->sensitive_attributes;
+	size_t i;
+	const json_t *path;
+	json_array_foreach(paths, i, path)
+	{
+		json_t *node = sv;
+		size_t n = json_array_size(path);
+		for (size_t k = 0; k < n; k++) {
+			const char *key = json_string_value(
+			        json_object_get(json_array_get(path, k), "value"));
+			if (!key)
+				break;
+			const json_t *after = json_object_get(json_array_get(path, k + 1), "value");
+			json_t *next = json_object_get(node, key);
+			if (k + 1 == n || !json_is_string(after)) {
+				json_object_set_new(node, key, json_true());
+				break;
+			}
+			if (json_is_true(next))
+				break; /* already sensitive as a whole */
+			if (!json_is_object(next)) {
+				next = json_object();
+				json_object_set_new(node, key, next);
+			}
+			node = next;
+		}
+	}
+	return sv;
+}
+
+/* The module object of terraform's state representation that holds the
+ * resources of `module` ("" is the root, "module.net[0].module.db"):
+ * child_modules[] nested by path, each with its "address". */
+static json_t *module_json(json_t *root, const char *module)
+{
+	state_addr m;
+	if (!*module || state_addr_parse_module(&m, module) < 0)
+		return root;
+	json_t *node = root;
+	for (size_t k = 0; k < m.nmodules; k++) {
+		state_addr prefix = {.modules = m.modules, .nmodules = k + 1};
+		char *addr = state_addr_module_string(&prefix);
+		json_t *kids = json_object_get(node, "child_modules");
+		if (!kids) {
+			kids = json_array();
+			json_object_set_new(node, "child_modules", kids);
+		}
+		json_t *found = NULL;
+		size_t i;
+		json_t *kid;
+		json_array_foreach(
+		        kids, i, kid) if (strcmp(json_string_value(json_object_get(kid, "address")),
+		                                 addr) == 0) found = kid;
+		if (!found) {
+			found = json_pack("{s:s, s:[]}", "address", addr, "resources");
+			json_array_append_new(kids, found);
+		}
+		free(addr);
+		node = found;
+	}
+	state_addr_dispose(&m);
+	return node;
+}
+
 static int show_state(bool json, bool no_color)
 {
 	state_backend *b = NULL;
@@ -209,7 +336,7 @@ static int show_state(bool json, bool no_color)
 	gf_arena a;
 	gf_arena_init(&a);
 	gf_buf out = GF_BUF_INIT;
-	json_t *resources = json_array();
+	json_t *root = json_pack("{s:[]}", "resources");
 	for (size_t r = 0; st && r < st->resources.len; r++) {
 		const state_resource *res = st->resources.items[r];
 		const provider_schema *s = res->mode == STATE_DATA
@@ -221,11 +348,17 @@ static int show_state(bool json, bool no_color)
 			state_instance_addr(&addr, res, inst);
 			char *text = state_addr_string(&addr);
 			json_t *rj = json_pack(
-			        "{s:s, s:s, s:s, s:s, s:s, s:I, s:O}", "address", text, "mode",
+			        "{s:s, s:s, s:s, s:s, s:o, s:I, s:O, s:o}", "address", text, "mode",
 			        res->mode == STATE_DATA ? "data" : "managed", "type", res->type,
-			        "name", res->name, "provider_name", res->provider, "schema_version",
-			        (json_int_t)inst->schema_version, "values", inst->attributes);
-			json_array_append_new(resources, rj);
+			        "name", res->name, "provider_name",
+			        provider_name_json(res->provider), "schema_version",
+			        (json_int_t)inst->schema_version, "values", inst->attributes,
+			        "sensitive_values", sensitive_values_json(s, inst));
+			set_index(rj, &inst->key);
+			if (inst->tainted)
+				json_object_set_new(rj, "tainted", json_true());
+			json_array_append_new(
+			        json_object_get(module_json(root, res->module), "resources"), rj);
 			gf_buf_printf(&out, "# %s:%s\n%s \"%s\" \"%s\" {\n", text,
 			              inst->tainted ? " (tainted)" : "",
 			              res->mode == STATE_DATA ? "data" : "resource", res->type,
@@ -254,19 +387,19 @@ static int show_state(bool json, bool no_color)
 		json_t *j = json_pack("{s:s, s:s}", "format_version", "1.0", "terraform_version",
 		                      GF_VERSION);
 		if (st)
-			json_object_set_new(j, "values",
-			                    json_pack("{s:o, s:{s:o}}", "outputs", outputs,
-			                              "root_module", "resources", resources));
+			json_object_set_new(
+			        j, "values",
+			        json_pack("{s:o, s:o}", "outputs", outputs, "root_module", root));
 		else {
 			json_decref(outputs);
-			json_decref(resources);
+			json_decref(root);
 		}
 		char *t = json_dumps(j, JSON_COMPACT);
 		puts(t);
 		free(t);
 		json_decref(j);
 	} else {
-		json_decref(resources);
+		json_decref(root);
 		if (!st || state_is_empty(st))
 			gf_buf_puts(&out, "No state.\n");
 		else if (st->outputs.len) {

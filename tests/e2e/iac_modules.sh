@@ -88,6 +88,16 @@ expect_eq "green's check (default)" "/" \
 expect_eq "listener of blue" "$P1" "$(api GET /v1/listeners/site-blue-$P1 | jq_ 'd["port"]')"
 gf state list
 expect_contains "state addresses" 'module.site["blue"].fleet_lb_listener.http' "$OUT"
+# show -json nests child modules as terraform does: child_modules[] by
+# address, each object with its full address and provider source.
+gf show -json
+expect_eq "show -json" 0 "$RC"
+expect_eq "show -json child modules" '["module.site[\"blue\"]", "module.site[\"green\"]"]' \
+	"$(echo "$OUT" | jq_ 'sorted(m["address"] for m in d["values"]["root_module"]["child_modules"])')"
+expect_eq "show -json module resources" '["module.site[\"blue\"].fleet_lb.this", "module.site[\"blue\"].fleet_lb_listener.http", "module.site[\"blue\"].fleet_target_group.this"]' \
+	"$(echo "$OUT" | jq_ 'sorted(r["address"] for m in d["values"]["root_module"]["child_modules"] if m["address"].endswith("[\"blue\"]") for r in m["resources"])')"
+expect_eq "show -json provider_name" "registry.terraform.io/gitfleet/fleet" \
+	"$(echo "$OUT" | jq_ 'd["values"]["root_module"]["child_modules"][0]["resources"][0]["provider_name"]')"
 gf plan -no-color -detailed-exitcode
 expect_eq "second plan: $OUT" 0 "$RC"
 expect_contains "no changes" "No changes." "$OUT"

@@ -86,6 +86,10 @@ expect_eq "project timeout" 10 "$(api GET /v1/projects/site | jq_ 'd["build_time
 expect_eq "filter groups" '[["PUSH", "^refs/heads/master$"], ["PULL_REQUEST_CREATED,PULL_REQUEST_UPDATED,PULL_REQUEST_REOPENED", "^refs/heads/master$"]]' \
 	"$(api GET /v1/webhooks/site | jq_ '[[f["pattern"] for f in g] for g in d["filter_groups"]]')"
 
+gf show -json
+expect_eq "show -json: sensitive_values" '{"secret": true}' \
+	"$(echo "$OUT" | jq_ '[r for r in d["values"]["root_module"]["resources"] if r["type"]=="fleet_webhook"][0]["sensitive_values"]')"
+
 gf plan -no-color -detailed-exitcode
 expect_eq "no-op plan exit" 0 "$RC"
 expect_contains "no changes" "No changes. Your infrastructure matches the configuration." "$OUT"
