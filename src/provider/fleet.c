@@ -302,6 +302,19 @@ done:
 	return rc;
 }
 
+/* GET /v1/{collection}/{name}: 0 with *body, or HTTP_ESTATUS with
+ * *status (404: there is none); *path is the request path, malloc'd. */
+static int get_object(json_t **body, int *status, char **path, const provider_conn *c,
+                      const provider_schema *s, const char *name)
+{
+	*body = NULL;
+	*status = 0;
+	*path = gf_xasprintf("/v1/%s/%s", collection(s), name);
+	http_client_req r;
+	request_init(&r, c, "GET", *path);
+	return http_client_json(body, status, &r, NULL);
+}
+
 int pvi_fleet_read(const hcl_value **out, gf_arena *a, const provider_conn *c,
                    const provider_schema *s, const hcl_value *prior)
 {
@@ -311,12 +324,10 @@ int pvi_fleet_read(const hcl_value **out, gf_arena *a, const provider_conn *c,
 		name = pvi_str(prior, pvi_fleet_key(s));
 	if (!name)
 		return 0;
-	char *path = gf_xasprintf("/v1/%s/%s", collection(s), name);
-	http_client_req r;
-	request_init(&r, c, "GET", path);
-	json_t *body = NULL;
-	int status = 0;
-	int rc = http_client_json(&body, &status, &r, NULL);
+	json_t *body;
+	int status;
+	char *path;
+	int rc = get_object(&body, &status, &path, c, s, name);
 	if (rc == HTTP_ESTATUS && status == 404)
 		rc = 0;
 	else if (rc == 0)
@@ -335,12 +346,10 @@ int pvi_fleet_lookup(const hcl_value **out, gf_arena *a, const provider_conn *c,
 	const char *name = pvi_str(config, "name");
 	if (!name)
 		return gf_err_set(GF_EINVALID, "the name to look up is not known");
-	char *path = gf_xasprintf("/v1/%s/%s", collection(s), name);
-	http_client_req r;
-	request_init(&r, c, "GET", path);
-	json_t *body = NULL;
-	int status = 0;
-	int rc = http_client_json(&body, &status, &r, NULL);
+	json_t *body;
+	int status;
+	char *path;
+	int rc = get_object(&body, &status, &path, c, s, name);
 	if (rc == HTTP_ESTATUS && status == 404)
 		rc = gf_err_set(GF_ENOTFOUND,
 		                "no %s named \"%s\" exists on the daemon (GET %s: 404)", s->type,
