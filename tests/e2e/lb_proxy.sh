@@ -6,12 +6,17 @@
 b1=$(free_port)
 b2=$(free_port)
 lbp=$(free_port)
-start_backend "$b1" one
-start_backend "$b2" two
+start_backend "$b1" one --slow-mark "$T/slow.started"
+start_backend "$b2" two --slow-mark "$T/slow.started"
 start_lb "$lbp" --target "127.0.0.1:$b1" --target "127.0.0.1:$b2" \
 	--health-path /health --health-interval 0.2 --workers 2
 url="http://127.0.0.1:$lbp"
-wait_until 10 status_is 200 "$url/whoami"
+# Both targets healthy (the log says so of each), so that round robin
+# has two to turn between.
+both_healthy() {
+	[ "$(grep 'state=healthy' "$T/lb-$lbp.log" | grep -o 'target=[^ ]*' | sort -u | wc -l)" = 2 ]
+}
+wait_until 30 both_healthy
 
 # Round robin over both targets.
 seen=$(for i in 1 2 3 4 5 6; do curl -s --max-time 20 "$url/whoami"; done | sort -u | tr '\n' ' ')
@@ -96,10 +101,10 @@ expect_eq "huge header" 431 "$(http_code -H "X-Big: $big" "$url/")"
 long=$(head -c 9000 /dev/zero | tr '\0' a)
 expect_eq "long URI" 414 "$(http_code "$url/$long")"
 
-# SIGTERM: a request in flight finishes, then exit 0.
+# SIGTERM: a request in flight (it reached a target) finishes, then exit 0.
 curl -s --max-time 20 "$url/slow?s=1" >"$T/slow.out" &
 slow=$!
-sleep 0.3
+wait_nonempty "$T/slow.started"
 kill -TERM "$LB_PID"
 wait "$slow" || fail "the request in flight at SIGTERM failed"
 expect_contains "in-flight request finished" "slow" "$(cat "$T/slow.out")"
