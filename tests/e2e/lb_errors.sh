@@ -61,7 +61,7 @@ ctype=$(curl -s --max-time 20 -o /dev/null -w '%{content_type}' "http://127.0.0.
 expect_eq "503 is plain text" "text/plain; charset=utf-8" "$ctype"
 # The target recovers: traffic after healthy_threshold checks.
 echo 200 >"$T/sick"
-wait_until 5 status_is 200 "http://127.0.0.1:$p/"
+wait_until 30 status_is 200 "http://127.0.0.1:$p/"
 
 # A target slower than --response-timeout: 504.
 p=$(free_port)

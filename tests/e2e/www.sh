@@ -29,7 +29,7 @@ head -c 33554432 /dev/zero >"$site/big.bin"
 # listening_port LOG: waits for the startup line of a server started on
 # port 0 and prints the port it bound.
 listening_port() {
-	local deadline=$((SECONDS + 15)) line
+	local deadline=$((SECONDS + 60)) line
 	while :; do
 		line=$(grep -m1 'msg="www listening"' "$1" 2>/dev/null || true)
 		if [ -n "$line" ]; then
