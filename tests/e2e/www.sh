@@ -198,7 +198,7 @@ expect_eq "server still serves" 200 "$(code "$base/")"
 # ---- graceful stop ---------------------------------------------------------------
 "${C[@]}" --max-time 30 --limit-rate 8M -o "$T/big.out" "$base/big.bin" &
 dl=$!
-sleep 1
+wait_nonempty "$T/big.out" # in flight: its first bytes arrived (32 MB take 4 s)
 kill -TERM "$server"
 set +e
 wait "$server"
