@@ -5,10 +5,10 @@
 HOME_DIR="$T/home"
 SOCK="$HOME_DIR/run/gitfleet.sock"
 # A port range of our own, so tests running side by side do not collide;
-# below the kernel's ephemeral ports (32768 and up by default), which
-# free_port and every outgoing connection take: an instance must not find
-# its port held by a client's socket between the daemon's probe and its
-# bind.
+# above free_port's and below the kernel's ephemeral ports (32768 and up
+# by default), which every outgoing connection takes: an instance must not
+# find its port held by a client's socket between the daemon's probe and
+# its bind.
 PORT_LO=$((20000 + (RANDOM % 127) * 100))
 PORT_HI=$((PORT_LO + 99))
 

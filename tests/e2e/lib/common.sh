@@ -33,10 +33,24 @@ expect_contains() {
 	case "$3" in *"$2"*) ;; *) fail "$1: [$2] not found in [$3]" ;; esac
 }
 
-# A free TCP port on 127.0.0.1.
+# A free TCP port on 127.0.0.1, in 10000-19999: below the daemon's instance
+# ports (cloud.sh) and the kernel's ephemeral ports (32768 and up). A port
+# the kernel picked from its ephemeral range could be handed to some
+# client's connect() before the test binds it, and bind then fails.
 free_port() {
-	"$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null ||
-		echo $((40000 + RANDOM % 20000))
+	"$PY" -c '
+import random, socket
+for _ in range(200):
+    p = random.randrange(10000, 20000)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(p)
+    break' 2>/dev/null || echo $((10000 + RANDOM % 10000))
 }
 
 # wait_for_port PORT [SECONDS]: until something accepts on 127.0.0.1:PORT.
