@@ -104,10 +104,11 @@ void lb_conf_unref(lb_conf *c)
 
 /* ---- snapshots ------------------------------------------------------------ */
 
-void lb_publish(lb_balancer *lb)
+uint64_t lb_publish(lb_balancer *lb)
 {
 	lb_conf *c = gf_xcalloc(1, sizeof(*c));
 	atomic_init(&c->refs, 1);
+	c->gen = ++lb->gen;
 	c->nlisteners = lb->listeners.len;
 	c->listeners = gf_xcalloc(c->nlisteners + 1, sizeof(*c->listeners));
 	for (size_t i = 0; i < c->nlisteners; i++) {
@@ -153,6 +154,7 @@ void lb_publish(lb_balancer *lb)
 	}
 	lb_conf_unref(lb->conf);
 	lb->conf = c;
+	return c->gen;
 }
 
 void lb_post_target(lb_balancer *lb, lb_msg_kind kind, lb_target *t)
@@ -475,6 +477,7 @@ int lb_listener_add(lb_balancer *lb, const char *name, const char *address, cons
 		return GF_EINVALID;
 	pthread_mutex_lock(&lb->mu);
 	int rc = GF_ENOTFOUND, fd = -1;
+	uint64_t gen = 0;
 	lb_group *g = find_group(lb, group);
 	if (!g)
 		goto out;
@@ -499,10 +502,12 @@ int lb_listener_add(lb_balancer *lb, const char *name, const char *address, cons
 	atomic_init(&l->fd0, fd);
 	lb_mlistener m = {.l = l, .acl = NULL, .sa = sa};
 	gf_vec_push(&lb->listeners, m);
-	lb_publish(lb);
+	gen = lb_publish(lb);
 	rc = 0;
 out:
 	pthread_mutex_unlock(&lb->mu);
+	if (gen)
+		lb_wait_applied(lb, gen);
 	return rc;
 }
 
@@ -518,15 +523,18 @@ int lb_listener_port(lb_balancer *lb, const char *name)
 int lb_listener_remove(lb_balancer *lb, const char *name)
 {
 	pthread_mutex_lock(&lb->mu);
+	uint64_t gen = 0;
 	ssize_t i = find_listener(lb, name);
 	if (i >= 0) {
 		lb_mlistener m = lb->listeners.items[i];
 		lb->listeners.items[i] = lb->listeners.items[--lb->listeners.len];
-		lb_publish(lb);
+		gen = lb_publish(lb);
 		lb_acl_free(m.acl);
 		lb_listener_unref(m.l);
 	}
 	pthread_mutex_unlock(&lb->mu);
+	if (gen)
+		lb_wait_applied(lb, gen);
 	return i < 0 ? GF_ENOTFOUND : 0;
 }
 
@@ -536,14 +544,17 @@ int lb_listener_set_allow(lb_balancer *lb, const char *name, const char *const *
 	if (n > 0 && lb_acl_new(&acl, cidrs, n) < 0)
 		return GF_EINVALID;
 	pthread_mutex_lock(&lb->mu);
+	uint64_t gen = 0;
 	ssize_t i = find_listener(lb, name);
 	if (i >= 0) {
 		lb_acl_free(lb->listeners.items[i].acl);
 		lb->listeners.items[i].acl = acl;
 		acl = NULL;
-		lb_publish(lb);
+		gen = lb_publish(lb);
 	}
 	pthread_mutex_unlock(&lb->mu);
+	if (gen)
+		lb_wait_applied(lb, gen);
 	lb_acl_free(acl);
 	return i < 0 ? GF_ENOTFOUND : 0;
 }

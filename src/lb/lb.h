@@ -28,6 +28,10 @@
  * and drops its reference to the old one; the last reference frees it.
  * Targets, listeners and groups are reference counted as well, so a
  * connection in flight keeps what it uses alive after it was removed.
+ * The listener calls (add, remove, allow-list) return only once every
+ * worker has swapped to the new snapshot (lb_wait_applied), so that a
+ * connection made after the call sees the change: a removed listener
+ * refuses it, a new allow-list judges it.
  * Nothing is closed by a configuration change except what the change is
  * about: removing a listener closes its listening sockets but not its
  * connections; deregistering a target drains it.
@@ -392,10 +396,11 @@ int lb_target_deregister(lb_balancer *lb, const char *group, const char *address
  * picks a free one, see lb_listener_port. */
 int lb_listener_add(lb_balancer *lb, const char *name, const char *address, const char *group);
 int lb_listener_port(lb_balancer *lb, const char *name);
-/* Closes the listening sockets; its connections finish normally. */
+/* Closes the listening sockets before it returns; its connections finish
+ * normally. */
 int lb_listener_remove(lb_balancer *lb, const char *name);
-/* Replaces the allow-list (n == 0: everybody). Applies to new connections;
- * refused ones get 403. */
+/* Replaces the allow-list (n == 0: everybody). Applies to every connection
+ * accepted after it returns; refused ones get 403. */
 int lb_listener_set_allow(lb_balancer *lb, const char *name, const char *const *cidrs, size_t n);
 
 /* A copy of every counter and state, summed over workers. */

@@ -98,6 +98,7 @@ typedef struct lb_listener {
 /* An immutable configuration snapshot; see lb.h "Control". */
 typedef struct lb_conf {
 	atomic_int refs;
+	uint64_t gen; /* lb->gen when published */
 	size_t nlisteners;
 	struct lb_conf_listener {
 		lb_listener *l;
@@ -174,14 +175,21 @@ struct lb_balancer {
 	GF_VEC(lb_target *) targets;
 	GF_VEC(lb_mlistener) listeners;
 	lb_conf *conf; /* the last published */
+	uint64_t gen;  /* snapshots published so far, under mu */
 	/* shutdown: workers count down when they have no connection left */
 	pthread_mutex_t done_mu;
 	pthread_cond_t done_cv;
 	unsigned workers_idle;
+	/* each worker's lb_worker.applied, under done_mu; broadcast on change */
+	pthread_cond_t applied_cv;
 };
 
-/* Builds a snapshot of the model and sends it to every worker. With mu. */
-void lb_publish(lb_balancer *lb);
+/* Builds a snapshot of the model and sends it to every worker. With mu.
+ * Returns its generation, for lb_wait_applied. */
+uint64_t lb_publish(lb_balancer *lb);
+/* Without mu: returns once every worker has swapped to the snapshot of
+ * generation `gen` or a later one (bounded: a stuck worker is logged). */
+void lb_wait_applied(lb_balancer *lb, uint64_t gen);
 /* Posts a message about `t` (a new reference is taken) to every worker. */
 void lb_post_target(lb_balancer *lb, lb_msg_kind kind, lb_target *t);
 /* Control thread: the deregistration of `t` is complete. Takes mu. */
@@ -206,6 +214,7 @@ struct lb_worker {
 	uv_loop_t loop;
 	lb_queue q;
 	lb_conf *conf;
+	uint64_t applied; /* conf->gen, copied under lb->done_mu for lb_wait_applied */
 	GF_VEC(struct lb_wlistener {
 		lb_listener *l;
 		uv_tcp_t *tcp;

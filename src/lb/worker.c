@@ -202,6 +202,10 @@ static void on_message(uv_async_t *a)
 			w->conf = m->conf;
 			m->conf = NULL;
 			sync_listeners(w);
+			pthread_mutex_lock(&w->lb->done_mu);
+			w->applied = w->conf->gen;
+			pthread_cond_broadcast(&w->lb->applied_cv);
+			pthread_mutex_unlock(&w->lb->done_mu);
 			break;
 		case LB_MSG_CLOSE_IDLE:
 			lb_pool_close_target(w, m->target);
@@ -294,6 +298,7 @@ int lb_new(lb_balancer **out, const lb_options *opts)
 	pthread_mutex_init(&lb->mu, NULL);
 	pthread_mutex_init(&lb->done_mu, NULL);
 	pthread_cond_init(&lb->done_cv, NULL);
+	pthread_cond_init(&lb->applied_cv, NULL);
 	lb->workers = gf_xcalloc(lb->nworkers, sizeof(*lb->workers));
 	int rc = 0;
 	for (unsigned i = 0; i < lb->nworkers; i++) {
@@ -317,6 +322,42 @@ fail:
 	return rc;
 }
 
+/* The absolute CLOCK_REALTIME time `seconds` from now, for timed waits. */
+static struct timespec deadline_in(double seconds)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	double end = (double)until.tv_sec + until.tv_nsec / 1e9 + seconds;
+	until.tv_sec = (time_t)end;
+	until.tv_nsec = (long)((end - (double)until.tv_sec) * 1e9);
+	return until;
+}
+
+static bool all_applied(const lb_balancer *lb, uint64_t gen)
+{
+	for (unsigned i = 0; i < lb->nworkers; i++)
+		if (lb->workers[i]->applied < gen)
+			return false;
+	return true;
+}
+
+void lb_wait_applied(lb_balancer *lb, uint64_t gen)
+{
+	/* A worker swaps snapshots between two callbacks, which take
+	 * microseconds; the bound only keeps a wedged worker from hanging
+	 * the caller (the daemon's loop) for good. */
+	struct timespec until = deadline_in(10);
+	pthread_mutex_lock(&lb->done_mu);
+	bool done;
+	while (!(done = all_applied(lb, gen)))
+		if (pthread_cond_timedwait(&lb->applied_cv, &lb->done_mu, &until) == ETIMEDOUT)
+			break;
+	pthread_mutex_unlock(&lb->done_mu);
+	if (!done)
+		gf_log(GF_LOG_ERROR, "a worker did not apply a configuration change in 10 s",
+		       "generation=%llu", (unsigned long long)gen);
+}
+
 void lb_free(lb_balancer *lb, double grace)
 {
 	if (!lb)
@@ -326,11 +367,7 @@ void lb_free(lb_balancer *lb, double grace)
 		m->kind = LB_MSG_SHUTDOWN;
 		lb_queue_post(&lb->workers[i]->q, m);
 	}
-	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
-	double end = (double)until.tv_sec + until.tv_nsec / 1e9 + grace;
-	until.tv_sec = (time_t)end;
-	until.tv_nsec = (long)((end - (double)until.tv_sec) * 1e9);
+	struct timespec until = deadline_in(grace);
 	pthread_mutex_lock(&lb->done_mu);
 	while (lb->workers_idle < lb->nworkers)
 		if (pthread_cond_timedwait(&lb->done_cv, &lb->done_mu, &until) == ETIMEDOUT)
@@ -355,5 +392,6 @@ void lb_free(lb_balancer *lb, double grace)
 	pthread_mutex_destroy(&lb->mu);
 	pthread_mutex_destroy(&lb->done_mu);
 	pthread_cond_destroy(&lb->done_cv);
+	pthread_cond_destroy(&lb->applied_cv);
 	free(lb);
 }

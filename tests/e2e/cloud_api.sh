@@ -105,8 +105,7 @@ expect_contains "in use reason" 'still used by listener \"http\"' "$(cat "$T/bod
 # A port some other process holds.
 "$PY" -c 'import socket,time; s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(60)' >"$T/busy" &
 GF_PIDS+=($!)
-wait_until_file() { while [ ! -s "$T/busy" ]; do sleep 0.05; done; }
-wait_until_file
+wait_nonempty "$T/busy"
 BUSY=$(cat "$T/busy")
 api PUT /v1/listeners/busy -d "{\"load_balancer_id\": \"web\", \"port\": $BUSY,
 	\"default_action\": {\"type\": \"forward\", \"target_group_id\": \"web-tg\"}}" >/dev/null
@@ -143,7 +142,7 @@ expect_eq "group gone" 404 "$(status)"
 expect_eq "no instance left" 0 "$(in_service)"
 api DELETE /v1/listeners/http >/dev/null
 expect_eq "listener deleted" 200 "$(status)"
-deadline=$((SECONDS + 10))
+deadline=$((SECONDS + 30))
 until api DELETE /v1/target-groups/web-tg >/dev/null && [ "$(status)" = 200 ]; do
 	[ $SECONDS -lt $deadline ] || fail "target group not deleted: $(cat "$T/body")"
 	sleep 0.2

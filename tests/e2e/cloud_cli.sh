@@ -40,14 +40,16 @@ expect_contains "401" "401" "$(cat "$T/err")"
 OUT=$("$GITFLEET" events --home "$HOME_DIR")
 expect_contains "events" "instance i-1 in_service: healthy in every target group" "$OUT"
 expect_contains "events" "group web converged" "$OUT"
-"$GITFLEET" events --home "$HOME_DIR" --json | tail -1 | jq_ 'd["type"]' >/dev/null
-# -f follows: a change shows up while it runs.
-"$GITFLEET" events --home "$HOME_DIR" -f --after 1000000 >"$T/follow" &
+NEWEST=$("$GITFLEET" events --home "$HOME_DIR" --json | tail -1 | jq_ 'd["id"]')
+# -f follows: a change shows up while it runs. The follower starts from
+# the newest event, which it replays once subscribed: the change made
+# after that line is printed can only reach it live.
+"$GITFLEET" events --home "$HOME_DIR" -f --after $((NEWEST - 1)) >"$T/follow" &
 FOLLOW=$!
 GF_PIDS+=($!)
-sleep 0.5
+wait_nonempty "$T/follow"
 put_group 1
-deadline=$((SECONDS + 20))
+deadline=$((SECONDS + 60))
 until grep -q "draining" "$T/follow"; do
 	[ $SECONDS -lt $deadline ] || fail "events -f showed nothing: $(cat "$T/follow")"
 	sleep 0.1
@@ -64,11 +66,13 @@ expect_contains "unknown instance" "instance i-99 not found" "$(cat "$T/err")"
 
 # Stopping with followers still connected: the streams end, the daemon
 # exits cleanly (their close callbacks run while the daemon still exists).
-"$GITFLEET" events --home "$HOME_DIR" -f --after 1000000 >/dev/null 2>&1 &
+# Each prints what it replays once connected: then it is connected.
+"$GITFLEET" events --home "$HOME_DIR" -f --after $((NEWEST - 1)) >"$T/follow2" 2>&1 &
 GF_PIDS+=($!)
-"$GITFLEET" logs --home "$HOME_DIR" --instance i-2 -f >/dev/null 2>&1 &
+"$GITFLEET" logs --home "$HOME_DIR" --instance i-2 -f >"$T/follow3" 2>&1 &
 GF_PIDS+=($!)
-sleep 0.5
+wait_nonempty "$T/follow2"
+wait_nonempty "$T/follow3"
 stop_daemon
 if "$GITFLEET" status --home "$HOME_DIR" 2>"$T/err"; then
 	fail "status without a daemon succeeded"

@@ -78,7 +78,7 @@ done
 AFTER=$(api GET /v1/instances | jq_ '" ".join(sorted("%s/%s" % (i["id"], i["pid"]) for i in d["items"] if i["state"]=="in_service"))')
 expect_eq "adopted instances" "$BEFORE" "$AFTER"
 expect_contains "adopted event" "instance.adopted" "$(cat "$T/daemon.log")"
-deadline=$((SECONDS + 10))
+deadline=$((SECONDS + 30))
 until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$LB_PORT/")" = 200 ]; do
 	[ $SECONDS -lt $deadline ] || fail "the listener does not answer 200 after the restart"
 	sleep 0.05

@@ -4,7 +4,6 @@
 # Ctrl-C (SIGINT to its process group, as a terminal sends it) stops
 # everything and leaves no process behind.
 source "$GF_E2E_LIB/common.sh"
-PY=$(python3 -c 'import sys; print(sys.executable)')
 export GIT_CONFIG_NOSYSTEM=1 HOME="$T" # no user git config: the demo sets one
 
 ROOT="$GF_E2E_LIB/../../.."

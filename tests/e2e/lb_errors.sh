@@ -95,7 +95,7 @@ ctype=$(curl -s --max-time 20 -o /dev/null -w '%{content_type}' "http://127.0.0.
 expect_eq "503 is plain text" "text/plain; charset=utf-8" "$ctype"
 # The target recovers: traffic after healthy_threshold checks.
 echo 200 >"$T/sick"
-wait_until 5 status_is 200 "http://127.0.0.1:$p/"
+wait_until 30 status_is 200 "http://127.0.0.1:$p/"
 
 # A target slower than --response-timeout: 504.
 p=$(free_port)
@@ -107,7 +107,7 @@ expect_contains "slow target status" " 504" "$out"
 # A client slower than --head-timeout with its request head: 408.
 p=$(free_port)
 start_lb "$p" --target "127.0.0.1:$good" --health-path "" --head-timeout 0.5
-out=$(timeout 30 python3 -c '
+out=$(timeout 30 "$PY" -c '
 import socket, time
 s = socket.create_connection(("127.0.0.1", '"$p"'))
 s.sendall(b"GET / HTTP/1.1\r\nHo")
@@ -117,7 +117,7 @@ expect_eq "slow request head" "HTTP/1.1 408 Request Timeout" "$out"
 # A keep-alive connection idle past --idle-timeout is closed, silently.
 p=$(free_port)
 start_lb "$p" --target "127.0.0.1:$good" --health-path "" --idle-timeout 0.5
-out=$(timeout 30 python3 -c '
+out=$(timeout 30 "$PY" -c '
 import socket, time
 s = socket.create_connection(("127.0.0.1", '"$p"'))
 s.sendall(b"GET /whoami HTTP/1.1\r\nHost: a\r\n\r\n")

@@ -6,12 +6,17 @@
 b1=$(free_port)
 b2=$(free_port)
 lbp=$(free_port)
-start_backend "$b1" one
-start_backend "$b2" two
+start_backend "$b1" one --slow-mark "$T/slow.started"
+start_backend "$b2" two --slow-mark "$T/slow.started"
 start_lb "$lbp" --target "127.0.0.1:$b1" --target "127.0.0.1:$b2" \
 	--health-path /health --health-interval 0.2 --workers 2
 url="http://127.0.0.1:$lbp"
-wait_until 10 status_is 200 "$url/whoami"
+# Both targets healthy (the log says so of each), so that round robin
+# has two to turn between.
+both_healthy() {
+	[ "$(grep 'state=healthy' "$T/lb-$lbp.log" | grep -o 'target=[^ ]*' | sort -u | wc -l)" = 2 ]
+}
+wait_until 30 both_healthy
 
 # Round robin over both targets.
 seen=$(for i in 1 2 3 4 5 6; do curl -s --max-time 20 "$url/whoami"; done | sort -u | tr '\n' ' ')
@@ -61,11 +66,11 @@ expect_contains "100 Continue relayed" "HTTP/1.1 100 Continue" "$out"
 cmp -s "$T/big" "$T/big.100" || fail "body after 100-continue changed"
 
 # WebSocket: upgrade, then a raw tunnel.
-out=$(python3 "$GF_E2E_LIB/lb_ws.py" "$lbp" hello | tr '\n' ' ')
+out=$("$PY" "$GF_E2E_LIB/lb_ws.py" "$lbp" hello | tr '\n' ' ')
 expect_eq "websocket echo through the proxy" "echo: hello echo: hello " "$out"
 
 # Pipelined requests are answered in order on the one connection.
-out=$(timeout 30 python3 -c '
+out=$(timeout 30 "$PY" -c '
 import socket
 s = socket.create_connection(("127.0.0.1", '"$lbp"'))
 s.sendall(b"GET /whoami HTTP/1.1\r\nHost: a\r\n\r\nGET /chunked HTTP/1.1\r\nHost: a\r\n\r\n"
@@ -80,7 +85,7 @@ print(data.count(b"HTTP/1.1 200 OK"), data.count(b"chunk "), data.endswith(b"\n"
 expect_eq "three pipelined requests" "3 5 True" "$out"
 
 # A client that leaves mid-request does not disturb the others.
-timeout 30 python3 -c '
+timeout 30 "$PY" -c '
 import socket
 s = socket.create_connection(("127.0.0.1", '"$lbp"'))
 s.sendall(b"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\nabc")
@@ -89,17 +94,17 @@ expect_eq "after an aborted upload" 200 "$(http_code "$url/whoami")"
 
 # Malformed requests never reach a target.
 out=$(printf 'GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n' |
-	timeout 30 python3 -c 'import socket,sys; s=socket.create_connection(("127.0.0.1",'"$lbp"')); s.sendall(sys.stdin.buffer.read()); print(s.recv(200).decode().split("\r\n")[0])')
+	timeout 30 "$PY" -c 'import socket,sys; s=socket.create_connection(("127.0.0.1",'"$lbp"')); s.sendall(sys.stdin.buffer.read()); print(s.recv(200).decode().split("\r\n")[0])')
 expect_eq "CL with TE" "HTTP/1.1 400 Bad Request" "$out"
 big=$(head -c 20000 /dev/zero | tr '\0' a)
 expect_eq "huge header" 431 "$(http_code -H "X-Big: $big" "$url/")"
 long=$(head -c 9000 /dev/zero | tr '\0' a)
 expect_eq "long URI" 414 "$(http_code "$url/$long")"
 
-# SIGTERM: a request in flight finishes, then exit 0.
+# SIGTERM: a request in flight (it reached a target) finishes, then exit 0.
 curl -s --max-time 20 "$url/slow?s=1" >"$T/slow.out" &
 slow=$!
-sleep 0.3
+wait_nonempty "$T/slow.started"
 kill -TERM "$LB_PID"
 wait "$slow" || fail "the request in flight at SIGTERM failed"
 expect_contains "in-flight request finished" "slow" "$(cat "$T/slow.out")"

@@ -21,7 +21,7 @@ p=$(free_port)
 start_lb "$p" --target "127.0.0.1:$w1" --target "127.0.0.1:$w2" --health-interval 0.2 \
 	--algorithm least_outstanding_requests
 url="http://127.0.0.1:$p"
-wait_until 10 status_is 200 "$url/"
+wait_until 30 status_is 200 "$url/"
 
 seen=$(for i in 1 2 3 4 5 6 7 8; do curl -s --max-time 20 "$url/"; done | sort -u | tr '\n' ' ')
 expect_eq "both instances serve" "site one site two " "$seen"
@@ -46,7 +46,7 @@ expect_eq "not found passes through" 404 "$(http_code "$url/missing")"
 # SIGUSR1: the counters, in the log.
 kill -USR1 "$LB_PID"
 stats_logged() { grep -q 'msg="target stats"' "$T/lb-$p.log"; }
-wait_until 10 stats_logged
+wait_until 30 stats_logged
 line=$(grep 'msg="listener stats"' "$T/lb-$p.log")
 expect_contains "listener counters" "4xx=1 " "$line"
 case "$line" in *" 2xx=0 "*) fail "no 2xx counted: $line" ;; esac

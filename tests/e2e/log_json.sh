@@ -174,7 +174,7 @@ until [ "$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1
 	sleep 0.1
 done
 kill -USR1 "$LB_PID"
-deadline=$((SECONDS + 10))
+deadline=$((SECONDS + 30))
 until grep -q '"msg":"target stats"' "$T/lb.log"; do
 	[ $SECONDS -lt $deadline ] || fail "no stats after SIGUSR1: $(cat "$T/lb.log")"
 	sleep 0.1

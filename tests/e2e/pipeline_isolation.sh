@@ -88,10 +88,11 @@ if [ $ROOT = 1 ]; then
 	expect_contains "admin socket out of reach" "admin-socket-curl=7" "$LOG"
 fi
 expect_eq "nothing created by the PR" "[]" "$(api GET /v1/lbs | jq_ '[l["name"] for l in d["items"]]')"
-[ ! -e "$HOME_DIR-builds/iso/1" ] || {
-	sleep 2
-	[ ! -e "$HOME_DIR-builds/iso/1" ] || fail "the PR build's workspace was not removed"
-}
+deadline=$((SECONDS + 30))
+while [ -e "$HOME_DIR-builds/iso/1" ]; do
+	[ $SECONDS -lt $deadline ] || fail "the PR build's workspace was not removed"
+	sleep 0.1
+done
 
 # A push: a full token, through the same socket, may apply.
 cat >"$T/push.json" <<JSON

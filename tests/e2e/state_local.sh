@@ -90,7 +90,7 @@ $G state push -force in.tfstate
 cmp in.tfstate site.tfstate || fail "push -force did not store the state"
 
 # A lock held by another process.
-python3 - "$T/.site.tfstate.lock.info" "$T/holder.ready" <<'PY' &
+"$PY" - "$T/.site.tfstate.lock.info" "$T/holder.ready" <<'PY' &
 import fcntl, json, sys, time
 f = open(sys.argv[1], "w")
 fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -98,16 +98,13 @@ json.dump({"ID": "11111111-2222-3333-4444-555555555555", "Operation": "Operation
            "Info": "", "Who": "alice@buildhost", "Version": "0.1.0",
            "Created": "2026-01-02T03:04:05.123456789Z", "Path": "site.tfstate"}, f)
 f.flush()
-open(sys.argv[2], "w").close()
-time.sleep(60)
+with open(sys.argv[2], "w") as ready:
+    ready.write("locked\n")
+time.sleep(600)  # until the test kills it
 PY
 HOLDER=$!
 GF_PIDS+=($HOLDER)
-deadline=$((SECONDS + 10))
-until [ -e holder.ready ]; do
-	[ $SECONDS -lt $deadline ] || fail "the lock holder did not start"
-	sleep 0.05
-done
+wait_nonempty holder.ready 60
 if $G state rm fleet_lb.web 2>err; then fail "rm under a held lock succeeded"; fi
 err=$(cat err)
 expect_contains "lock error" "Error acquiring the state lock" "$err"

@@ -112,7 +112,7 @@ APORT=$(free_port)
 	--api-listen "127.0.0.1:$APORT" >>"$T/daemon.log" 2>&1 &
 DAEMON_PID=$!
 GF_PIDS+=($!)
-wait_for_port "$APORT" 20
+wait_for_port "$APORT" 60
 TOKEN=$(cat "$HOME_DIR/api-token")
 cd "$T/c"
 expect_contains "over TCP" "fleet_target_group.web[0]" \
@@ -130,13 +130,9 @@ expect_contains "no daemon" "gitfleet daemon" "$(cat err)"
 expect_contains "no daemon" "cannot reach the gitfleet daemon" "$(cat err)"
 
 # The http backend against another implementation of the protocol.
-python3 "$GF_E2E_LIB/tf_http_backend.py" "$T/http.port" 2>"$T/http.log" &
+"$PY" "$GF_E2E_LIB/tf_http_backend.py" "$T/http.port" 2>"$T/http.log" &
 GF_PIDS+=($!)
-deadline=$((SECONDS + 10))
-until [ -s "$T/http.port" ]; do
-	[ $SECONDS -lt $deadline ] || fail "the http backend server did not start"
-	sleep 0.05
-done
+wait_nonempty "$T/http.port" 60
 HPORT=$(cat "$T/http.port")
 mkdir "$T/h" && cd "$T/h"
 cat >main.tf <<'TF'

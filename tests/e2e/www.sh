@@ -29,7 +29,7 @@ head -c 33554432 /dev/zero >"$site/big.bin"
 # listening_port LOG: waits for the startup line of a server started on
 # port 0 and prints the port it bound.
 listening_port() {
-	local deadline=$((SECONDS + 15)) line
+	local deadline=$((SECONDS + 60)) line
 	while :; do
 		line=$(grep -m1 'msg="www listening"' "$1" 2>/dev/null || true)
 		if [ -n "$line" ]; then
@@ -198,7 +198,7 @@ expect_eq "server still serves" 200 "$(code "$base/")"
 # ---- graceful stop ---------------------------------------------------------------
 "${C[@]}" --max-time 30 --limit-rate 8M -o "$T/big.out" "$base/big.bin" &
 dl=$!
-sleep 1
+wait_nonempty "$T/big.out" # in flight: its first bytes arrived (32 MB take 4 s)
 kill -TERM "$server"
 set +e
 wait "$server"

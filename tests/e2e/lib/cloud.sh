@@ -2,12 +2,14 @@
 # Each test gets its own daemon home in $T/home and talks to the API over
 # the unix socket with curl, as a user would.
 
-# The interpreter itself, not a version manager's shim: it runs often.
-PY=$(python3 -c 'import sys; print(sys.executable)')
 HOME_DIR="$T/home"
 SOCK="$HOME_DIR/run/gitfleet.sock"
-# A port range of our own, so tests running side by side do not collide.
-PORT_LO=$((20000 + (RANDOM % 200) * 100))
+# A port range of our own, so tests running side by side do not collide;
+# above free_port's and below the kernel's ephemeral ports (32768 and up
+# by default), which every outgoing connection takes: an instance must not
+# find its port held by a client's socket between the daemon's probe and
+# its bind.
+PORT_LO=$((20000 + (RANDOM % 127) * 100))
 PORT_HI=$((PORT_LO + 99))
 
 # Builds of a root daemon run as an unprivileged user, who must be able to
@@ -29,7 +31,7 @@ start_daemon() {
 		"${BUILD_FLAGS[@]}" "$@" >>"$T/daemon.log" 2>&1 &
 	DAEMON_PID=$!
 	GF_PIDS+=($!)
-	local deadline=$((SECONDS + 20))
+	local deadline=$((SECONDS + 60))
 	until curl -s --unix-socket "$SOCK" -o /dev/null http://gitfleet/v1/lbs; do
 		[ $SECONDS -lt $deadline ] || fail "the daemon did not start: $(tail -5 "$T/daemon.log")"
 		sleep 0.05
@@ -45,11 +47,13 @@ stop_daemon() {
 }
 
 # api METHOD PATH [CURL ARGS...]: the body on stdout; the status in $T/status.
+# The time limit exceeds the longest ?wait= the tests ask for (60 s), so
+# that the daemon's own answer (e.g. a "timeout" outcome) always arrives.
 api() {
 	local method=(-X "$1") path=$2
 	[ "$1" != HEAD ] || method=(--head)
 	shift 2
-	curl -s --max-time 60 --unix-socket "$SOCK" "${method[@]}" -o "$T/body" \
+	curl -s --max-time 120 --unix-socket "$SOCK" "${method[@]}" -o "$T/body" \
 		-w '%{http_code}' "$@" "http://gitfleet$path" >"$T/status"
 	cat "$T/body"
 }

@@ -5,10 +5,10 @@ trap 'rc=$?; [[ $- != *e* ]] || echo "FAIL: line $LINENO: $BASH_COMMAND (exit $r
 
 # start_backend PORT NAME [ARGS...]: a Python test backend (lb_backend.py).
 start_backend() {
-	python3 "$GF_E2E_LIB/lb_backend.py" "$@" &
+	"$PY" "$GF_E2E_LIB/lb_backend.py" "$@" &
 	GF_PIDS+=($!)
 	LAST_PID=$!
-	wait_for_port "$1" 30
+	wait_for_port "$1" 60
 }
 
 # start_lb PORT ARGS...: gitfleet lb on 127.0.0.1:PORT, log in $T/lb-PORT.log.
@@ -18,7 +18,7 @@ start_lb() {
 	"$GITFLEET" lb --listen "127.0.0.1:$port" "$@" >"$T/lb-$port.log" 2>&1 &
 	GF_PIDS+=($!)
 	LB_PID=$!
-	wait_for_port "$port" 30
+	wait_for_port "$port" 60
 }
 
 # wait_until SECONDS COMMAND...: retries COMMAND every 0.1 s until it succeeds.

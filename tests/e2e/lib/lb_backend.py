@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A test backend for the load balancer's end-to-end tests.
 
-    lb_backend.py PORT NAME [--health-file FILE] [--reset] [--truncate]
+    lb_backend.py PORT NAME [--health-file FILE] [--slow-mark FILE] [--reset]
+                  [--truncate]
 
 HTTP/1.1 with keep-alive on 127.0.0.1:PORT. Routes:
   /health      200, or the status written in FILE (e.g. 500) if it exists
@@ -9,7 +10,8 @@ HTTP/1.1 with keep-alive on 127.0.0.1:PORT. Routes:
   /headers     the request head as received, one "name: value" per line
   /echo        the request body (Content-Length or chunked), same framing back
   /chunked     a chunked response of 5 chunks
-  /slow?s=N    waits N seconds, then NAME
+  /slow?s=N    waits N seconds, then NAME; with --slow-mark, first appends
+               NAME to FILE, so that a test knows the request is in flight
   /close       a body delimited by the connection close
   /ws          WebSocket handshake, then echoes text frames
   /big?n=N     N bytes of "x" (default 100000)
@@ -35,6 +37,9 @@ HEALTH_FILE = None
 TRUNCATE = "--truncate" in sys.argv
 if "--health-file" in sys.argv:
     HEALTH_FILE = sys.argv[sys.argv.index("--health-file") + 1]
+SLOW_MARK = None
+if "--slow-mark" in sys.argv:
+    SLOW_MARK = sys.argv[sys.argv.index("--slow-mark") + 1]
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -109,6 +114,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.wfile.flush()
             self.wfile.write(b"0\r\n\r\n")
         elif url.path == "/slow":
+            if SLOW_MARK:
+                with open(SLOW_MARK, "a") as f:
+                    f.write(NAME + "\n")
             time.sleep(float(q.get("s", ["1"])[0]))
             self.reply(200, ("slow %s\n" % NAME).encode())
         elif url.path == "/close":

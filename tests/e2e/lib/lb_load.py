@@ -26,7 +26,10 @@ def run():
     while time.monotonic() < deadline:
         try:
             if conn is None:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                # A slow answer is not a failed one: an ASan build on a
+                # loaded machine can stall for seconds; 30 s without an
+                # answer is a failure.
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             conn.request("GET", path)
             r = conn.getresponse()
             r.read()
