@@ -132,8 +132,8 @@ int pl_build_user_can_reach(const pl_build_user *u, const char *path, int want, 
 /* Makes the workspace `ws` (removing a stale one) with scratch/, home/,
  * tmp/ owned as the top of workspace.c draws. */
 int pl_workspace_create(const pl_build_user *u, const char *ws);
-/* Hands the tree `dir` (a fresh checkout) to the build user, with git
- * objects of its own (the checkout's borrowed ones are in the home). */
+/* Hands the tree `dir` (a fresh checkout, made by the daemon) to the
+ * build user: every file and directory in it becomes theirs. */
 int pl_workspace_give(const pl_build_user *u, const char *dir);
 /* Removes the tree `path` without following any link in it. */
 int pl_tree_remove(const char *path);
