@@ -354,7 +354,8 @@ static void prepare_work(uv_work_t *w)
 	char *bspath = gf_path_join(src, bs[0] ? bs : "buildspec.yaml");
 	gf_buf text;
 	gf_buf_init(&text, PIPELINE_BUILDSPEC_MAX);
-	rc = gf_fs_read(&text, bspath);
+	if ((rc = pl_workspace_plain_file(src, bs[0] ? bs : "buildspec.yaml")) == 0)
+		rc = gf_fs_read(&text, bspath);
 	free(bspath);
 	if (rc < 0) {
 		snprintf(b->prep_err, sizeof(b->prep_err),

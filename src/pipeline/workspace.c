@@ -287,6 +287,46 @@ int pl_workspace_give(const pl_build_user *u, const char *dir)
 	return rc;
 }
 
+/*
+ * The daemon reads the buildspec from the checkout as root, before the
+ * hand-over: a symbolic link in the commit (buildspec.yaml -> /etc/shadow,
+ * or a directory of its path linked elsewhere) would make it read a file
+ * the build user may not, or block on a FIFO. Each component is checked
+ * without following links; nothing can change them in between, since no
+ * process of the build exists yet and the tree is still the daemon's.
+ */
+int pl_workspace_plain_file(const char *root, const char *rel)
+{
+	gf_buf path = GF_BUF_INIT;
+	gf_buf_puts(&path, root);
+	int rc = 0;
+	for (const char *c = rel; rc == 0 && *c;) {
+		size_t n = strcspn(c, "/");
+		int upto = (int)(c + n - rel);
+		bool last = c[n] == '\0';
+		gf_buf_putc(&path, '/');
+		gf_buf_put(&path, c, n);
+		struct stat st;
+		if (lstat(gf_buf_cstr(&path), &st) != 0)
+			rc = errno == ENOENT
+			             ? gf_err_set(GF_ENOTFOUND, "%.*s: no such file", upto, rel)
+			             : gf_err_errno("cannot read %.*s", upto, rel);
+		else if (S_ISLNK(st.st_mode))
+			rc = gf_err_set(GF_EINVALID,
+			                "%.*s is a symbolic link: it must be a regular file of the "
+			                "commit, not a link",
+			                upto, rel);
+		else if (last ? !S_ISREG(st.st_mode) : !S_ISDIR(st.st_mode))
+			rc = gf_err_set(GF_EINVALID, "%.*s is not a %s", upto, rel,
+			                last ? "regular file" : "directory");
+		c += n;
+		while (*c == '/')
+			c++;
+	}
+	gf_buf_dispose(&path);
+	return rc;
+}
+
 /* ---- artifacts --------------------------------------------------------------------------- */
 
 /* Every regular file found: `rel` is its path below the walk's root, `fd`
