@@ -224,58 +224,150 @@ done:
 	return rc;
 }
 
-int gf_git_checkout(const char *path, const char *commit, const char *dest)
+/* ---- checkout ------------------------------------------------------------------------ */
+
+/* The objects a checkout copies: `commit`, and its ancestors up to `depth`
+ * commits in all (0: every one), each with its whole tree. The commits of
+ * the last generation kept that have parents are the shallow boundary
+ * (`git clone --depth`), appended to `shallow` one hex id a line. */
+static int pack_history(git_packbuilder *pb, git_repository *repo, const git_commit *commit,
+                        int depth, gf_buf *shallow)
+{
+	if (depth <= 0) {
+		git_revwalk *walk = NULL;
+		int rc = git_revwalk_new(&walk, repo);
+		if (rc == 0)
+			rc = git_revwalk_push(walk, git_commit_id(commit));
+		if (rc == 0)
+			rc = git_packbuilder_insert_walk(pb, walk);
+		git_revwalk_free(walk);
+		return rc;
+	}
+	/* Breadth first, so a commit is met first at its shortest distance;
+	 * the pack builder's own count says whether it was met before. */
+	GF_VEC(git_oid) level = {0}, next = {0}, swap;
+	gf_vec_push(&level, *git_commit_id(commit));
+	int rc = 0;
+	for (int d = 0; rc == 0 && d < depth && level.len; d++) {
+		next.len = 0;
+		for (size_t i = 0; rc == 0 && i < level.len; i++) {
+			size_t before = git_packbuilder_object_count(pb);
+			git_commit *c = NULL;
+			if ((rc = git_packbuilder_insert(pb, &level.items[i], NULL)) < 0)
+				break;
+			if (git_packbuilder_object_count(pb) == before)
+				continue; /* met at a shorter distance already */
+			if ((rc = git_commit_lookup(&c, repo, &level.items[i])) < 0 ||
+			    (rc = git_packbuilder_insert_tree(pb, git_commit_tree_id(c))) < 0) {
+				git_commit_free(c);
+				break;
+			}
+			unsigned n = git_commit_parentcount(c);
+			if (n && d == depth - 1) {
+				char hex[GF_GIT_OID_HEX];
+				gf_buf_printf(shallow, "%s\n",
+				              git_oid_tostr(hex, sizeof(hex), git_commit_id(c)));
+			}
+			for (unsigned k = 0; d < depth - 1 && k < n; k++)
+				gf_vec_push(&next, *git_commit_parent_id(c, k));
+			git_commit_free(c);
+		}
+		swap = level;
+		level = next;
+		next = swap;
+	}
+	gf_vec_dispose(&level);
+	gf_vec_dispose(&next);
+	return rc;
+}
+
+/* The indexer keeps its progress in the caller's stats between calls. */
+typedef struct {
+	git_odb_writepack *w;
+	git_indexer_progress stats;
+} pack_sink;
+
+static int append_pack(void *data, size_t size, void *payload)
+{
+	pack_sink *sink = payload;
+	return sink->w->append(sink->w, data, size, &sink->stats);
+}
+
+/* Streams the pack builder's pack into `repo`'s object database, which
+ * indexes it (objects/pack/pack-*.{pack,idx}). */
+static int write_pack(git_repository *repo, git_packbuilder *pb)
+{
+	git_odb *odb = NULL;
+	pack_sink sink;
+	memset(&sink, 0, sizeof(sink));
+	int rc = git_repository_odb(&odb, repo);
+	if (rc == 0)
+		rc = git_odb_write_pack(&sink.w, odb, NULL, NULL);
+	if (rc == 0)
+		rc = git_packbuilder_foreach(pb, append_pack, &sink);
+	if (rc == 0)
+		rc = sink.w->commit(sink.w, &sink.stats);
+	if (sink.w)
+		sink.w->free(sink.w);
+	git_odb_free(odb);
+	return rc;
+}
+
+int gf_git_checkout(const char *path, const char *commit, int depth, const char *dest)
 {
 	gf_git_init();
-	git_repository *repo = NULL;
+	git_repository *src = NULL, *repo = NULL;
+	git_packbuilder *pb = NULL;
 	git_remote *origin = NULL;
-	git_commit *c = NULL;
-	char *src = realpath(path, NULL), *objects = NULL, *alt = NULL, *line = NULL;
-	int rc;
-	if (!src)
-		return gf_err_errno("cannot check out from %s", path);
-	/* A bare repository holds objects/; a work tree holds .git/objects. */
-	objects = gf_path_join(src, "objects");
-	if (!gf_fs_is_dir(objects)) {
-		free(objects);
-		objects = gf_path_join(src, ".git/objects");
+	git_commit *c = NULL, *copy = NULL;
+	gf_buf shallow = GF_BUF_INIT;
+	int rc = git_repository_open(&src, path);
+	if (rc < 0)
+		return git_fail(rc, "cannot open the repository", path);
+	if ((rc = lookup_commit(&c, src, commit)) < 0)
+		goto done;
+	if ((rc = git_packbuilder_new(&pb, src)) < 0 ||
+	    (rc = pack_history(pb, src, c, depth, &shallow)) < 0) {
+		rc = git_fail(rc, "cannot collect the objects of", commit);
+		goto done;
 	}
 	if ((rc = git_repository_init(&repo, dest, 0)) < 0) {
 		rc = git_fail(rc, "cannot create the repository", dest);
 		goto done;
 	}
-	git_repository_free(repo);
-	repo = NULL;
-	/* Borrow the objects instead of copying them (git clone --shared): the
-	 * workspace costs the same whatever the length of the history. */
-	alt = gf_path_join(dest, ".git/objects/info/alternates");
-	line = gf_xasprintf("%s\n", objects);
-	if ((rc = gf_fs_write_scratch(alt, line, strlen(line), 0644)) < 0)
+	if ((rc = write_pack(repo, pb)) < 0) {
+		rc = git_fail(rc, "cannot copy the objects into", dest);
 		goto done;
-	if ((rc = git_repository_open(&repo, dest)) < 0) {
-		rc = git_fail(rc, "cannot open the repository", dest);
-		goto done;
+	}
+	if (shallow.len) {
+		char *file = gf_path_join(git_repository_path(repo), "shallow");
+		rc = gf_fs_write_scratch(file, shallow.ptr, shallow.len, 0644);
+		free(file);
+		if (rc < 0)
+			goto done;
 	}
 	if ((rc = git_remote_create(&origin, repo, "origin", path)) < 0) {
 		rc = git_fail(rc, "cannot set the origin of", dest);
 		goto done;
 	}
-	if ((rc = lookup_commit(&c, repo, commit)) < 0)
+	if ((rc = git_commit_lookup(&copy, repo, git_commit_id(c))) < 0) {
+		rc = git_fail(rc, "the copy lacks the commit", commit);
 		goto done;
+	}
 	git_checkout_options opts;
 	git_checkout_options_init(&opts, GIT_CHECKOUT_OPTIONS_VERSION);
 	opts.checkout_strategy = GIT_CHECKOUT_FORCE;
-	if ((rc = git_checkout_tree(repo, (git_object *)c, &opts)) < 0 ||
-	    (rc = git_repository_set_head_detached(repo, git_commit_id(c))) < 0)
+	if ((rc = git_checkout_tree(repo, (git_object *)copy, &opts)) < 0 ||
+	    (rc = git_repository_set_head_detached(repo, git_commit_id(copy))) < 0)
 		rc = git_fail(rc, "cannot check out", commit);
 done:
+	gf_buf_dispose(&shallow);
+	git_commit_free(copy);
 	git_commit_free(c);
 	git_remote_free(origin);
+	git_packbuilder_free(pb);
 	git_repository_free(repo);
-	free(src);
-	free(objects);
-	free(alt);
-	free(line);
+	git_repository_free(src);
 	return rc;
 }
 

@@ -23,9 +23,18 @@
  * and checks out the exact commit, detached: the build sees that commit
  * and nothing else of the working state.
  *
- * Depth. libgit2 1.5 cannot fetch shallow, so `git_clone_depth` is
- * accepted and recorded but every fetch is complete; the local clone into
- * a workspace is cheap (objects are read from the local repository).
+ * Depth. libgit2 1.5 cannot fetch shallow, so a mirror's fetch is always
+ * complete. A build's checkout honours the project's `git_clone_depth`:
+ * it copies the commit and its ancestors up to that depth (0: all), and
+ * names the cut in .git/shallow, as `git clone --depth` does.
+ *
+ * Checkouts are independent. A workspace's repository holds a copy of the
+ * objects it needs, written in-process as one pack (libgit2's pack builder
+ * streaming into its indexer): no alternates, no hard links, nothing that
+ * points back into the local repository. Whatever a build does to its
+ * repository (rewriting a pack, deleting objects) cannot reach the
+ * hosted repository or the mirror, and a build user that cannot read the
+ * daemon's home still has a working git repository.
  *
  * Every function opens and frees its own libgit2 objects; none keeps state
  * between calls, so they may run on a worker thread (uv_queue_work).
@@ -81,12 +90,13 @@ int gf_git_list_refs(const char *repo, gf_git_ref_cb cb, void *payload);
 
 /*
  * Makes the new directory `dest` a repository with `repo` (a local
- * repository) as its origin and checks out `commit` detached. The objects
- * are borrowed from `repo` (objects/info/alternates, as `git clone
- * --shared` does), not copied, so a checkout costs the same however long
- * the history: `repo` must keep them while `dest` is used (a build's
- * workspace). GF_ENOTFOUND if the commit is not there.
+ * repository) as its origin and checks out `commit` detached. It holds a
+ * copy (one pack) of the objects of `commit` and of its ancestors up to
+ * `depth` commits in all (1: the commit alone; 0: its whole history);
+ * when the history is cut, .git/shallow lists the commits whose parents
+ * were left out, so git in `dest` treats it as a shallow clone. Nothing in
+ * `dest` refers to `repo`'s files. GF_ENOTFOUND if the commit is not there.
  */
-int gf_git_checkout(const char *repo, const char *commit, const char *dest);
+int gf_git_checkout(const char *repo, const char *commit, int depth, const char *dest);
 
 #endif

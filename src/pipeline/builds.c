@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <libgen.h>
+#include <limits.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <stdio.h>
@@ -341,7 +342,11 @@ static void prepare_work(uv_work_t *w)
 		b->prep_status = PIPELINE_BUILD_FAILED;
 		goto done;
 	}
-	if ((rc = gf_git_checkout(repo, b->resolved, src)) < 0) {
+	/* Absent in a project saved before depth was honoured: the default.
+	 * A depth past any history is all of it. */
+	const json_t *dj = json_object_get(source, "git_clone_depth");
+	json_int_t depth = json_is_integer(dj) ? json_integer_value(dj) : 1;
+	if ((rc = gf_git_checkout(repo, b->resolved, depth > INT_MAX ? 0 : (int)depth, src)) < 0) {
 		snprintf(b->prep_err, sizeof(b->prep_err), "DOWNLOAD_SOURCE: %s", gf_err_msg());
 		goto done;
 	}
@@ -349,7 +354,8 @@ static void prepare_work(uv_work_t *w)
 	char *bspath = gf_path_join(src, bs[0] ? bs : "buildspec.yaml");
 	gf_buf text;
 	gf_buf_init(&text, PIPELINE_BUILDSPEC_MAX);
-	rc = gf_fs_read(&text, bspath);
+	if ((rc = pl_workspace_plain_file(src, bs[0] ? bs : "buildspec.yaml")) == 0)
+		rc = gf_fs_read(&text, bspath);
 	free(bspath);
 	if (rc < 0) {
 		snprintf(b->prep_err, sizeof(b->prep_err),

@@ -132,9 +132,14 @@ int pl_build_user_can_reach(const pl_build_user *u, const char *path, int want, 
 /* Makes the workspace `ws` (removing a stale one) with scratch/, home/,
  * tmp/ owned as the top of workspace.c draws. */
 int pl_workspace_create(const pl_build_user *u, const char *ws);
-/* Hands the tree `dir` (a fresh checkout) to the build user, with git
- * objects of its own (the checkout's borrowed ones are in the home). */
+/* Hands the tree `dir` (a fresh checkout, made by the daemon) to the
+ * build user: every file and directory in it becomes theirs. */
 int pl_workspace_give(const pl_build_user *u, const char *dir);
+/* 0 if `root`/`rel` is a regular file reached through directories, with
+ * no symbolic link on the way below `root`; GF_ENOTFOUND if it is
+ * missing, GF_EINVALID (naming the link) otherwise. For files the daemon
+ * reads in a checkout it has not handed over yet. */
+int pl_workspace_plain_file(const char *root, const char *rel);
 /* Removes the tree `path` without following any link in it. */
 int pl_tree_remove(const char *path);
 /* Copies the files of spec's artifacts from the checkout `src` (its

@@ -41,15 +41,11 @@
 #include <grp.h>
 #include <libgen.h>
 #include <pwd.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
-
-extern char **environ;
 
 #define WALK_MAX_DEPTH 256
 
@@ -281,45 +277,53 @@ int pl_workspace_create(const pl_build_user *u, const char *ws)
 	return rc;
 }
 
-/*
- * A checkout borrows its objects from the daemon's repository
- * (objects/info/alternates, see gf_git_checkout), which is inside the 0700
- * home: a build user could not read them, and git in the build would
- * fail. Before the hand-over such a workspace gets a copy of its own:
- * `git repack -a -d` packs every object the checkout reaches, borrowed ones
- * included, and then the borrowing ends.
- */
-static int dissociate(const char *dir)
-{
-	char *alt = gf_path_join(dir, ".git/objects/info/alternates");
-	char *gitdir = gf_path_join(dir, ".git");
-	int rc = 0;
-	if (gf_fs_exists(alt)) {
-		char *const argv[] = {"git", "--git-dir", gitdir, "repack", "-a", "-d", "-q", NULL};
-		pid_t pid;
-		int st = 0, e = posix_spawnp(&pid, "git", NULL, NULL, argv, environ);
-		if (e != 0)
-			rc = gf_err_set(GF_EIO, "cannot run git repack in %s: %s", dir,
-			                strerror(e));
-		else if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
-			rc = gf_err_set(GF_EIO, "git repack in %s failed (status %d)", dir, st);
-		else if (unlink(alt) != 0)
-			rc = gf_err_errno("cannot remove %s", alt);
-	}
-	free(alt);
-	free(gitdir);
-	return rc;
-}
-
 int pl_workspace_give(const pl_build_user *u, const char *dir)
 {
 	if (!u->drop)
 		return 0;
-	int rc = dissociate(dir);
-	if (rc == 0)
-		rc = walk(dir, chown_one, (void *)u);
+	int rc = walk(dir, chown_one, (void *)u);
 	if (rc == 0 && (chown(dir, u->uid, u->gid) != 0 || chmod(dir, 0700) != 0))
 		rc = gf_err_errno("cannot hand %s to user %s", dir, u->name);
+	return rc;
+}
+
+/*
+ * The daemon reads the buildspec from the checkout as root, before the
+ * hand-over: a symbolic link in the commit (buildspec.yaml -> /etc/shadow,
+ * or a directory of its path linked elsewhere) would make it read a file
+ * the build user may not, or block on a FIFO. Each component is checked
+ * without following links; nothing can change them in between, since no
+ * process of the build exists yet and the tree is still the daemon's.
+ */
+int pl_workspace_plain_file(const char *root, const char *rel)
+{
+	gf_buf path = GF_BUF_INIT;
+	gf_buf_puts(&path, root);
+	int rc = 0;
+	for (const char *c = rel; rc == 0 && *c;) {
+		size_t n = strcspn(c, "/");
+		int upto = (int)(c + n - rel);
+		bool last = c[n] == '\0';
+		gf_buf_putc(&path, '/');
+		gf_buf_put(&path, c, n);
+		struct stat st;
+		if (lstat(gf_buf_cstr(&path), &st) != 0)
+			rc = errno == ENOENT
+			             ? gf_err_set(GF_ENOTFOUND, "%.*s: no such file", upto, rel)
+			             : gf_err_errno("cannot read %.*s", upto, rel);
+		else if (S_ISLNK(st.st_mode))
+			rc = gf_err_set(GF_EINVALID,
+			                "%.*s is a symbolic link: it must be a regular file of the "
+			                "commit, not a link",
+			                upto, rel);
+		else if (last ? !S_ISREG(st.st_mode) : !S_ISDIR(st.st_mode))
+			rc = gf_err_set(GF_EINVALID, "%.*s is not a %s", upto, rel,
+			                last ? "regular file" : "directory");
+		c += n;
+		while (*c == '/')
+			c++;
+	}
+	gf_buf_dispose(&path);
 	return rc;
 }
 

@@ -39,6 +39,8 @@ phases:
       - echo "uid=$(id -u) home=$HOME tmp=$TMPDIR"
       - touch "$HOME/h" "$TMPDIR/t" && echo own-dirs-writable
       - echo "git-head=$(git log -1 --format=%s)"
+      - echo "objects=$(test -e .git/objects/info/alternates && echo borrowed || echo own) commits=$(git rev-list --count HEAD) owner=$(stat -c %u .git/objects/pack/*.pack)"
+      - rm -rf .git/objects/pack && git gc -q --prune=now 2>/dev/null; echo objects-removed
       - ls "$DAEMON_HOME" >/dev/null 2>&1 || echo daemon-home-closed
       - curl -s -o /dev/null --max-time 10 --unix-socket "$DAEMON_HOME/run/gitfleet.sock" -X PUT -d '{}' http://gitfleet/v1/lbs/admin-socket; echo "admin-socket-curl=$?"
       - echo "no-token=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 --unix-socket "${GITFLEET_ADDR#unix:}" -X PUT -d '{}' http://gitfleet/v1/lbs/no-token)"
@@ -78,6 +80,13 @@ expect_contains "runs as the build user" "uid=$BUILD_UID " "$LOG"
 [ $ROOT = 0 ] || case $LOG in *"uid=0 "*) fail "a build of a root daemon ran as root" ;; esac
 expect_contains "own home and tmp" own-dirs-writable "$LOG"
 expect_contains "git works in the checkout" "git-head=change" "$LOG"
+# A repository of its own: a pack of the build user's with the commit
+# alone (git_clone_depth 1), nothing borrowed from the mirror; removing
+# its objects leaves the mirror whole.
+expect_contains "objects of its own" "objects=own commits=1 owner=$BUILD_UID" "$LOG"
+expect_contains "the build removed its objects" objects-removed "$LOG"
+git -C "$HOME_DIR/mirrors/iso.git" fsck --no-dangling >"$T/fsck" 2>&1 ||
+	fail "the mirror is damaged after a build removed its objects: $(cat "$T/fsck")"
 expect_contains "workspace outside the home" "home=$HOME_DIR-builds/iso/1/home" "$LOG"
 expect_contains "no token, no entry" "no-token=401" "$LOG"
 expect_contains "PR may plan" plan-ok "$LOG"

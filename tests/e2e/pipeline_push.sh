@@ -209,4 +209,12 @@ ID=$(latest_build site)
 expect_eq "bad buildspec" FAILED "$(wait_build "$ID")"
 expect_contains "reason" "buildspec.yaml:4:15: phases.build.commands must be a list of strings" \
 	"$(build_field "$ID" 'd["reason"]')"
+
+# A buildspec that is a link in the commit is not read through it: the
+# daemon reads it as root, before the hand-over.
+rm buildspec.yaml && ln -s "$HOME_DIR/api-token" buildspec.yaml
+git add -A && git commit -qm "linked spec" && git push -q fleet master 2>/dev/null
+ID=$(latest_build site)
+expect_eq "linked buildspec" FAILED "$(wait_build "$ID")"
+expect_contains "reason" "buildspec.yaml is a symbolic link" "$(build_field "$ID" 'd["reason"]')"
 stop_daemon

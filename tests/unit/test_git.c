@@ -1,6 +1,7 @@
 /* Unit tests of src/git against repositories made with the git command:
  * a hosted repository and its hook, changed files of pushes (creation,
- * update, deletion, rename), resolving, mirrors and exact checkouts. */
+ * update, deletion, rename), resolving, mirrors and exact checkouts
+ * (their depth, and their independence from the repository they copy). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -123,14 +124,90 @@ static void test_hosted_push_and_checkout(void **state)
 	/* A checkout of the first commit has exactly its files. */
 	char ws[300], path[400];
 	snprintf(ws, sizeof(ws), "%s/ws1", tmp);
-	assert_int_equal(gf_git_checkout(repo, c1, ws), 0);
+	assert_int_equal(gf_git_checkout(repo, c1, 1, ws), 0);
 	snprintf(path, sizeof(path), "%s/d/b.txt", ws);
 	assert_true(gf_fs_exists(path));
 	snprintf(path, sizeof(path), "%s/new.txt", ws);
 	assert_false(gf_fs_exists(path));
 	snprintf(ws, sizeof(ws), "%s/ws2", tmp);
-	assert_int_equal(gf_git_checkout(repo, "0123456789012345678901234567890123456789", ws),
+	assert_int_equal(gf_git_checkout(repo, "0123456789012345678901234567890123456789", 1, ws),
 	                 GF_ENOTFOUND);
+}
+
+/* The output of a command run in tmp, first line, into out. */
+static void sh_out(char *out, size_t n, const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	char full[3000];
+	snprintf(full, sizeof(full), "cd %s && export GIT_CONFIG_NOSYSTEM=1 HOME=%s && (%s) 2>&1",
+	         tmp, tmp, cmd);
+	FILE *p = popen(full, "r");
+	assert_non_null(p);
+	out[0] = '\0';
+	if (!fgets(out, (int)n, p))
+		out[0] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+	pclose(p);
+}
+
+static void test_checkout_depth_and_independence(void **state)
+{
+	(void)state;
+	/* Three commits, the second a merge of a side branch. */
+	sh("git init -q -b main hist && cd hist && echo 1 > f && git add f && git commit -qm one"
+	   " && git checkout -q -b side && echo s > s && git add s && git commit -qm side"
+	   " && git checkout -q main && echo 2 > f && git commit -qam two"
+	   " && git merge -q --no-edit side && echo 3 > f && git commit -qam three");
+	char up[300], tip[GF_GIT_OID_HEX], parent[GF_GIT_OID_HEX], ws[300], got[256];
+	snprintf(up, sizeof(up), "%s/hist", tmp);
+	head_of(tip, up, "HEAD");
+	head_of(parent, up, "HEAD~1");
+
+	/* Depth 1: the commit alone, its parent named in .git/shallow. */
+	snprintf(ws, sizeof(ws), "%s/d1", tmp);
+	assert_int_equal(gf_git_checkout(up, tip, 1, ws), 0);
+	sh_out(got, sizeof(got), "cat d1/f");
+	assert_string_equal(got, "3");
+	sh_out(got, sizeof(got), "cat d1/.git/shallow");
+	assert_string_equal(got, tip);
+	sh_out(got, sizeof(got), "git -C d1 rev-list --count HEAD");
+	assert_string_equal(got, "1");
+	sh_out(got, sizeof(got), "git -C d1 status --porcelain | wc -l");
+	assert_string_equal(got, "0");
+	sh_out(got, sizeof(got), "git -C d1 rev-parse HEAD");
+	assert_string_equal(got, tip);
+
+	/* Depth 3: three generations (the merge's two parents included). */
+	snprintf(ws, sizeof(ws), "%s/d3", tmp);
+	assert_int_equal(gf_git_checkout(up, tip, 3, ws), 0);
+	sh_out(got, sizeof(got), "git -C d3 rev-list --count HEAD");
+	assert_string_equal(got, "4");
+	sh_out(got, sizeof(got), "git -C d3 fsck --no-dangling 2>&1 | wc -l");
+	assert_string_equal(got, "0");
+
+	/* Depth 0: the whole history, no shallow file. */
+	snprintf(ws, sizeof(ws), "%s/all", tmp);
+	assert_int_equal(gf_git_checkout(up, parent, 0, ws), 0);
+	sh_out(got, sizeof(got), "git -C all rev-list --count HEAD");
+	assert_string_equal(got, "4");
+	sh_out(got, sizeof(got), "test -e all/.git/shallow && echo shallow || echo complete");
+	assert_string_equal(got, "complete");
+
+	/* Independent: nothing points back at hist/, and the copies still work
+	 * once it is gone. */
+	sh_out(got, sizeof(got),
+	       "ls d1/.git/objects/info/alternates all/.git/objects/info/alternates"
+	       " 2>/dev/null | wc -l");
+	assert_string_equal(got, "0");
+	sh("rm -rf hist");
+	sh_out(got, sizeof(got), "git -C d1 log -1 --format=%%s");
+	assert_string_equal(got, "three");
+	sh_out(got, sizeof(got), "git -C all fsck --no-dangling 2>&1 | wc -l");
+	assert_string_equal(got, "0");
 }
 
 static void count_ref(const char *ref, const char *oid, void *payload)
@@ -167,6 +244,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_hosted_push_and_checkout),
 	        cmocka_unit_test(test_mirror),
+	        cmocka_unit_test(test_checkout_depth_and_independence),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

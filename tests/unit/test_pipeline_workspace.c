@@ -1,7 +1,8 @@
 /* Unit tests of the build workspaces (src/pipeline/workspace.c): removal
  * and the artifact copy never follow a link a build left behind, the
- * layout and modes of a new workspace, and the reachability check of the
- * build user's paths. */
+ * layout and modes of a new workspace, the reachability check of the
+ * build user's paths, and the check that keeps the daemon from reading a
+ * buildspec through a link of the commit. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -167,6 +168,32 @@ static void test_workspace_layout(void **state)
 	free(ws);
 }
 
+static void test_plain_file(void **state)
+{
+	(void)state;
+	mkd("co/ci");
+	put("co/ci/buildspec.yaml", "version: 0.2\n");
+	lnk("outside/secret", "co/linked.yaml");
+	lnk("outside", "co/out");
+	lnk("co/ci", "co/inner");
+	char *co = at("co"), *fifo = at("co/fifo");
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(pl_workspace_plain_file(co, "ci/buildspec.yaml"), 0);
+	assert_int_equal(pl_workspace_plain_file(co, "ci//buildspec.yaml"), 0);
+	assert_int_equal(pl_workspace_plain_file(co, "ci/none.yaml"), GF_ENOTFOUND);
+	assert_int_equal(pl_workspace_plain_file(co, "linked.yaml"), GF_EINVALID);
+	assert_non_null(strstr(gf_err_msg(), "linked.yaml is a symbolic link"));
+	/* A linked directory on the way, even one inside the checkout. */
+	assert_int_equal(pl_workspace_plain_file(co, "out/secret"), GF_EINVALID);
+	assert_non_null(strstr(gf_err_msg(), "out is a symbolic link"));
+	assert_int_equal(pl_workspace_plain_file(co, "inner/buildspec.yaml"), GF_EINVALID);
+	assert_int_equal(pl_workspace_plain_file(co, "fifo"), GF_EINVALID);
+	assert_non_null(strstr(gf_err_msg(), "fifo is not a regular file"));
+	assert_int_equal(pl_workspace_plain_file(co, "ci"), GF_EINVALID);
+	free(co);
+	free(fifo);
+}
+
 static void test_reach(void **state)
 {
 	(void)state;
@@ -207,6 +234,7 @@ int main(void)
 	        cmocka_unit_test(test_artifacts_skip_links),
 	        cmocka_unit_test(test_workspace_layout),
 	        cmocka_unit_test(test_reach),
+	        cmocka_unit_test(test_plain_file),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
