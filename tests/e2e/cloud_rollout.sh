@@ -32,8 +32,15 @@ expect_no_failed_requests
 # A new release: a new template version, and the group rolls to it.
 put_group 3
 start_load "$LB_PORT" 8
-curl -s --unix-socket "$SOCK" -N --max-time 1 http://gitfleet/v1/events >"$T/stream" || true
-LAST=$(grep '^id:' "$T/stream" | tail -1 | cut -c5-)
+# The id of the newest event so far, to replay what follows (the stream
+# never ends by itself: curl's time limit ends each look at it).
+LAST=
+deadline=$((SECONDS + 60))
+while [ -z "$LAST" ]; do
+	[ $SECONDS -lt $deadline ] || fail "the event stream sent no event id"
+	curl -s --unix-socket "$SOCK" -N --max-time 2 http://gitfleet/v1/events >"$T/stream" || true
+	LAST=$(grep '^id:' "$T/stream" | tail -1 | cut -c5-)
+done
 R2=$(upload_release "$T/v2")
 api PUT /v1/launch-templates/web -d "{\"release\": \"$R2\"}" >/dev/null
 expect_eq "new template version" 2 "$(jq_ 'd["latest_version"]' <"$T/body")"
@@ -49,9 +56,14 @@ expect_no_failed_requests
 
 # One by one, surge first: each old instance drains only after one more new
 # instance is in service, and never more than desired + 1 instances live.
-# (the stream never ends by itself: curl's time limit ends it)
-curl -s --unix-socket "$SOCK" -N --max-time 2 -H "Last-Event-ID: $LAST" \
-	http://gitfleet/v1/events >"$T/stream" || true
+# The replay is read until it reaches the group's convergence (longer looks
+# on a slow machine).
+for wait in 2 5 15 30; do
+	curl -s --unix-socket "$SOCK" -N --max-time $wait -H "Last-Event-ID: $LAST" \
+		http://gitfleet/v1/events >"$T/stream" || true
+	grep -q 'converged: version 2' "$T/stream" && break
+done
+grep -q 'converged: version 2' "$T/stream" || fail "the event replay never reached the convergence"
 grep '^data:' "$T/stream" | cut -c6- >"$T/events"
 "$PY" - "$T/events" <<'PY'
 import json, sys
