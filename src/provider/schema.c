@@ -134,7 +134,7 @@ static const provider_attr asg_attrs[] = {
 static const provider_attr source_attrs[] = {
         {"buildspec", S, OPT, "\"buildspec.yaml\"", "The buildspec's path in the repository."},
         {"git_clone_depth", N, OPT, "1",
-         "Commits to fetch, 0 for all; recorded (fetches are complete today)."},
+         "Commits of history in a build's checkout (CodeBuild's clone depth); 0 for all."},
         {"location", S, OPT, "\"\"", "The git URL to fetch, for type \"GIT\"."},
         {"poll_interval", N, OPT, "0",
          "Seconds between fetches of a \"GIT\" location, 0 (off) or at least 10; every moved "
