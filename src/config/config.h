@@ -42,8 +42,12 @@
  *    (override.tf, *_override.tf, and .tf.json forms) are merged into the
  *    primary files' blocks before the blocks are read.
  *
- * What is not read: `moved`, `import`, `check`
- * and `removed` blocks (reported as unsupported), non-local module sources.
+ * 6. `moved` blocks are read into each module's `moved` list: their
+ *    addresses are static references (checked here, with Terraform's
+ *    errors), relative to the module; the plan applies them to the state.
+ *
+ * What is not read: `import`, `check` and `removed` blocks (reported as
+ * unsupported), non-local module sources.
  */
 #ifndef GF_CONFIG_H
 #define GF_CONFIG_H
@@ -140,6 +144,15 @@ typedef struct {
 	const char *name, *source, *version;
 } config_required_provider;
 
+/* A `moved { from = A  to = B }` block. The addresses are canonical
+ * state_addr text relative to the module (`fleet_lb.a`, `module.web[0]`),
+ * both resources or both modules, never data sources, never equal. */
+typedef struct {
+	const char *from, *to;
+	hcl_range from_range, to_range;
+	hcl_range decl_range; /* the `moved` keyword */
+} config_moved;
+
 struct config_module {
 	const char *dir;  /* as given, e.g. "." or "./modules/web" */
 	const char *addr; /* "" for the root, "module.app", "module.app.module.db" */
@@ -151,6 +164,7 @@ struct config_module {
 	GF_VEC(config_module_call) calls;
 	GF_VEC(config_provider) providers;
 	GF_VEC(config_required_provider) required_providers;
+	GF_VEC(config_moved) moved;
 	const char *required_version;
 	const char *backend_type; /* NULL: no backend block */
 	const hcl_body *backend_body;

@@ -785,7 +785,7 @@ plan *plan_make(config *cfg, const state *st, const plan_options *opts, const pr
 	if (!plani_engine_init(&e, p, cfg) && !e.order)
 		goto done;
 	e.conn = conn;
-	if (opts->refresh && !refresh(&e, conn))
+	if (!plani_moves_apply(&e) || (opts->refresh && !refresh(&e, conn)))
 		goto done;
 	index_prior(&e);
 	select_targets(&e);
@@ -796,6 +796,9 @@ plan *plan_make(config *cfg, const state *st, const plan_options *opts, const pr
 		n->evaluated = true;
 	}
 	plan_deletes(&e);
+	if (!opts->destroy)
+		plani_moves_validate(&e);
+	plani_moves_annotate(p);
 	plan_outputs(&e);
 done:
 	for (size_t i = 0; i < e.n; i++)
@@ -816,6 +819,7 @@ void plan_free(plan *p)
 	gf_vec_dispose(&p->changes);
 	gf_vec_dispose(&p->drift);
 	gf_vec_dispose(&p->outputs);
+	gf_vec_dispose(&p->moves);
 	state_free(p->prior);
 	json_decref(p->variables);
 	gf_arena_dispose(&p->arena);
@@ -850,6 +854,8 @@ void plan_counts(const plan *p, int *add, int *change, int *destroy)
 
 bool plan_is_empty(const plan *p)
 {
+	if (p->moves.len)
+		return false; /* apply must write the moved state */
 	for (size_t i = 0; i < p->changes.len; i++)
 		if (p->changes.items[i]->action != PLAN_NOOP)
 			return false;
