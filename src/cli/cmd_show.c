@@ -61,6 +61,8 @@ static json_t *actions_json(plan_action a)
 		return json_pack("[s, s]", "create", "delete");
 	case PLAN_READ:
 		return json_pack("[s]", "read");
+	case PLAN_FORGET:
+		return json_pack("[s]", "forget");
 	default:
 		return json_pack("[s]", "no-op");
 	}

@@ -46,8 +46,11 @@
  *    addresses are static references (checked here, with Terraform's
  *    errors), relative to the module; the plan applies them to the state.
  *
- * What is not read: `import`, `check` and `removed` blocks (reported as
- * unsupported), non-local module sources.
+ *    `removed` blocks likewise (a resource or module address without
+ *    keys, and lifecycle { destroy }).
+ *
+ * What is not read: `import` and `check` blocks (reported as unsupported
+ * and ignored with a warning), non-local module sources.
  */
 #ifndef GF_CONFIG_H
 #define GF_CONFIG_H
@@ -153,6 +156,17 @@ typedef struct {
 	hcl_range decl_range; /* the `moved` keyword */
 } config_moved;
 
+/* A `removed { from = A  lifecycle { destroy = false } }` block: `from`
+ * is a managed resource or a module, without instance keys, relative to
+ * the module. destroy false: forget the objects, true (the default):
+ * destroy them as any orphan. */
+typedef struct {
+	const char *from;
+	bool destroy;
+	hcl_range from_range;
+	hcl_range decl_range; /* the `removed` keyword */
+} config_removed;
+
 struct config_module {
 	const char *dir;  /* as given, e.g. "." or "./modules/web" */
 	const char *addr; /* "" for the root, "module.app", "module.app.module.db" */
@@ -165,6 +179,7 @@ struct config_module {
 	GF_VEC(config_provider) providers;
 	GF_VEC(config_required_provider) required_providers;
 	GF_VEC(config_moved) moved;
+	GF_VEC(config_removed) removed;
 	const char *required_version;
 	const char *backend_type; /* NULL: no backend block */
 	const hcl_body *backend_body;

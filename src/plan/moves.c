@@ -1,7 +1,9 @@
 /* Moved blocks (plan.h, note 5): the statements of every module, ordered
  * so that chains collapse, applied to the plan's prior state with
  * state_move, validated against the configuration once it is expanded,
- * and shown on the changes as their previous address. */
+ * and shown on the changes as their previous address. And removed blocks:
+ * which orphans are forgotten, and that what they name is gone from the
+ * configuration. */
 #include "plan/plan_int.h"
 
 #include <stdlib.h>
@@ -457,5 +459,66 @@ void plani_moves_annotate(plan *p)
 			                            "because %s was moved to %s, which is not in "
 			                            "configuration",
 			                            c->prev_addr, c->addr);
+	}
+}
+
+/* ---- removed blocks ---------------------------------------------------------- */
+
+/* Whether sa is what `from` (of static module m) names: the resource in
+ * any instance of its modules, or anything in the module. */
+static bool removed_names(const plani_engine *e, size_t m, const state_addr *from,
+                          const state_addr *sa)
+{
+	size_t depth = 0;
+	const char **names = mod_path(e, m, &depth);
+	size_t nm = depth + from->nmodules;
+	bool hit = from->type ? sa->nmodules == nm : sa->nmodules >= nm;
+	for (size_t i = 0; hit && i < nm; i++)
+		hit = !strcmp(sa->modules[i].name,
+		              i < depth ? names[i] : from->modules[i - depth].name);
+	free(names);
+	return hit && (!from->type || (sa->mode == STATE_MANAGED && !strcmp(sa->type, from->type) &&
+	                               !strcmp(sa->name, from->name)));
+}
+
+const config_removed *plani_removed_forget(plani_engine *e, const state_addr *sa)
+{
+	for (size_t m = 0; m < e->nmods; m++) {
+		const config_module *mod = e->mods[m].mod;
+		for (size_t i = 0; i < mod->removed.len; i++) {
+			const config_removed *r = &mod->removed.items[i];
+			state_addr from;
+			if (r->destroy || state_addr_parse(&from, r->from) < 0)
+				continue;
+			bool hit = removed_names(e, m, &from, sa);
+			state_addr_dispose(&from);
+			if (hit)
+				return r;
+		}
+	}
+	return NULL;
+}
+
+void plani_removed_validate(plani_engine *e)
+{
+	for (size_t m = 0; m < e->nmods; m++) {
+		const config_module *mod = e->mods[m].mod;
+		for (size_t i = 0; i < mod->removed.len; i++) {
+			const config_removed *r = &mod->removed.items[i];
+			stmt s = {.mod = m};
+			if (state_addr_parse(&s.from, r->from) < 0)
+				continue;
+			s.calls = !s.from.type;
+			const hcl_range *decl = declaration(e, &s);
+			if (decl)
+				hcl_diags_add(
+				        &e->cfg->diags, HCL_DIAG_ERROR, decl,
+				        s.from.type ? "Removed resource still exists"
+				                    : "Removed module still exists",
+				        "This statement declares that %s was removed, but it is "
+				        "still declared in configuration.",
+				        r->from);
+			state_addr_dispose(&s.from);
+		}
 	}
 }

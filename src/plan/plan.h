@@ -78,6 +78,10 @@
  *    only changes are moves is not empty, since apply must write the
  *    moved state. A saved plan's prior state is post-move, so the plan
  *    file records the moves and plan_file_restore puts them back.
+ *    Removed blocks: an orphan that a `removed` block with destroy = false
+ *    names is planned PLAN_FORGET instead of PLAN_DELETE (apply drops it
+ *    from the state and calls no provider); with destroy = true it is
+ *    destroyed as any orphan. A `from` still declared is an error.
  *
  * Memory: a plan and everything in it (values, strings, changes) lives in
  * the plan's arena, freed by plan_free. Threads: only the provider calls
@@ -101,10 +105,12 @@ typedef enum {
 	PLAN_DELETE_CREATE, /* -/+ destroy and then create replacement */
 	PLAN_CREATE_DELETE, /* +/- create replacement and then destroy */
 	PLAN_READ,          /* <= a data source read during apply */
+	PLAN_FORGET,        /* .  dropped from the state, the object kept (a removed
+	                       block with destroy = false) */
 } plan_action;
 
 /* "no-op", "create", "update", "delete", "replace" (both orders), "read",
- * for show -json's "actions" and messages. */
+ * "forget", for show -json's "actions" and messages. */
 const char *plan_action_name(plan_action a);
 
 struct plani_modinst;

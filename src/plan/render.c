@@ -369,6 +369,8 @@ static const char *resource_symbol(const rctx *r, plan_action a)
 		return r->color ? C_GREEN "+" C_RESET "/" C_RED "-" C_RESET : "+/-";
 	case PLAN_READ:
 		return r->color ? " " C_GREEN "<=" C_RESET : " <=";
+	case PLAN_FORGET:
+		return " .";
 	default:
 		return "   ";
 	}
@@ -377,7 +379,13 @@ static const char *resource_symbol(const rctx *r, plan_action a)
 static void resource(rctx *r, const char *header, const char *reason, plan_action action,
                      const plan_change *c, const hcl_value *before, const hcl_value *after)
 {
-	if (header && r->color)
+	if (action == PLAN_FORGET) /* one space before '#', as Terraform's */
+		gf_buf_printf(r->out,
+		              "%s # %s%s will no longer be managed by gitfleet, but %swill not be "
+		              "destroyed%s\n # (destroy = false is set in the configuration)\n",
+		              r->color ? C_BOLD : "", c->addr, r->color ? C_RESET : "",
+		              r->color ? C_BOLD C_RED : "", r->color ? C_RESET : "");
+	else if (header && r->color)
 		gf_buf_printf(r->out, C_BOLD "  # %s" C_RESET " %s\n", c->addr, header);
 	else if (header)
 		gf_buf_printf(r->out, "  # %s %s\n", c->addr, header);
@@ -527,10 +535,13 @@ void plan_render(gf_buf *out, const plan *p, const plan_render_opts *o)
 		drift(&r, p);
 	int add, change, destroy;
 	plan_counts(p, &add, &change, &destroy);
+	int n[PLAN_FORGET + 1] = {0};
 	size_t moved = 0;
-	for (size_t i = 0; i < p->changes.len; i++)
+	for (size_t i = 0; i < p->changes.len; i++) {
+		n[p->changes.items[i]->action]++;
 		moved += p->changes.items[i]->action == PLAN_NOOP && p->changes.items[i]->prev_addr;
-	if (add + change + destroy == 0 && moved == 0) {
+	}
+	if (add + change + destroy == 0 && moved == 0 && n[PLAN_FORGET] == 0) {
 		bool outs = !plan_is_empty(p);
 		if (o->color)
 			gf_buf_puts(out, "\n" C_RESET C_BOLD C_GREEN "No changes." C_RESET C_BOLD
@@ -559,11 +570,9 @@ void plan_render(gf_buf *out, const plan *p, const plan_render_opts *o)
 		gf_arena_dispose(&a);
 		return;
 	}
-	int n[PLAN_READ + 1] = {0};
-	for (size_t i = 0; i < p->changes.len; i++)
-		n[p->changes.items[i]->action]++;
-	/* a plan of moves alone has no symbols to explain, as Terraform's */
-	if (add + change + destroy || n[PLAN_READ])
+	/* a plan of moves alone has no symbols to explain, as Terraform's;
+	 * forgetting has none of its own */
+	if (add + change + destroy || n[PLAN_READ] || n[PLAN_FORGET])
 		gf_buf_puts(out, "\ngitfleet used the selected providers to generate the "
 		                 "following execution\nplan. Resource actions are indicated with "
 		                 "the following symbols:\n");

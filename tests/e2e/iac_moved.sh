@@ -1,8 +1,9 @@
 # Refactoring without destroying, against a real daemon: a resource renamed
 # with a moved block plans a move and nothing else (the daemon's object is
 # kept), a saved plan of moves alone applies the moved state, a resource
-# moves into a module, `state mv` moves by hand, and the errors of moved
-# blocks and state mv are terraform's.
+# moves into a module, `state mv` moves by hand, the errors of moved blocks
+# and state mv are terraform's, and a removed block with destroy = false
+# forgets an object the daemon keeps.
 source "$GF_E2E_LIB/common.sh"
 source "$GF_E2E_LIB/cloud.sh"
 source "$GF_E2E_LIB/iac.sh"
@@ -153,7 +154,31 @@ expect_eq "still declared" 1 "$RC"
 expect_contains "still declared message" "Moved object still exists" "$ERR"
 cp main.tf.good main.tf
 
+# removed with destroy = false: out of the state, kept by the daemon
+sed -i '/"fleet_target_group" "u"/d' main.tf
+cat >>main.tf <<'EOF'
+removed {
+  from = fleet_target_group.u
+  lifecycle {
+    destroy = false
+  }
+}
+EOF
+gf plan -no-color -detailed-exitcode
+expect_eq "forget plan: $ERR" 2 "$RC"
+expect_contains "forget wording" " # fleet_target_group.u will no longer be managed by gitfleet, but will not be destroyed" "$OUT"
+expect_contains "forget counts" "Plan: 0 to add, 0 to change, 0 to destroy." "$OUT"
+expect_contains "forget warning" "Warning: Some objects will no longer be managed by gitfleet" "$OUT"
+gf apply -auto-approve -no-color
+expect_eq "forget apply: $ERR" 0 "$RC"
+expect_not_contains "nothing destroyed" "Destroying..." "$OUT"
+gf state list
+expect_eq "forgotten" "module.edge.fleet_lb.this" "$OUT"
+expect_eq "the target group still exists" "mv-tg" "$(api GET /v1/target-groups/mv-tg | jq_ 'd["name"]')"
+gf plan -no-color -detailed-exitcode
+expect_eq "plan after forgetting: $OUT" 0 "$RC"
+
 gf destroy -auto-approve -no-color
 expect_eq "destroy: $ERR" 0 "$RC"
-expect_contains "destroy count" "Resources: 2 destroyed." "$OUT"
+expect_contains "destroy count" "Resources: 1 destroyed." "$OUT"
 echo "ok"

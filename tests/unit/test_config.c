@@ -149,7 +149,7 @@ static void test_structure_errors(void **state)
 	               "variable \"b\" \"c\" {}\n"
 	               "module \"m\" {}\n"
 	               "output \"o\" {}\n"
-	               "removed {}\n"
+	               "import {}\n"
 	               "check \"c\" {}\n"
 	               "locals { x = 1 }\nlocals { x = 2 }\n");
 	load();
@@ -170,7 +170,7 @@ static void test_structure_errors(void **state)
 	            "definition was found.");
 	expect_diag("Missing required argument | The argument \"value\" is required, but no "
 	            "definition was found.");
-	expect_diag("Unsupported block type | gitfleet does not support \"removed\" blocks yet. "
+	expect_diag("Unsupported block type | gitfleet does not support \"import\" blocks yet. "
 	            "Remove the block, or make the change it describes by hand.");
 	expect_diag("Block ignored | gitfleet does not evaluate \"check\" blocks yet: its "
 	            "assertions are not checked.");
@@ -192,7 +192,12 @@ static void test_moved_blocks(void **state)
 	               "moved {\n  from = fleet_lb.x\n  to   = fleet_target_group.x\n}\n"
 	               "moved {\n  from = fleet_lb.x[0]\n  to   = fleet_lb.x[0]\n}\n"
 	               "moved {\n  from = data.fleet_lb.x\n  to   = data.fleet_lb.y\n}\n"
-	               "moved {\n  from = fleet_lb\n}\n");
+	               "moved {\n  from = fleet_lb\n}\n"
+	               "removed {\n  from = fleet_lb.r\n  lifecycle { destroy = false }\n}\n"
+	               "removed {\n  from = module.r\n}\n"
+	               "removed {\n  from = fleet_lb.r[0]\n}\n"
+	               "removed {\n  from = module.r[\"a\"]\n}\n"
+	               "removed {\n  from = data.fleet_lb.r\n}\n");
 	load();
 	const config_module *m = CFG->root;
 	assert_int_equal(m->moved.len, 3);
@@ -213,7 +218,17 @@ static void test_moved_blocks(void **state)
 	expect_diag("Invalid \"moved\" address | data.fleet_lb.x is a data source.");
 	expect_diag("Invalid address | invalid resource address \"fleet_lb\": expected TYPE.NAME");
 	expect_diag("Missing required argument | The argument \"to\" is required");
-	if (CFG->diags.errors != 9)
+	assert_int_equal(m->removed.len, 2);
+	assert_string_equal(m->removed.items[0].from, "fleet_lb.r");
+	assert_false(m->removed.items[0].destroy);
+	assert_string_equal(m->removed.items[1].from, "module.r");
+	assert_true(m->removed.items[1].destroy);
+	expect_diag("Resource instance address with keys is not allowed | Resource address cannot "
+	            "be a resource instance");
+	expect_diag("Module instance address with keys is not allowed | Module address cannot be "
+	            "a module instance");
+	expect_diag("Data source address is not allowed | Data sources cannot be destroyed");
+	if (CFG->diags.errors != 11)
 		fail_msg("%s", diags());
 }
 

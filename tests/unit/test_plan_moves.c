@@ -284,6 +284,39 @@ static void test_child_statements_and_calls(void **unused)
 	            "declared as module.new instead.");
 }
 
+static void test_removed(void **unused)
+{
+	(void)unused;
+	data_at("terraform_data.a", "a1", "\"x\"");
+	data_at("module.m[0].terraform_data.k", "k0", "null");
+	data_at("module.m[1].terraform_data.k", "k1", "null");
+	assert_non_null(make("removed {\n  from = terraform_data.a\n"
+	                     "  lifecycle {\n    destroy = false\n  }\n}\n"
+	                     "removed {\n  from = module.m\n"
+	                     "  lifecycle {\n    destroy = false\n  }\n}\n"));
+	assert_int_equal(change("terraform_data.a")->action, PLAN_FORGET);
+	assert_int_equal(change("module.m[1].terraform_data.k")->action, PLAN_FORGET);
+	assert_counts(0, 0, 0);
+	assert_false(plan_is_empty(P));
+	expect_diag("Some objects will no longer be managed by gitfleet | If you apply this plan, "
+	            "gitfleet will discard its tracking information for the following objects, "
+	            "but it will not delete them:\n - terraform_data.a\n - "
+	            "module.m[0].terraform_data.k\n - module.m[1].terraform_data.k\n\n");
+	golden("removed.txt");
+
+	/* destroy = true, or no lifecycle: destroyed as any orphan */
+	assert_non_null(make("removed {\n  from = terraform_data.a\n}\n"));
+	assert_int_equal(change("terraform_data.a")->action, PLAN_DELETE);
+	assert_int_equal(change("module.m[0].terraform_data.k")->action, PLAN_DELETE);
+	assert_counts(0, 0, 3);
+
+	assert_null(make("resource \"terraform_data\" \"a\" {}\n"
+	                 "removed {\n  from = terraform_data.a\n"
+	                 "  lifecycle {\n    destroy = false\n  }\n}\n"));
+	expect_diag("Removed resource still exists | This statement declares that "
+	            "terraform_data.a was removed, but it is still declared in configuration.");
+}
+
 static void test_saved_plan_keeps_moves(void **unused)
 {
 	(void)unused;
@@ -321,6 +354,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_blocked_and_still_declared, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_count_and_module, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_child_statements_and_calls, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_removed, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_saved_plan_keeps_moves, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
