@@ -20,41 +20,105 @@ static bool steps_prefix(const state_module_step *p, size_t n, const state_addr 
 	return true;
 }
 
-/* Whether two addresses overlap with keys ignored: one is a module the
- * other is in, or both name the same resource. Dependencies name
- * resources without keys, so this is as precise as they are. */
-static bool overlaps(const state_addr *a, const state_addr *b)
+/* The new text of dependency `dep` (a resource address without keys, as
+ * dependencies are written) when what is at `from` moved to `to`; NULL
+ * when the move does not concern it. */
+static char *moved_dependency(const state_addr *dep, const state_addr *from, const state_addr *to)
 {
-	size_t n = GF_MIN(a->nmodules, b->nmodules);
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(a->modules[i].name, b->modules[i].name) != 0)
-			return false;
-	if (!a->type)
-		return a->nmodules <= b->nmodules;
-	if (!b->type)
-		return b->nmodules <= a->nmodules;
-	return a->nmodules == b->nmodules && a->mode == b->mode && !strcmp(a->type, b->type) &&
-	       !strcmp(a->name, b->name);
+	if (!dep->type || dep->nmodules < from->nmodules)
+		return NULL;
+	for (size_t i = 0; i < from->nmodules; i++)
+		if (strcmp(from->modules[i].name, dep->modules[i].name) != 0)
+			return NULL;
+	if (from->type &&
+	    (dep->nmodules != from->nmodules || dep->mode != from->mode ||
+	     strcmp(dep->type, from->type) != 0 || strcmp(dep->name, from->name) != 0))
+		return NULL;
+	state_addr n = {0};
+	size_t rest = from->type ? 0 : dep->nmodules - from->nmodules;
+	n.nmodules = to->nmodules + rest;
+	n.modules = gf_xcalloc(n.nmodules + 1, sizeof(*n.modules));
+	for (size_t i = 0; i < n.nmodules; i++)
+		n.modules[i].name = i < to->nmodules
+		                            ? to->modules[i].name
+		                            : dep->modules[from->nmodules + i - to->nmodules].name;
+	n.mode = dep->mode;
+	n.type = to->type ? to->type : dep->type;
+	n.name = to->type ? to->name : dep->name;
+	char *text = state_addr_string(&n);
+	free(n.modules);
+	return text;
 }
 
-/* As `terraform state mv`: dependencies that named what moved are
- * dropped, so that the next apply records them anew. */
-static void forget_dependencies(state *s, const state_addr *from)
+/* Whether a resource of `s` is what dependency `dep` names (module keys
+ * ignored: dependencies have none). */
+static bool dependency_exists(const state *s, const state_addr *dep)
+{
+	for (size_t r = 0; r < s->resources.len; r++) {
+		const state_resource *res = s->resources.items[r];
+		state_addr m;
+		if (res->mode != dep->mode || strcmp(res->type, dep->type) != 0 ||
+		    strcmp(res->name, dep->name) != 0 ||
+		    state_addr_parse_module(&m, res->module) < 0)
+			continue;
+		bool same = m.nmodules == dep->nmodules;
+		for (size_t i = 0; same && i < m.nmodules; i++)
+			same = !strcmp(m.modules[i].name, dep->modules[i].name);
+		state_addr_dispose(&m);
+		if (same)
+			return true;
+	}
+	return false;
+}
+
+typedef GF_VEC(char *) dep_list;
+
+/* Appends dep (consumed) unless it is there already. */
+static void push_unique(dep_list *deps, char *dep)
+{
+	for (size_t i = 0; i < deps->len; i++)
+		if (!strcmp(deps->items[i], dep)) {
+			free(dep);
+			return;
+		}
+	gf_vec_push(deps, dep);
+}
+
+/* Dependencies that named what moved name its new address, and the old
+ * one as long as something is left there (another instance). Terraform's
+ * state mv drops them instead; gitfleet keeps them, since destroys are
+ * ordered by them and an instance that does not change does not record
+ * them again. */
+static void move_dependencies(state *s, const state_addr *from, const state_addr *to)
 {
 	for (size_t r = 0; r < s->resources.len; r++) {
 		state_resource *res = s->resources.items[r];
 		for (size_t k = 0; k < res->instances.len; k++) {
 			state_instance *i = res->instances.items[k];
-			bool hit = false;
-			for (size_t d = 0; d < i->ndependencies && !hit; d++) {
+			dep_list deps = {0};
+			bool changed = false;
+			for (size_t d = 0; d < i->ndependencies; d++) {
 				state_addr da;
-				if (state_addr_parse(&da, i->dependencies[d]) < 0)
-					continue;
-				hit = overlaps(from, &da);
-				state_addr_dispose(&da);
+				char *moved = NULL;
+				bool keep = true;
+				if (state_addr_parse(&da, i->dependencies[d]) == 0) {
+					moved = moved_dependency(&da, from, to);
+					keep = !moved || dependency_exists(s, &da);
+					state_addr_dispose(&da);
+				}
+				if (keep)
+					push_unique(&deps, gf_xstrdup(i->dependencies[d]));
+				if (moved) {
+					push_unique(&deps, moved);
+					changed = true;
+				}
 			}
-			if (hit)
-				state_instance_set_dependencies(i, NULL, 0);
+			if (changed)
+				state_instance_set_dependencies(i, (const char *const *)deps.items,
+				                                deps.len);
+			for (size_t d = 0; d < deps.len; d++)
+				free(deps.items[d]);
+			gf_vec_dispose(&deps);
 		}
 	}
 }
@@ -247,7 +311,7 @@ int state_move_each(state *s, const state_addr *from, const state_addr *to, stat
 	else
 		rc = move_instance(s, from, to, ftext, ttext, fn, payload);
 	if (rc > 0)
-		forget_dependencies(s, from);
+		move_dependencies(s, from, to);
 	free(ftext);
 	free(ttext);
 	return rc;

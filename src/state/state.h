@@ -259,8 +259,10 @@ int state_instance_addr(state_addr *out, const state_resource *r, const state_in
  * GF_EEXISTS when something is already at `to`, GF_EINVALID for a module
  * and a resource, different types or modes; the message is Terraform's
  * ("Cannot move fleet_lb.a: does not match anything in the current
- * state."). Dependencies that named what moved are dropped, as Terraform
- * drops them, to be recorded again by the next apply.
+ * state."). Dependencies that named what moved name its new address (after
+ * an instance move the old one too, for the instances left there), where
+ * Terraform drops them: gitfleet orders destroys by them, and an instance
+ * that does not change does not record them again.
  */
 int state_move(state *s, const state_addr *from, const state_addr *to);
 /* Called once per instance moved, with its old and new address. */

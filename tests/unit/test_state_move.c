@@ -1,7 +1,7 @@
 /* Unit tests of state_move (src/state/move.c): resources, instances and
  * modules move with their objects, keys change between count and
  * for_each, refused moves leave the state untouched and say why with
- * Terraform's words, and dependencies on what moved are dropped. */
+ * Terraform's words, and dependencies on what moved follow it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -225,10 +225,28 @@ static void test_move_dependencies(void **unused)
 	state_instance_set_dependencies(state_instance_find(s, &la), deps_l, 2);
 	state_instance_set_dependencies(state_instance_find(s, &ta), deps_t, 1);
 	assert_int_equal(move(s, "fleet_lb.a", "fleet_lb.b"), 1);
-	assert_int_equal(state_instance_find(s, &la)->ndependencies, 0);
-	assert_int_equal(state_instance_find(s, &ta)->ndependencies, 1);
-	assert_int_equal(move(s, "module.m", "module.n"), 1);
-	assert_int_equal(state_instance_find(s, &ta)->ndependencies, 0);
+	const state_instance *l = state_instance_find(s, &la);
+	assert_int_equal(l->ndependencies, 2);
+	assert_string_equal(l->dependencies[0], "fleet_lb.b");
+	assert_string_equal(l->dependencies[1], "fleet_target_group.t");
+	assert_string_equal(state_instance_find(s, &ta)->dependencies[0], "module.m.fleet_lb.x");
+	assert_int_equal(move(s, "module.m", "module.n[\"k\"]"), 1);
+	assert_string_equal(state_instance_find(s, &ta)->dependencies[0], "module.n.fleet_lb.x");
+	/* an instance moves: while its resource keeps others, both are named */
+	put(s, "fleet_lb.n[0]", "n0");
+	put(s, "fleet_lb.n[1]", "n1");
+	const char *deps_n[] = {"fleet_lb.n"};
+	state_instance_set_dependencies(state_instance_find(s, &ta), deps_n, 1);
+	assert_int_equal(move(s, "fleet_lb.n[1]", "fleet_lb.p[\"x\"]"), 1);
+	const state_instance *t = state_instance_find(s, &ta);
+	assert_int_equal(t->ndependencies, 2);
+	assert_string_equal(t->dependencies[0], "fleet_lb.n");
+	assert_string_equal(t->dependencies[1], "fleet_lb.p");
+	/* the last one moves: the old name goes */
+	assert_int_equal(move(s, "fleet_lb.n[0]", "fleet_lb.p[\"y\"]"), 1);
+	t = state_instance_find(s, &ta);
+	assert_int_equal(t->ndependencies, 1);
+	assert_string_equal(t->dependencies[0], "fleet_lb.p");
 	state_addr_dispose(&la);
 	state_addr_dispose(&ta);
 	state_free(s);
