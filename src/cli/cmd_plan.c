@@ -269,11 +269,8 @@ int cli_iac_run(iac_verb verb, int argc, char **argv)
 			cli_print_error("Saved plan is stale", gf_err_msg(), f.no_color);
 			goto done;
 		}
-		if (p) {
-			/* the staleness check passed: serial/lineage are the backend's */
-			p->state_existed = pf.state_existed;
-			p->state_serial = pf.state_serial;
-		}
+		if (p) /* the staleness check passed: serial/lineage are the backend's */
+			plan_file_restore(p, &pf);
 	} else {
 		p = plan_make(cfg, st, &opts, &conn);
 	}

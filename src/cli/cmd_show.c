@@ -61,6 +61,8 @@ static json_t *actions_json(plan_action a)
 		return json_pack("[s, s]", "create", "delete");
 	case PLAN_READ:
 		return json_pack("[s]", "read");
+	case PLAN_FORGET:
+		return json_pack("[s]", "forget");
 	default:
 		return json_pack("[s]", "no-op");
 	}
@@ -109,6 +111,8 @@ static json_t *plan_json(const plan *p)
 			free(m);
 		}
 		set_index(rc, &c->saddr.key);
+		if (c->prev_addr)
+			json_object_set_new(rc, "previous_address", json_string(c->prev_addr));
 		json_object_set_new(rc, "change",
 		                    json_pack("{s:o, s:o, s:o, s:o}", "actions",
 		                              actions_json(c->action), "before", before, "after",
@@ -160,6 +164,8 @@ static int show_plan(const char *path, bool json, bool no_color)
 		opts.refresh = false;
 		p = plan_make(cfg, pf.prior, &opts, &conn);
 	}
+	if (p)
+		plan_file_restore(p, &pf);
 	if (!p) {
 		cli_print_diags(&cfg->diags, 0, &cfg->sources, no_color);
 		goto done;

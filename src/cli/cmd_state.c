@@ -1,4 +1,4 @@
-/* `gitfleet state list|show|rm|pull|push` and `gitfleet force-unlock`:
+/* `gitfleet state list|show|rm|mv|pull|push` and `gitfleet force-unlock`:
  * terraform's state commands over the configured backend. */
 #include "cli/cli.h"
 
@@ -279,6 +279,128 @@ done:
 	return status;
 }
 
+/* What state mv prints: one line per resource or instance, one per
+ * module instance (a module's children included) for a module. */
+typedef struct {
+	GF_VEC(char *) lines;
+	bool modules;
+	const char *prefix; /* "Move" or "Would move" */
+} mv_report;
+
+static void mv_moved(const state_addr *from, const state_addr *to, void *payload)
+{
+	mv_report *r = payload;
+	if (!r->modules)
+		return;
+	char *f = state_addr_module_string(from), *t = state_addr_module_string(to);
+	char *line = gf_xasprintf("%s \"%s\" to \"%s\"", r->prefix, f, t);
+	free(f);
+	free(t);
+	for (size_t i = 0; i < r->lines.len; i++)
+		if (!strcmp(r->lines.items[i], line)) {
+			free(line);
+			return;
+		}
+	gf_vec_push(&r->lines, line);
+}
+
+static int cmp_lines(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int state_mv_cmd(int argc, char **argv)
+{
+	bool dry_run = false, lock = true;
+	const char *lock_timeout = NULL;
+	const cli_flag flags[] = {
+	        {"dry-run", CLI_FLAG_BOOL, &dry_run},
+	        {"lock", CLI_FLAG_BOOL, &lock},
+	        {"lock-timeout", CLI_FLAG_STRING, &lock_timeout},
+	};
+	int next;
+	if (cli_parse_flags(argc, argv, flags, GF_ARRAY_LEN(flags), &next) < 0)
+		return 1;
+	if (argc - next != 2)
+		return cli_fail("state mv", 1,
+		                "exactly two arguments expected: SOURCE DESTINATION, like "
+		                "fleet_lb.a fleet_lb.b");
+	state_addr from = {0}, to = {0};
+	state_backend *b = NULL;
+	state *s = NULL, *work = NULL;
+	mv_report rep = {.prefix = dry_run ? "Would move" : "Move"};
+	int status = 1;
+	if (state_addr_parse(&from, argv[next]) < 0 || state_addr_parse(&to, argv[next + 1]) < 0) {
+		cli_print_error("Invalid address", gf_err_msg(), false);
+		goto done;
+	}
+	if (cli_backend_open(&b, false) < 0 ||
+	    cli_backend_lock(b, lock && !dry_run, lock_timeout, "OperationTypeInvalid", false) < 0)
+		goto done;
+	if (state_backend_read(b, &s) < 0) {
+		cli_print_error("Failed to load state", gf_err_msg(), false);
+		goto done;
+	}
+	if (!s) {
+		cli_print_error("No state file was found!",
+		                "State management commands require a state. Run this command in "
+		                "a directory where gitfleet has been applied.",
+		                false);
+		goto done;
+	}
+	/* a dry run moves a copy: the same checks, nothing kept */
+	work = dry_run ? state_copy(s) : s;
+	rep.modules = !from.type && !to.type;
+	int rc = state_move_each(work, &from, &to, mv_moved, &rep);
+	if (rc < 0) {
+		bool request = from.type && to.type &&
+		               (from.mode != to.mode || strcmp(from.type, to.type) != 0);
+		cli_print_error(rc == GF_ENOTFOUND ? "Invalid source address"
+		                : request          ? "Invalid state move request"
+		                                   : "Invalid target address",
+		                gf_err_msg(), false);
+		goto done;
+	}
+	if (!rep.modules) {
+		char *f = state_addr_string(&from);
+		/* as terraform: an instance's destination as it was written */
+		char *t = from.key.kind || to.key.kind ? gf_xstrdup(argv[next + 1])
+		                                       : state_addr_string(&to);
+		gf_vec_push(&rep.lines, gf_xasprintf("%s \"%s\" to \"%s\"", rep.prefix, f, t));
+		free(f);
+		free(t);
+	}
+	if (rep.lines.len)
+		qsort(rep.lines.items, rep.lines.len, sizeof(char *), cmp_lines);
+	for (size_t i = 0; i < rep.lines.len; i++)
+		puts(rep.lines.items[i]);
+	if (dry_run) {
+		status = 0;
+		goto done;
+	}
+	if (state_backend_write(b, s) < 0) {
+		cli_print_error("Error saving the state", gf_err_msg(), false);
+		goto done;
+	}
+	printf("Successfully moved %zu object(s).\n", rep.lines.len);
+	status = 0;
+done:
+	if (b && state_backend_unlock(b) < 0 && status == 0) {
+		cli_print_error("Error releasing the state lock", gf_err_msg(), false);
+		status = 1;
+	}
+	for (size_t i = 0; i < rep.lines.len; i++)
+		free(rep.lines.items[i]);
+	gf_vec_dispose(&rep.lines);
+	if (work != s)
+		state_free(work);
+	state_free(s);
+	state_backend_free(b);
+	state_addr_dispose(&from);
+	state_addr_dispose(&to);
+	return status;
+}
+
 static int state_pull_cmd(int argc, char **argv)
 {
 	int next;
@@ -362,7 +484,7 @@ int cmd_state(int argc, char **argv)
 {
 	static const cli_subcommand subs[] = {
 	        {"list", state_list_cmd}, {"show", state_show_cmd}, {"rm", state_rm_cmd},
-	        {"pull", state_pull_cmd}, {"push", state_push_cmd},
+	        {"mv", state_mv_cmd},     {"pull", state_pull_cmd}, {"push", state_push_cmd},
 	};
 	return cli_dispatch("state", argc, argv, subs, GF_ARRAY_LEN(subs));
 }

@@ -42,8 +42,15 @@
  *    (override.tf, *_override.tf, and .tf.json forms) are merged into the
  *    primary files' blocks before the blocks are read.
  *
- * What is not read: `moved`, `import`, `check`
- * and `removed` blocks (reported as unsupported), non-local module sources.
+ * 6. `moved` blocks are read into each module's `moved` list: their
+ *    addresses are static references (checked here, with Terraform's
+ *    errors), relative to the module; the plan applies them to the state.
+ *
+ *    `removed` blocks likewise (a resource or module address without
+ *    keys, and lifecycle { destroy }).
+ *
+ * What is not read: `import` and `check` blocks (reported as unsupported
+ * and ignored with a warning), non-local module sources.
  */
 #ifndef GF_CONFIG_H
 #define GF_CONFIG_H
@@ -140,6 +147,26 @@ typedef struct {
 	const char *name, *source, *version;
 } config_required_provider;
 
+/* A `moved { from = A  to = B }` block. The addresses are canonical
+ * state_addr text relative to the module (`fleet_lb.a`, `module.web[0]`),
+ * both resources or both modules, never data sources, never equal. */
+typedef struct {
+	const char *from, *to;
+	hcl_range from_range, to_range;
+	hcl_range decl_range; /* the `moved` keyword */
+} config_moved;
+
+/* A `removed { from = A  lifecycle { destroy = false } }` block: `from`
+ * is a managed resource or a module, without instance keys, relative to
+ * the module. destroy false: forget the objects, true (the default):
+ * destroy them as any orphan. */
+typedef struct {
+	const char *from;
+	bool destroy;
+	hcl_range from_range;
+	hcl_range decl_range; /* the `removed` keyword */
+} config_removed;
+
 struct config_module {
 	const char *dir;  /* as given, e.g. "." or "./modules/web" */
 	const char *addr; /* "" for the root, "module.app", "module.app.module.db" */
@@ -151,6 +178,8 @@ struct config_module {
 	GF_VEC(config_module_call) calls;
 	GF_VEC(config_provider) providers;
 	GF_VEC(config_required_provider) required_providers;
+	GF_VEC(config_moved) moved;
+	GF_VEC(config_removed) removed;
 	const char *required_version;
 	const char *backend_type; /* NULL: no backend block */
 	const hcl_body *backend_body;

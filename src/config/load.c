@@ -6,6 +6,7 @@
  * loaded recursively.
  */
 #include "config/config_impl.h"
+#include "state/state.h"
 
 #include <dirent.h>
 #include <stdlib.h>
@@ -589,10 +590,127 @@ static void load_terraform(config *cfg, config_module *mod, const hcl_block *b)
 	}
 }
 
+/* ---- moved ------------------------------------------------------------- */
+
+/* The address of a moved or removed block: a static reference (hcl's
+ * AbsTraversalForExpr) that is an address; canonical text in *out. */
+static bool static_address(config *cfg, const hcl_attribute *at, const char **out, state_addr *addr)
+{
+	const hcl_expr *e = at->expr;
+	bool ok = e->kind == HCL_EXPR_SCOPE_TRAVERSAL;
+	for (size_t i = 0; ok && i < e->u.scope.steps.len; i++) {
+		const hcl_step *st = &e->u.scope.steps.steps[i];
+		ok = st->kind == HCL_STEP_ATTR || st->key.kind == HCL_LIT_STRING ||
+		     st->key.kind == HCL_LIT_NUMBER;
+	}
+	if (!ok) {
+		cfgi_error(cfg, &e->range, "Invalid expression",
+		           "A single static variable reference is required: only attribute "
+		           "access and indexing with constant keys. No calculations, function "
+		           "calls, template expressions, etc are allowed here.");
+		return false;
+	}
+	const char *text = hcl_traversal_string(&cfg->arena, e);
+	if (state_addr_parse(addr, text) < 0) {
+		cfgi_error(cfg, &e->range, "Invalid address", "%s.", gf_err_msg());
+		return false;
+	}
+	char *canon = state_addr_string(addr);
+	*out = gf_arena_strdup(&cfg->arena, canon);
+	free(canon);
+	return true;
+}
+
+static void load_moved(config *cfg, config_module *mod, const hcl_block *b)
+{
+	cfgi_labels(cfg, b, NO_NAMES);
+	cfgi_check_body(cfg, b->body, b, (const char *const[]){"!from", "!to", NULL}, NULL);
+	const hcl_attribute *fa = hcl_body_attribute(b->body, "from");
+	const hcl_attribute *ta = hcl_body_attribute(b->body, "to");
+	config_moved m = {.decl_range = b->type_range};
+	state_addr from = {0}, to = {0};
+	bool ok_from = fa && static_address(cfg, fa, &m.from, &from);
+	bool ok_to = ta && static_address(cfg, ta, &m.to, &to);
+	const state_addr *data = ok_from && from.type && from.mode == STATE_DATA ? &from
+	                         : ok_to && to.type && to.mode == STATE_DATA     ? &to
+	                                                                         : NULL;
+	if (data) {
+		cfgi_error(cfg, data == &from ? &fa->expr->range : &ta->expr->range,
+		           "Invalid \"moved\" address",
+		           "%s is a data source. Data sources are read again by every plan and "
+		           "have nothing to move: rename the data block instead.",
+		           data == &from ? m.from : m.to);
+	} else if (ok_from && ok_to) {
+		m.from_range = fa->expr->range;
+		m.to_range = ta->expr->range;
+		if (!from.type != !to.type)
+			cfgi_error(cfg, &m.decl_range, "Invalid \"moved\" addresses",
+			           "The \"from\" and \"to\" addresses must either both refer to "
+			           "resources or both refer to modules.");
+		else if (!strcmp(m.from, m.to))
+			cfgi_error(cfg, &m.decl_range, "Redundant move statement",
+			           "This statement declares a move from %s to the same address, "
+			           "which is the same as not declaring this move at all.",
+			           m.from);
+		else if (from.type && strcmp(from.type, to.type) != 0)
+			cfgi_error(cfg, &m.decl_range, "Resource type mismatch",
+			           "This statement declares a move from %s to %s, which is a %s "
+			           "of a different type.",
+			           m.from, m.to,
+			           from.key.kind || to.key.kind ? "resource instance" : "resource");
+		else
+			gf_vec_push(&mod->moved, m);
+	}
+	state_addr_dispose(&from);
+	state_addr_dispose(&to);
+}
+
+static void load_removed(config *cfg, config_module *mod, const hcl_block *b)
+{
+	cfgi_labels(cfg, b, NO_NAMES);
+	cfgi_check_body(cfg, b->body, b, (const char *const[]){"!from", NULL},
+	                (const char *const[]){"lifecycle", NULL});
+	config_removed r = {.destroy = true, .decl_range = b->type_range};
+	for (size_t i = 0; i < b->body->len; i++) {
+		const hcl_body_item *it = &b->body->items[i];
+		if (it->kind != HCL_ITEM_BLOCK || strcmp(it->u.block->type, "lifecycle") != 0)
+			continue;
+		cfgi_labels(cfg, it->u.block, NO_NAMES);
+		cfgi_check_body(cfg, it->u.block->body, it->u.block,
+		                (const char *const[]){"destroy", NULL}, NULL);
+		cfgi_const_bool(cfg, it->u.block->body, "destroy", &r.destroy);
+	}
+	const hcl_attribute *fa = hcl_body_attribute(b->body, "from");
+	state_addr from = {0};
+	if (!fa || !static_address(cfg, fa, &r.from, &from))
+		return;
+	r.from_range = fa->expr->range;
+	bool keyed = from.key.kind != STATE_KEY_NONE;
+	for (size_t i = 0; i < from.nmodules; i++)
+		keyed |= from.modules[i].key.kind != STATE_KEY_NONE;
+	if (from.type && from.mode == STATE_DATA)
+		cfgi_error(cfg, &r.from_range, "Data source address is not allowed",
+		           "Data sources cannot be destroyed, and therefore, 'removed' blocks are "
+		           "not allowed to target them. To remove data sources from the state, "
+		           "you can remove the data source block from the configuration.");
+	else if (keyed && from.type)
+		cfgi_error(cfg, &r.from_range, "Resource instance address with keys is not allowed",
+		           "Resource address cannot be a resource instance (e.g. "
+		           "\"fleet_lb.a[0]\"), it must be a resource instead (e.g. "
+		           "\"fleet_lb.a\").");
+	else if (keyed)
+		cfgi_error(cfg, &r.from_range, "Module instance address with keys is not allowed",
+		           "Module address cannot be a module instance (e.g. \"module.a[0]\"), "
+		           "it must be a module instead (e.g. \"module.a\").");
+	else
+		gf_vec_push(&mod->removed, r);
+	state_addr_dispose(&from);
+}
+
 /*
- * Blocks gitfleet does not execute yet. moved, import and removed change
- * what plan and apply do to existing objects: ignoring them would destroy or
- * re-create what the author meant to keep, so they are refused by name. A
+ * Blocks gitfleet does not execute yet. import changes what plan and
+ * apply do to existing objects: ignoring it would leave unmanaged what the
+ * author meant to manage, so it is refused by name. A
  * check block never changes what apply does (Terraform reports failed
  * checks as warnings only), so it is accepted with a warning that it is not
  * evaluated.
@@ -671,8 +789,11 @@ static void load_body(config *cfg, config_module *mod, const hcl_body *body, int
 			load_provider(cfg, mod, bl);
 		else if (!strcmp(t, "terraform"))
 			load_terraform(cfg, mod, bl);
-		else if (!strcmp(t, "moved") || !strcmp(t, "import") || !strcmp(t, "check") ||
-		         !strcmp(t, "removed"))
+		else if (!strcmp(t, "moved"))
+			load_moved(cfg, mod, bl);
+		else if (!strcmp(t, "removed"))
+			load_removed(cfg, mod, bl);
+		else if (!strcmp(t, "import") || !strcmp(t, "check"))
 			load_unsupported(cfg, bl);
 	}
 }
@@ -768,6 +889,8 @@ static void module_dispose(config_module *m)
 	gf_vec_dispose(&m->calls);
 	gf_vec_dispose(&m->providers);
 	gf_vec_dispose(&m->required_providers);
+	gf_vec_dispose(&m->moved);
+	gf_vec_dispose(&m->removed);
 	cfgi_ix_free(m);
 }
 

@@ -42,6 +42,9 @@ static const hcl_json_block_schema TERRAFORM_BLOCKS[] = {{"required_providers", 
                                                          {NULL, 0, NULL}};
 static const hcl_json_schema TERRAFORM = {.blocks = TERRAFORM_BLOCKS};
 static const hcl_json_schema MOVED = {.expr_attrs = (const char *const[]){"from", "to", NULL}};
+static const hcl_json_block_schema REMOVED_BLOCKS[] = {{"lifecycle", 0, NULL}, {NULL, 0, NULL}};
+static const hcl_json_schema REMOVED = {.blocks = REMOVED_BLOCKS,
+                                        .expr_attrs = (const char *const[]){"from", NULL}};
 static const hcl_json_block_schema TOP_BLOCKS[] = {{"terraform", 0, &TERRAFORM},
                                                    {"provider", 1, NULL},
                                                    {"variable", 1, &VARIABLE},
@@ -53,7 +56,7 @@ static const hcl_json_block_schema TOP_BLOCKS[] = {{"terraform", 0, &TERRAFORM},
                                                    {"moved", 0, &MOVED},
                                                    {"import", 0, &MOVED},
                                                    {"check", 1, NULL},
-                                                   {"removed", 0, &MOVED},
+                                                   {"removed", 0, &REMOVED},
                                                    {NULL, 0, NULL}};
 static const hcl_json_schema TOP = {.blocks = TOP_BLOCKS};
 

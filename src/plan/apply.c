@@ -106,7 +106,7 @@ static void build_ops(applier *ap)
 		plan_change *c = p->changes.items[i];
 		raddr[i] = resource_addr(&p->arena, c);
 		w[i] = d[i] = -1;
-		if (c->action == PLAN_NOOP)
+		if (c->action == PLAN_NOOP || c->action == PLAN_FORGET)
 			continue;
 		if (c->action != PLAN_DELETE) {
 			w[i] = (long)ap->ops.len;
@@ -380,6 +380,10 @@ int plan_apply(plan *p, config *cfg, state **stp, state_backend *backend, const 
 	state_free(*stp);
 	*stp = state_copy(p->prior);
 	state *st = *stp;
+	/* forgotten: out of the state, no provider call */
+	for (size_t i = 0; i < p->changes.len; i++)
+		if (p->changes.items[i]->action == PLAN_FORGET)
+			state_instance_remove(st, &p->changes.items[i]->saddr);
 	/* references see planned values until the real ones arrive */
 	ap.e.current = gf_arena_alloc(&p->arena, (p->changes.len + 1) * sizeof(*ap.e.current));
 	for (size_t i = 0; i < p->changes.len; i++) {

@@ -12,7 +12,7 @@
 const char *plan_action_name(plan_action a)
 {
 	static const char *const names[] = {"no-op",   "create",  "update", "delete",
-	                                    "replace", "replace", "read"};
+	                                    "replace", "replace", "read",   "forget"};
 	return names[a];
 }
 
@@ -595,6 +595,11 @@ static void plan_deletes(plani_engine *e)
 				c->reason = node->has_count
 				                    ? "because resource does not use count"
 				                    : "because resource does not use for_each";
+			if (!node && plani_removed_forget(e, &sa)) {
+				c->action = PLAN_FORGET;
+				c->after = c->before; /* shown as it is, and kept */
+				c->reason = NULL;
+			}
 			if (node && node->res->lifecycle.prevent_destroy)
 				error_at(e, &node->res->decl_range, "Instance cannot be destroyed",
 				         "Resource %s has lifecycle.prevent_destroy set, but the "
@@ -605,6 +610,24 @@ static void plan_deletes(plani_engine *e)
 		state_addr_dispose(&sa);
 	}
 	state_strings_free(addrs, n);
+}
+
+/* Terraform's warning under a plan that forgets objects. */
+static void forget_warning(plani_engine *e)
+{
+	gf_buf b = GF_BUF_INIT;
+	for (size_t i = 0; i < e->p->changes.len; i++)
+		if (e->p->changes.items[i]->action == PLAN_FORGET)
+			gf_buf_printf(&b, "\n - %s", e->p->changes.items[i]->addr);
+	if (b.len)
+		hcl_diags_add(&e->cfg->diags, HCL_DIAG_WARNING, NULL,
+		              "Some objects will no longer be managed by gitfleet",
+		              "If you apply this plan, gitfleet will discard its tracking "
+		              "information for the following objects, but it will not delete "
+		              "them:%s\n\nAfter applying this plan, gitfleet will no longer manage "
+		              "these objects.",
+		              gf_buf_cstr(&b));
+	gf_buf_dispose(&b);
 }
 
 static void plan_outputs(plani_engine *e)
@@ -785,7 +808,7 @@ plan *plan_make(config *cfg, const state *st, const plan_options *opts, const pr
 	if (!plani_engine_init(&e, p, cfg) && !e.order)
 		goto done;
 	e.conn = conn;
-	if (opts->refresh && !refresh(&e, conn))
+	if (!plani_moves_apply(&e) || (opts->refresh && !refresh(&e, conn)))
 		goto done;
 	index_prior(&e);
 	select_targets(&e);
@@ -796,6 +819,11 @@ plan *plan_make(config *cfg, const state *st, const plan_options *opts, const pr
 		n->evaluated = true;
 	}
 	plan_deletes(&e);
+	if (!opts->destroy)
+		plani_moves_validate(&e);
+	plani_removed_validate(&e);
+	forget_warning(&e);
+	plani_moves_annotate(p);
 	plan_outputs(&e);
 done:
 	for (size_t i = 0; i < e.n; i++)
@@ -816,6 +844,7 @@ void plan_free(plan *p)
 	gf_vec_dispose(&p->changes);
 	gf_vec_dispose(&p->drift);
 	gf_vec_dispose(&p->outputs);
+	gf_vec_dispose(&p->moves);
 	state_free(p->prior);
 	json_decref(p->variables);
 	gf_arena_dispose(&p->arena);
@@ -843,6 +872,7 @@ void plan_counts(const plan *p, int *add, int *change, int *destroy)
 			break;
 		case PLAN_NOOP:
 		case PLAN_READ:
+		case PLAN_FORGET:
 			break;
 		}
 	}
@@ -850,6 +880,8 @@ void plan_counts(const plan *p, int *add, int *change, int *destroy)
 
 bool plan_is_empty(const plan *p)
 {
+	if (p->moves.len)
+		return false; /* apply must write the moved state */
 	for (size_t i = 0; i < p->changes.len; i++)
 		if (p->changes.items[i]->action != PLAN_NOOP)
 			return false;

@@ -64,6 +64,25 @@
  *    (Terraform's "Saved plan is stale"), and checks that the re-plan
  *    calls for exactly the saved actions.
  *
+ * 5. Moved blocks (moves.c). Before refresh, the `moved` statements of
+ *    every module are applied to the prior state, as Terraform's
+ *    refactoring.ApplyMoves does: in an order where a statement runs after
+ *    those whose destination it starts from or lies within (so chains
+ *    A → B, B → C collapse; a cycle is an error naming the statements),
+ *    each statement of a child module once per instance of that module
+ *    found in the state. A statement whose `from` holds nothing is a
+ *    no-op; one whose `to` is taken moves nothing ("Unresolved resource
+ *    instance address changes"), and the object left at `from` is planned
+ *    like any orphan. What moved is kept in plan->moves and shown on each
+ *    change as prev_addr ("has moved to", "(moved from ...)"); a plan whose
+ *    only changes are moves is not empty, since apply must write the
+ *    moved state. A saved plan's prior state is post-move, so the plan
+ *    file records the moves and plan_file_restore puts them back.
+ *    Removed blocks: an orphan that a `removed` block with destroy = false
+ *    names is planned PLAN_FORGET instead of PLAN_DELETE (apply drops it
+ *    from the state and calls no provider); with destroy = true it is
+ *    destroyed as any orphan. A `from` still declared is an error.
+ *
  * Memory: a plan and everything in it (values, strings, changes) lives in
  * the plan's arena, freed by plan_free. Threads: only the provider calls
  * of apply run on worker threads, each with its own arena.
@@ -86,10 +105,12 @@ typedef enum {
 	PLAN_DELETE_CREATE, /* -/+ destroy and then create replacement */
 	PLAN_CREATE_DELETE, /* +/- create replacement and then destroy */
 	PLAN_READ,          /* <= a data source read during apply */
+	PLAN_FORGET,        /* .  dropped from the state, the object kept (a removed
+	                       block with destroy = false) */
 } plan_action;
 
 /* "no-op", "create", "update", "delete", "replace" (both orders), "read",
- * for show -json's "actions" and messages. */
+ * "forget", for show -json's "actions" and messages. */
 const char *plan_action_name(plan_action a);
 
 struct plani_modinst;
@@ -113,8 +134,16 @@ typedef struct plan_change {
 	char **deps;        /* resource addresses it depends on */
 	size_t ndeps;
 	bool create_before_destroy;
-	size_t seq; /* its index in plan->changes */
+	size_t seq;            /* its index in plan->changes */
+	const char *prev_addr; /* where a `moved` block found it ("previous_address");
+	                          NULL when it did not move */
 } plan_change;
+
+/* An object a `moved` block moved in the prior state (chains collapsed:
+ * A → B → C is one move A → C). */
+typedef struct {
+	const char *from, *to; /* instance addresses */
+} plan_move;
 
 /* Drift: an object changed or deleted outside gitfleet. */
 typedef struct {
@@ -154,8 +183,9 @@ typedef struct plan {
 	GF_VEC(plan_change *) changes; /* every instance, in dependency order */
 	GF_VEC(plan_drift) drift;
 	GF_VEC(plan_output) outputs;
-	state *prior;         /* the refreshed state planned against (owned) */
-	int64_t state_serial; /* of the state read from the backend */
+	GF_VEC(plan_move) moves; /* what moved blocks moved (note 5) */
+	state *prior;            /* the refreshed state planned against, moves applied (owned) */
+	int64_t state_serial;    /* of the state read from the backend */
 	char state_lineage[STATE_UUID_LEN];
 	bool state_existed; /* a state was read (else serial/lineage are 0/"") */
 	char config_hash[65];
@@ -211,6 +241,7 @@ typedef struct {
 	json_t *variables; /* owned */
 	state *prior;      /* owned */
 	json_t *changes;   /* [{"address", "action"}], owned */
+	json_t *moves;     /* [{"from", "to"}], owned */
 	gf_arena arena;    /* option strings */
 } plan_file;
 
@@ -231,6 +262,10 @@ int plan_file_check(const plan_file *f, const state *st, const char *config_hash
 int plan_file_set_variables(const plan_file *f, config *cfg);
 /* Whether plan `p` (remade from `f`) calls for the saved actions. */
 int plan_file_match(const plan_file *f, const plan *p);
+/* Gives plan `p`, remade from `f` after plan_file_check, what the saved
+ * plan knew and a remade one cannot: the serial and lineage the plan was
+ * made from, and the moves already applied to the saved prior state. */
+void plan_file_restore(plan *p, const plan_file *f);
 
 /* ---- apply (apply.c) ---------------------------------------------------- */
 

@@ -7,6 +7,8 @@
  * scope.c     the hcl scope answering resource references with planned or
  *             applied objects
  * engine.c    plan_make: refresh, expansion, lifecycle, actions, outputs
+ * moves.c     moved blocks applied to the prior state, validated, shown;
+ *             removed blocks
  * render.c    plan_render and friends
  * planfile.c  saved plans
  * apply.c     plan_apply
@@ -137,6 +139,22 @@ const hcl_value *plani_node_value(plani_engine *e, plani_node *n, const plani_mo
 /* The value references see for change c: its applied value during
  * apply, its planned one before. */
 const hcl_value *plani_change_value(plani_engine *e, const plan_change *c);
+
+/* moves.c (plan.h, note 5): applies the moved blocks of every module to
+ * the plan's prior state (before refresh); false after diagnostics (a
+ * cycle). Blocked moves become a warning. */
+bool plani_moves_apply(plani_engine *e);
+/* After expansion: "Moved object still exists" for a statement whose
+ * `from` is still declared in the configuration. */
+void plani_moves_validate(plani_engine *e);
+/* The removed block (destroy = false) that names the orphan instance
+ * `sa`, NULL if none. */
+const config_removed *plani_removed_forget(plani_engine *e, const state_addr *sa);
+/* "Removed resource still exists", "Removed module still exists". */
+void plani_removed_validate(plani_engine *e);
+/* Sets prev_addr of every change that p->moves moved (and the reason of
+ * a moved object planned for destruction). */
+void plani_moves_annotate(plan *p);
 
 /* provider_plan_ctx.planned over the engine's current values. */
 const hcl_value *plani_planned_lookup(void *payload, const char *type, const char *id);

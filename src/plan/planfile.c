@@ -48,15 +48,20 @@ int plan_write(const plan *p, const char *path)
 			json_array_append_new(changes, json_pack("{s:s, s:i}", "address", c->addr,
 			                                         "action", (int)c->action));
 	}
+	json_t *moves = json_array();
+	for (size_t i = 0; i < p->moves.len; i++)
+		json_array_append_new(moves, json_pack("{s:s, s:s}", "from", p->moves.items[i].from,
+		                                       "to", p->moves.items[i].to));
 	json_t *doc = json_pack(
-	        "{s:s, s:s, s:s, s:b, s:I, s:s, s:O, s:{s:o, s:o, s:b, s:b, s:b}, s:s, s:o}",
+	        "{s:s, s:s, s:s, s:b, s:I, s:s, s:O, s:{s:o, s:o, s:b, s:b, s:b}, s:s, s:o, "
+	        "s:o}",
 	        "format", PLANFILE_FORMAT, "gitfleet_version", GF_VERSION, "config_hash",
 	        p->config_hash, "state_existed", p->state_existed, "state_serial",
 	        (json_int_t)p->state_serial, "state_lineage", p->state_lineage, "variables",
 	        p->variables, "options", "targets", strings_json(p->opts.targets, p->opts.ntargets),
 	        "replaces", strings_json(p->opts.replaces, p->opts.nreplaces), "destroy",
 	        p->opts.destroy, "refresh", p->opts.refresh, "refresh_only", p->opts.refresh_only,
-	        "prior_state", gf_buf_cstr(&st), "changes", changes);
+	        "prior_state", gf_buf_cstr(&st), "changes", changes, "moves", moves);
 	gf_buf_dispose(&st);
 	char *text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
 	json_decref(doc);
@@ -115,6 +120,7 @@ int plan_read(plan_file *out, const char *path)
 	out->state_existed = json_is_true(json_object_get(doc, "state_existed"));
 	out->variables = json_incref(json_object_get(doc, "variables"));
 	out->changes = json_incref(json_object_get(doc, "changes"));
+	out->moves = json_incref(json_object_get(doc, "moves"));
 	out->opts.targets =
 	        strings_of(&out->arena, json_object_get(opts, "targets"), &out->opts.ntargets);
 	out->opts.replaces =
@@ -131,6 +137,7 @@ void plan_file_dispose(plan_file *f)
 	state_free(f->prior);
 	json_decref(f->variables);
 	json_decref(f->changes);
+	json_decref(f->moves);
 	gf_arena_dispose(&f->arena);
 	memset(f, 0, sizeof(*f));
 }
@@ -206,4 +213,21 @@ int plan_file_match(const plan_file *f, const plan *p)
 		                               "has changes the configuration no longer calls for; "
 		                               "make a new plan.");
 	return 0;
+}
+
+void plan_file_restore(plan *p, const plan_file *f)
+{
+	p->state_existed = f->state_existed;
+	p->state_serial = f->state_serial;
+	size_t i;
+	const json_t *m;
+	json_array_foreach(f->moves, i, m)
+	{
+		const char *from = json_string_value(json_object_get(m, "from"));
+		const char *to = json_string_value(json_object_get(m, "to"));
+		if (from && to)
+			gf_vec_push(&p->moves, ((plan_move){gf_arena_strdup(&p->arena, from),
+			                                    gf_arena_strdup(&p->arena, to)}));
+	}
+	plani_moves_annotate(p);
 }

@@ -369,6 +369,8 @@ static const char *resource_symbol(const rctx *r, plan_action a)
 		return r->color ? C_GREEN "+" C_RESET "/" C_RED "-" C_RESET : "+/-";
 	case PLAN_READ:
 		return r->color ? " " C_GREEN "<=" C_RESET : " <=";
+	case PLAN_FORGET:
+		return " .";
 	default:
 		return "   ";
 	}
@@ -377,12 +379,27 @@ static const char *resource_symbol(const rctx *r, plan_action a)
 static void resource(rctx *r, const char *header, const char *reason, plan_action action,
                      const plan_change *c, const hcl_value *before, const hcl_value *after)
 {
-	if (r->color)
+	if (action == PLAN_FORGET) /* one space before '#', as Terraform's */
+		gf_buf_printf(r->out,
+		              "%s # %s%s will no longer be managed by gitfleet, but %swill not be "
+		              "destroyed%s\n # (destroy = false is set in the configuration)\n",
+		              r->color ? C_BOLD : "", c->addr, r->color ? C_RESET : "",
+		              r->color ? C_BOLD C_RED : "", r->color ? C_RESET : "");
+	else if (header && r->color)
 		gf_buf_printf(r->out, C_BOLD "  # %s" C_RESET " %s\n", c->addr, header);
-	else
+	else if (header)
 		gf_buf_printf(r->out, "  # %s %s\n", c->addr, header);
+	else if (r->color) /* a move and nothing else */
+		gf_buf_printf(r->out,
+		              C_BOLD "  # %s" C_RESET " has moved to " C_BOLD "%s" C_RESET "\n",
+		              c->prev_addr, c->addr);
+	else
+		gf_buf_printf(r->out, "  # %s has moved to %s\n", c->prev_addr, c->addr);
 	if (reason)
 		gf_buf_printf(r->out, "  # (%s)\n", reason);
+	if (header && c->prev_addr)
+		gf_buf_printf(r->out, "  # %s(moved from %s)\n", r->color ? C_RESET : "",
+		              c->prev_addr);
 	gf_buf_printf(r->out, "%s %s \"%s\" \"%s\" {\n", resource_symbol(r, action),
 	              c->saddr.mode == STATE_DATA ? "data" : "resource", c->saddr.type,
 	              c->saddr.name);
@@ -393,9 +410,12 @@ static void resource(rctx *r, const char *header, const char *reason, plan_actio
 	gf_buf_puts(r->out, "    }\n");
 }
 
+/* NULL for a move with no other change. */
 static const char *change_header(const plan_change *c)
 {
 	switch (c->action) {
+	case PLAN_NOOP:
+		return NULL;
 	case PLAN_CREATE:
 		return "will be created";
 	case PLAN_DELETE:
@@ -515,7 +535,13 @@ void plan_render(gf_buf *out, const plan *p, const plan_render_opts *o)
 		drift(&r, p);
 	int add, change, destroy;
 	plan_counts(p, &add, &change, &destroy);
-	if (add + change + destroy == 0) {
+	int n[PLAN_FORGET + 1] = {0};
+	size_t moved = 0;
+	for (size_t i = 0; i < p->changes.len; i++) {
+		n[p->changes.items[i]->action]++;
+		moved += p->changes.items[i]->action == PLAN_NOOP && p->changes.items[i]->prev_addr;
+	}
+	if (add + change + destroy == 0 && moved == 0 && n[PLAN_FORGET] == 0) {
 		bool outs = !plan_is_empty(p);
 		if (o->color)
 			gf_buf_puts(out, "\n" C_RESET C_BOLD C_GREEN "No changes." C_RESET C_BOLD
@@ -544,12 +570,12 @@ void plan_render(gf_buf *out, const plan *p, const plan_render_opts *o)
 		gf_arena_dispose(&a);
 		return;
 	}
-	int n[PLAN_READ + 1] = {0};
-	for (size_t i = 0; i < p->changes.len; i++)
-		n[p->changes.items[i]->action]++;
-	gf_buf_puts(out, "\ngitfleet used the selected providers to generate the following "
-	                 "execution\nplan. Resource actions are indicated with the following "
-	                 "symbols:\n");
+	/* a plan of moves alone has no symbols to explain, as Terraform's;
+	 * forgetting has none of its own */
+	if (add + change + destroy || n[PLAN_READ] || n[PLAN_FORGET])
+		gf_buf_puts(out, "\ngitfleet used the selected providers to generate the "
+		                 "following execution\nplan. Resource actions are indicated with "
+		                 "the following symbols:\n");
 	if (n[PLAN_CREATE])
 		gf_buf_printf(out, "  %s create\n", sym(&r, A_CREATE));
 	if (n[PLAN_DELETE])
@@ -568,7 +594,7 @@ void plan_render(gf_buf *out, const plan *p, const plan_render_opts *o)
 	plan_change **sorted = gf_xmalloc((p->changes.len + 1) * sizeof(*sorted));
 	size_t ns = 0;
 	for (size_t i = 0; i < p->changes.len; i++)
-		if (p->changes.items[i]->action != PLAN_NOOP)
+		if (p->changes.items[i]->action != PLAN_NOOP || p->changes.items[i]->prev_addr)
 			sorted[ns++] = p->changes.items[i];
 	qsort(sorted, ns, sizeof(*sorted), by_addr);
 	for (size_t i = 0; i < ns; i++) {

@@ -191,7 +191,7 @@ state_instance *state_instance_find(const state *s, const state_addr *a)
 	return i < 0 ? NULL : r->instances.items[i];
 }
 
-state_instance *state_instance_ensure(state *s, const state_addr *a, const char *provider)
+state_resource *state_resource_ensure(state *s, const state_addr *a, const char *provider)
 {
 	state_resource *r = state_resource_find(s, a);
 	if (!r) {
@@ -209,6 +209,12 @@ state_instance *state_instance_ensure(state *s, const state_addr *a, const char 
 	r->each = a->key.kind == STATE_KEY_INT      ? STATE_EACH_LIST
 	          : a->key.kind == STATE_KEY_STRING ? STATE_EACH_MAP
 	                                            : STATE_EACH_NONE;
+	return r;
+}
+
+state_instance *state_instance_ensure(state *s, const state_addr *a, const char *provider)
+{
+	state_resource *r = state_resource_ensure(s, a, provider);
 	ssize_t idx = instance_index(r, &a->key);
 	if (idx >= 0)
 		return r->instances.items[idx];

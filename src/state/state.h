@@ -242,6 +242,35 @@ int state_instance_remove(state *s, const state_addr *a);
 /* The address of instance `i` of resource `r`. Dispose *out. */
 int state_instance_addr(state_addr *out, const state_resource *r, const state_instance *i);
 
+/*
+ * Moves what is at `from` to `to`, as `terraform state mv` does (move.c):
+ *   module → module     (neither has a type) every resource whose module
+ *                       path starts with from's steps, keys compared
+ *                       exactly (`module.a` is the no-key instance), goes
+ *                       under to's steps: module.a → module.b,
+ *                       module.a → module.a[0];
+ *   resource → resource (neither has a key) the whole resource, every
+ *                       instance, its "each" kept;
+ *   instance → instance (a key on either side; a keyless side names the
+ *                       no-key instance) fleet_lb.a → fleet_lb.b[0],
+ *                       fleet_lb.a[0] → fleet_lb.a["x"].
+ * Returns the number of resource instances moved. Everything is checked
+ * before anything moves: GF_ENOTFOUND when nothing is at `from`,
+ * GF_EEXISTS when something is already at `to`, GF_EINVALID for a module
+ * and a resource, different types or modes; the message is Terraform's
+ * ("Cannot move fleet_lb.a: does not match anything in the current
+ * state."). Dependencies that named what moved name its new address (after
+ * an instance move the old one too, for the instances left there), where
+ * Terraform drops them: gitfleet orders destroys by them, and an instance
+ * that does not change does not record them again.
+ */
+int state_move(state *s, const state_addr *from, const state_addr *to);
+/* Called once per instance moved, with its old and new address. */
+typedef void (*state_moved_fn)(const state_addr *from, const state_addr *to, void *payload);
+/* state_move telling fn (may be NULL) about every instance it moved. */
+int state_move_each(state *s, const state_addr *from, const state_addr *to, state_moved_fn fn,
+                    void *payload);
+
 /* Calls fn for every instance in serialisation order (note 3); a nonzero
  * return stops and is returned. */
 typedef int (*state_instance_fn)(const state_resource *r, state_instance *i, void *payload);

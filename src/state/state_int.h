@@ -7,6 +7,9 @@
 
 void state_instance_free(state_instance *i);
 void state_resource_free(state_resource *r);
+/* The resource of `a` (its key sets the resource's "each"), created empty
+ * when absent; `provider` as for state_instance_ensure. */
+state_resource *state_resource_ensure(state *s, const state_addr *a, const char *provider);
 /* Puts resources, instances and outputs in serialisation order (note 3). */
 void state_sort(state *s);
 /* qsort comparator of C strings held by pointer. */

@@ -35,9 +35,9 @@ PY
 
 # Mistakes name the fix.
 if "$GITFLEET" state 2>"$T/err"; then fail "state without a subcommand succeeded"; fi
-expect_contains "state" "expected a subcommand: gitfleet state <list|show|rm|pull|push>" "$(cat "$T/err")"
+expect_contains "state" "expected a subcommand: gitfleet state <list|show|rm|mv|pull|push>" "$(cat "$T/err")"
 if "$GITFLEET" state lis 2>"$T/err"; then fail "state lis succeeded"; fi
-expect_contains "state lis" 'unknown subcommand "lis". Did you mean "list"? Use one of list|show|rm|pull|push.' "$(cat "$T/err")"
+expect_contains "state lis" 'unknown subcommand "lis". Did you mean "list"? Use one of list|show|rm|mv|pull|push.' "$(cat "$T/err")"
 if "$GITFLEET" build stat x 2>"$T/err"; then fail "build stat succeeded"; fi
 expect_contains "build stat" 'Did you mean "start"?' "$(cat "$T/err")"
 if "$GITFLEET" state list -idd=x 2>"$T/err"; then fail "state list -idd succeeded"; fi

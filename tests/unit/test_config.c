@@ -149,7 +149,7 @@ static void test_structure_errors(void **state)
 	               "variable \"b\" \"c\" {}\n"
 	               "module \"m\" {}\n"
 	               "output \"o\" {}\n"
-	               "moved {}\n"
+	               "import {}\n"
 	               "check \"c\" {}\n"
 	               "locals { x = 1 }\nlocals { x = 2 }\n");
 	load();
@@ -170,7 +170,7 @@ static void test_structure_errors(void **state)
 	            "definition was found.");
 	expect_diag("Missing required argument | The argument \"value\" is required, but no "
 	            "definition was found.");
-	expect_diag("Unsupported block type | gitfleet does not support \"moved\" blocks yet. "
+	expect_diag("Unsupported block type | gitfleet does not support \"import\" blocks yet. "
 	            "Remove the block, or make the change it describes by hand.");
 	expect_diag("Block ignored | gitfleet does not evaluate \"check\" blocks yet: its "
 	            "assertions are not checked.");
@@ -178,6 +178,57 @@ static void test_structure_errors(void **state)
 	            "defined at ");
 	/* every problem in one pass */
 	if (CFG->diags.errors != 10)
+		fail_msg("%s", diags());
+}
+
+static void test_moved_blocks(void **state)
+{
+	put("main.tf", "moved {\n  from = fleet_lb.a\n  to   = fleet_lb.b\n}\n"
+	               "moved {\n  from = module.a\n  to   = module.b[\"x\"]\n}\n"
+	               "moved {\n  from = module.c[0].fleet_lb.a\n  to = fleet_lb.c[1]\n}\n"
+	               "moved {\n  from = \"fleet_lb.x\"\n  to   = fleet_lb.y\n}\n"
+	               "moved {\n  from = fleet_lb.x[var.i]\n  to   = fleet_lb.y\n}\n"
+	               "moved {\n  from = fleet_lb.x\n  to   = module.y\n}\n"
+	               "moved {\n  from = fleet_lb.x\n  to   = fleet_target_group.x\n}\n"
+	               "moved {\n  from = fleet_lb.x[0]\n  to   = fleet_lb.x[0]\n}\n"
+	               "moved {\n  from = data.fleet_lb.x\n  to   = data.fleet_lb.y\n}\n"
+	               "moved {\n  from = fleet_lb\n}\n"
+	               "removed {\n  from = fleet_lb.r\n  lifecycle { destroy = false }\n}\n"
+	               "removed {\n  from = module.r\n}\n"
+	               "removed {\n  from = fleet_lb.r[0]\n}\n"
+	               "removed {\n  from = module.r[\"a\"]\n}\n"
+	               "removed {\n  from = data.fleet_lb.r\n}\n");
+	load();
+	const config_module *m = CFG->root;
+	assert_int_equal(m->moved.len, 3);
+	assert_string_equal(m->moved.items[0].from, "fleet_lb.a");
+	assert_string_equal(m->moved.items[0].to, "fleet_lb.b");
+	assert_int_equal(m->moved.items[0].decl_range.start.line, 1);
+	assert_int_equal(m->moved.items[0].from_range.start.line, 2);
+	assert_string_equal(m->moved.items[1].to, "module.b[\"x\"]");
+	assert_string_equal(m->moved.items[2].from, "module.c[0].fleet_lb.a");
+	expect_diag("Invalid expression | A single static variable reference is required: only "
+	            "attribute access and indexing with constant keys.");
+	expect_diag("Invalid \"moved\" addresses | The \"from\" and \"to\" addresses must either "
+	            "both refer to resources or both refer to modules.");
+	expect_diag("Resource type mismatch | This statement declares a move from fleet_lb.x to "
+	            "fleet_target_group.x, which is a resource of a different type.");
+	expect_diag("Redundant move statement | This statement declares a move from fleet_lb.x[0] "
+	            "to the same address, which is the same as not declaring this move at all.");
+	expect_diag("Invalid \"moved\" address | data.fleet_lb.x is a data source.");
+	expect_diag("Invalid address | invalid resource address \"fleet_lb\": expected TYPE.NAME");
+	expect_diag("Missing required argument | The argument \"to\" is required");
+	assert_int_equal(m->removed.len, 2);
+	assert_string_equal(m->removed.items[0].from, "fleet_lb.r");
+	assert_false(m->removed.items[0].destroy);
+	assert_string_equal(m->removed.items[1].from, "module.r");
+	assert_true(m->removed.items[1].destroy);
+	expect_diag("Resource instance address with keys is not allowed | Resource address cannot "
+	            "be a resource instance");
+	expect_diag("Module instance address with keys is not allowed | Module address cannot be "
+	            "a module instance");
+	expect_diag("Data source address is not allowed | Data sources cannot be destroyed");
+	if (CFG->diags.errors != 11)
 		fail_msg("%s", diags());
 }
 
@@ -461,6 +512,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test_setup_teardown(test_load_blocks, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_moved_blocks, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_structure_errors, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_type_constraints, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_variable_precedence, setup, teardown),

@@ -190,6 +190,24 @@ static void test_json_variable_type_and_errors(void **unused)
 		fail_msg("%s", diags());
 }
 
+/* moved and removed blocks read from JSON as from the native syntax */
+static void test_json_moved_and_removed(void **unused)
+{
+	(void)unused;
+	put("moves.tf.json",
+	    "{\"moved\": [{\"from\": \"fleet_lb.a\", \"to\": \"module.m.fleet_lb.b\"}],\n"
+	    " \"removed\": [{\"from\": \"fleet_lb.r\",\n"
+	    "   \"lifecycle\": {\"destroy\": false}}]}\n");
+	load();
+	no_errors();
+	assert_int_equal(CFG->root->moved.len, 1);
+	assert_string_equal(CFG->root->moved.items[0].from, "fleet_lb.a");
+	assert_string_equal(CFG->root->moved.items[0].to, "module.m.fleet_lb.b");
+	assert_int_equal(CFG->root->removed.len, 1);
+	assert_string_equal(CFG->root->removed.items[0].from, "fleet_lb.r");
+	assert_false(CFG->root->removed.items[0].destroy);
+}
+
 /* ---- overrides ------------------------------------------------------------ */
 
 static void test_override_resource_and_variable(void **unused)
@@ -288,6 +306,7 @@ int main(void)
 	                                        teardown),
 	        cmocka_unit_test_setup_teardown(test_json_variable_type_and_errors, setup,
 	                                        teardown),
+	        cmocka_unit_test_setup_teardown(test_json_moved_and_removed, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_override_resource_and_variable, setup,
 	                                        teardown),
 	        cmocka_unit_test_setup_teardown(test_override_locals_and_terraform, setup,

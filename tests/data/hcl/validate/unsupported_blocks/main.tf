@@ -12,7 +12,7 @@ check "project_exists" {
   }
 }
 
-moved {
-  from = fleet_build_project.main
-  to   = fleet_build_project.infra
+import {
+  to = fleet_build_project.infra
+  id = "infra"
 }
