@@ -20,6 +20,8 @@
  *                why, is at the top of runner.c and in docs/buildspec.md);
  *                timestamped, masked log; timeout and stop on the process
  *                group.
+ *   reason.c     the reason of a failed build: the first failing command,
+ *                how it ended, and the line of its output that says why.
  *   service.c    the daemon side: projects and webhooks in the inventory
  *                (pl_* tables, the cloud store's migration 2);
  *   builds.c     the queue and each build's life (below), build tokens;
@@ -190,6 +192,63 @@ bool pipeline_steps_next(pipeline_steps *s, pipeline_phase_kind *phase, const ch
 /* The exit status of the command `next` returned. */
 void pipeline_steps_report(pipeline_steps *s, int exit_code);
 
+/* ---- the reason of a failed build (reason.c) ------------------------------ */
+
+/* The longest output line a reason quotes, and the longest command it
+ * names, in bytes (a longer one is cut, with "..."). */
+#define PIPELINE_REASON_LINE_MAX    200
+#define PIPELINE_REASON_COMMAND_MAX 80
+
+/*
+ * Cleans len bytes of program output into one line of valid UTF-8 as a
+ * terminal shows it: escape sequences (colours), control characters and
+ * what a carriage return overwrote are dropped, a tab becomes a space, a
+ * byte that is not UTF-8 becomes '?'. Past max bytes the text is cut on a
+ * character boundary and "..." appended: out needs max + 4 bytes. Returns
+ * the length written.
+ */
+size_t pipeline_text_clean(char *out, size_t max, const char *s, size_t len);
+
+/*
+ * The lines of one command's output that a reason may quote, fed line by
+ * line (already masked): the last that starts with "Error:" — how gitfleet
+ * and terraform print errors, once box drawing (│) and colours are set
+ * aside — and the last with any text. Both cleaned and cut as above.
+ */
+typedef struct {
+	char error[PIPELINE_REASON_LINE_MAX + 4];
+	char last[PIPELINE_REASON_LINE_MAX + 4];
+} pipeline_output_tail;
+
+void pipeline_output_tail_reset(pipeline_output_tail *t);
+void pipeline_output_tail_add(pipeline_output_tail *t, const char *line, size_t len);
+/* The "Error:" line if there was one, else the last line with text, else "". */
+const char *pipeline_output_tail_best(const pipeline_output_tail *t);
+
+/* How the first failing command of a build ended. */
+typedef struct {
+	pipeline_phase_kind phase;
+	bool is_finally;
+	const char *command; /* as the buildspec has it (masked); its first line is named */
+	const char *step;    /* the simple command in it that failed last (bash), or NULL */
+	int status;          /* the shell's $?: 128+N when signal N ended the command */
+	bool shell_ended;    /* the shell itself ended during the command ... */
+	int shell_signal;    /* ... killed by this signal; 0: it exited with `status` */
+	const char *note;    /* said after the status, or NULL */
+	const char *output;  /* the output line quoted (pipeline_output_tail_best), or NULL */
+} pipeline_failure;
+
+/*
+ * Writes the reason of a failed build into out (n bytes, always
+ * terminated, cut on a character boundary):
+ *   phase build failed: command "gitfleet apply tfplan" exited with status 1: Error: ...
+ *   phase build failed: command "sleep 100" was killed by SIGTERM (status 143)
+ *   phase build failed: command "if [ -n \"$X\" ]; then ..." at "make test" exited ...
+ *   phase post_build failed: finally command "exit 3" ended the build shell (status 3),
+ *   so the commands after it could not run
+ */
+void pipeline_failure_reason(char *out, size_t n, const pipeline_failure *f);
+
 /* ---- builds and the runner (runner.c) ----------------------------------- */
 
 typedef enum {
@@ -220,7 +279,7 @@ typedef struct {
 
 typedef struct {
 	pipeline_build_status status; /* SUCCEEDED, FAILED, FAULT, TIMED_OUT or STOPPED */
-	char reason[256];             /* why it did not succeed; "" if it did */
+	char reason[512];             /* why it did not succeed; "" if it did */
 	int64_t timeout_ms;
 	pipeline_phase_result phases[PIPELINE_PHASE_COUNT];
 	json_t *exported; /* env.exported-variables: NAME → final value (first line, masked);
