@@ -31,10 +31,11 @@
  *   githttp.c    git's smart HTTP for hosted repositories (a CGI);
  *   api.c        the HTTP routes (docs/pipeline.md).
  *
- * Isolation (docs/pipeline.md): a root daemon runs builds as an
- * unprivileged user; builds reach the daemon only through the build
- * socket, which takes nothing but their tokens, so a pull request's
- * read-only token cannot be bypassed through the trusted admin socket.
+ * Isolation (docs/pipeline.md): a root daemon, or one given the
+ * capabilities listed in workspace.c, runs builds as an unprivileged
+ * user; builds reach the daemon only through the build socket, which
+ * takes nothing but their tokens, so a pull request's read-only token
+ * cannot be bypassed through the trusted admin socket.
  *
  * The buildspec. A parse yields everything a runner needs, owned by one
  * arena freed by pipeline_buildspec_free:
@@ -298,8 +299,8 @@ typedef struct {
 	 * memory_mb is RLIMIT_DATA (docs/pipeline.md says why not RLIMIT_AS);
 	 * processes is RLIMIT_NPROC, which counts every process of the user. */
 	int64_t memory_mb, open_files, processes, file_size_mb;
-	/* Run the shell as this user (the daemon is root); user names it in
-	 * the log. */
+	/* Run the shell as this user (the daemon can switch users); user
+	 * names it in the log. The command files in scratch are given to gid. */
 	bool set_user;
 	unsigned uid, gid;
 	const char *user;
@@ -358,7 +359,8 @@ bool pipeline_filters_match(const pipeline_filters *f, const hooks_event *ev);
 typedef struct pipeline_service pipeline_service;
 typedef struct http_server http_server;
 
-/* Builds of a root daemon run as this user unless --build-user names another. */
+/* Builds run as this user, when the daemon can switch users, unless
+ * --build-user names another. */
 #define PIPELINE_BUILD_USER_DEFAULT "gitfleet-build"
 
 typedef struct {
@@ -373,8 +375,15 @@ typedef struct {
 	 * the build user can reach it and the gitfleet binary. */
 	const char *build_dir;
 	const char *build_socket;
-	const char *build_user; /* NULL: PIPELINE_BUILD_USER_DEFAULT (root only) */
+	const char *build_user; /* NULL: PIPELINE_BUILD_USER_DEFAULT */
 } pipeline_service_options;
+
+/* Keeps the daemon's capabilities to the daemon: clears its ambient and
+ * inheritable sets (a non-root daemon given CAP_SETUID and the others by
+ * systemd's AmbientCapabilities, to run builds as the build user), so
+ * that nothing it starts — builds, instances, git — inherits them. Call
+ * once at start, before any child. Failures are logged. */
+void pipeline_caps_confine(void);
 
 /* The default build directory of a home: "HOME-builds" (malloc'd). */
 char *pipeline_build_dir_default(const char *home);

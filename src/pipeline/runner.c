@@ -85,6 +85,8 @@ struct pipeline_run {
 	bool memory_limited, out_of_memory; /* a limit is set; the output said memory ran out */
 	bool limits_set;                    /* the shell confirmed its resource limits */
 	int64_t memory_mb;
+	bool set_user; /* the shell runs as another user, of group gid */
+	gid_t gid;
 	int64_t shell_status;
 	int shell_signal;
 	pipeline_build_status forced; /* TIMED_OUT or STOPPED; IN_PROGRESS if none */
@@ -354,6 +356,9 @@ static void feed_next(pipeline_run *r)
 	pipeline_output_tail_reset(&r->tail);
 	char *path = gf_xasprintf("%s/cmd-%d.sh", r->scratch, ++r->ncmd);
 	int rc = gf_fs_write_scratch(path, cmd, strlen(cmd), 0640);
+	/* Readable by the build user through its group, writable only by us. */
+	if (rc == 0 && r->set_user && chown(path, (uid_t)-1, r->gid) != 0)
+		rc = gf_err_errno("cannot give %s to the build user's group", path);
 	gf_buf logged = GF_BUF_INIT;
 	gf_buf_printf(&logged, "$ %s%s", fin ? "(finally) " : "", cmd);
 	run_log(r, logged.ptr, logged.len);
@@ -660,6 +665,8 @@ int pipeline_run_start(pipeline_run **out, uv_loop_t *loop, const pipeline_build
 	r->cur_phase = -1;
 	r->forced = PIPELINE_BUILD_IN_PROGRESS;
 	r->scratch = gf_xstrdup(o->scratch);
+	r->set_user = o->set_user;
+	r->gid = (gid_t)o->gid;
 	r->cb = cb;
 	r->payload = payload;
 	r->result.timeout_ms = (int64_t)(o->timeout * 1000);
