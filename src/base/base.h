@@ -181,6 +181,10 @@ const char *gf_str_suggest(const char *word, const char *const *candidates, size
 int gf_str_to_i64(int64_t *out, const char *s, int64_t min, int64_t max);
 /* Parses a duration such as "1.5", "500ms", "2s", "1m": seconds as double. */
 int gf_str_to_seconds(double *out, const char *s);
+/* Length of the well-formed UTF-8 sequence at s, of n bytes (n ≥ 1), or 0
+ * if there is none (RFC 3629: no overlong forms, no surrogates, nothing
+ * past U+10FFFF). */
+size_t gf_utf8_seq_len(const unsigned char *s, size_t n);
 
 /* ---- logging ----------------------------------------------------------- */
 

@@ -91,39 +91,6 @@ const char *gf_log_quote(char *buf, size_t size, const char *value)
 	return buf;
 }
 
-/* Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong
- * forms, no surrogates, nothing past U+10FFFF), or 0 if there is none. */
-static size_t utf8_seq_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	size_t len;
-	unsigned char lo = 0x80, hi = 0xBF;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF)
-		len = 2;
-	else if (c >= 0xE0 && c <= 0xEF)
-		len = 3;
-	else if (c >= 0xF0 && c <= 0xF4)
-		len = 4;
-	else
-		return 0;
-	if (c == 0xE0)
-		lo = 0xA0;
-	else if (c == 0xED)
-		hi = 0x9F;
-	else if (c == 0xF0)
-		lo = 0x90;
-	else if (c == 0xF4)
-		hi = 0x8F;
-	if (n < len || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < len; i++)
-		if (s[i] < 0x80 || s[i] > 0xBF)
-			return 0;
-	return len;
-}
-
 /* A JSON string of n bytes of s. Control characters are escaped and a
  * byte that does not start well-formed UTF-8 becomes U+FFFD, so a line is
  * valid JSON whatever a log field held (a peer's request target, a
@@ -133,7 +100,7 @@ static void json_string(gf_buf *out, const char *s, size_t n)
 	gf_buf_putc(out, '"');
 	for (size_t i = 0; i < n;) {
 		unsigned char c = (unsigned char)s[i];
-		size_t len = utf8_seq_len((const unsigned char *)s + i, n - i);
+		size_t len = gf_utf8_seq_len((const unsigned char *)s + i, n - i);
 		if (len == 0) {
 			gf_buf_puts(out, "\\ufffd");
 			i++;

@@ -181,6 +181,10 @@ int cmd_builds(int argc, char **argv)
 			       json_string_value(json_object_get(b, "id")),
 			       json_string_value(json_object_get(b, "status")), took,
 			       src && *src ? src : "(default branch)", gf_buf_cstr(&ph));
+			/* Why a build did not succeed, under it (as `gitfleet status`). */
+			const char *why = json_string_value(json_object_get(b, "reason"));
+			if (why && *why)
+				printf("  ! %s\n", why);
 			gf_buf_dispose(&ph);
 		}
 	}

@@ -128,6 +128,9 @@ int cmd_daemon(int argc, char **argv)
 		                argv[next]);
 	if (cli_log_setup("daemon", log_format) < 0)
 		return 1;
+	/* Before any child: what the daemon may do (switch to the build
+	 * user), the programs it starts may not. */
+	pipeline_caps_confine();
 	cloud_options o;
 	memset(&o, 0, sizeof(o));
 	if (ports) {

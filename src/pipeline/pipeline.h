@@ -20,6 +20,8 @@
  *                why, is at the top of runner.c and in docs/buildspec.md);
  *                timestamped, masked log; timeout and stop on the process
  *                group.
+ *   reason.c     the reason of a failed build: the first failing command,
+ *                how it ended, and the line of its output that says why.
  *   service.c    the daemon side: projects and webhooks in the inventory
  *                (pl_* tables, the cloud store's migration 2);
  *   builds.c     the queue and each build's life (below), build tokens;
@@ -29,10 +31,11 @@
  *   githttp.c    git's smart HTTP for hosted repositories (a CGI);
  *   api.c        the HTTP routes (docs/pipeline.md).
  *
- * Isolation (docs/pipeline.md): a root daemon runs builds as an
- * unprivileged user; builds reach the daemon only through the build
- * socket, which takes nothing but their tokens, so a pull request's
- * read-only token cannot be bypassed through the trusted admin socket.
+ * Isolation (docs/pipeline.md): a root daemon, or one given the
+ * capabilities listed in workspace.c, runs builds as an unprivileged
+ * user; builds reach the daemon only through the build socket, which
+ * takes nothing but their tokens, so a pull request's read-only token
+ * cannot be bypassed through the trusted admin socket.
  *
  * The buildspec. A parse yields everything a runner needs, owned by one
  * arena freed by pipeline_buildspec_free:
@@ -190,6 +193,63 @@ bool pipeline_steps_next(pipeline_steps *s, pipeline_phase_kind *phase, const ch
 /* The exit status of the command `next` returned. */
 void pipeline_steps_report(pipeline_steps *s, int exit_code);
 
+/* ---- the reason of a failed build (reason.c) ------------------------------ */
+
+/* The longest output line a reason quotes, and the longest command it
+ * names, in bytes (a longer one is cut, with "..."). */
+#define PIPELINE_REASON_LINE_MAX    200
+#define PIPELINE_REASON_COMMAND_MAX 80
+
+/*
+ * Cleans len bytes of program output into one line of valid UTF-8 as a
+ * terminal shows it: escape sequences (colours), control characters and
+ * what a carriage return overwrote are dropped, a tab becomes a space, a
+ * byte that is not UTF-8 becomes '?'. Past max bytes the text is cut on a
+ * character boundary and "..." appended: out needs max + 4 bytes. Returns
+ * the length written.
+ */
+size_t pipeline_text_clean(char *out, size_t max, const char *s, size_t len);
+
+/*
+ * The lines of one command's output that a reason may quote, fed line by
+ * line (already masked): the last that starts with "Error:" — how gitfleet
+ * and terraform print errors, once box drawing (│) and colours are set
+ * aside — and the last with any text. Both cleaned and cut as above.
+ */
+typedef struct {
+	char error[PIPELINE_REASON_LINE_MAX + 4];
+	char last[PIPELINE_REASON_LINE_MAX + 4];
+} pipeline_output_tail;
+
+void pipeline_output_tail_reset(pipeline_output_tail *t);
+void pipeline_output_tail_add(pipeline_output_tail *t, const char *line, size_t len);
+/* The "Error:" line if there was one, else the last line with text, else "". */
+const char *pipeline_output_tail_best(const pipeline_output_tail *t);
+
+/* How the first failing command of a build ended. */
+typedef struct {
+	pipeline_phase_kind phase;
+	bool is_finally;
+	const char *command; /* as the buildspec has it (masked); its first line is named */
+	const char *step;    /* the simple command in it that failed last (bash), or NULL */
+	int status;          /* the shell's $?: 128+N when signal N ended the command */
+	bool shell_ended;    /* the shell itself ended during the command ... */
+	int shell_signal;    /* ... killed by this signal; 0: it exited with `status` */
+	const char *note;    /* said after the status, or NULL */
+	const char *output;  /* the output line quoted (pipeline_output_tail_best), or NULL */
+} pipeline_failure;
+
+/*
+ * Writes the reason of a failed build into out (n bytes, always
+ * terminated, cut on a character boundary):
+ *   phase build failed: command "gitfleet apply tfplan" exited with status 1: Error: ...
+ *   phase build failed: command "sleep 100" was killed by SIGTERM (status 143)
+ *   phase build failed: command "if [ -n \"$X\" ]; then ..." at "make test" exited ...
+ *   phase post_build failed: finally command "exit 3" ended the build shell (status 3),
+ *   so the commands after it could not run
+ */
+void pipeline_failure_reason(char *out, size_t n, const pipeline_failure *f);
+
 /* ---- builds and the runner (runner.c) ----------------------------------- */
 
 typedef enum {
@@ -220,7 +280,7 @@ typedef struct {
 
 typedef struct {
 	pipeline_build_status status; /* SUCCEEDED, FAILED, FAULT, TIMED_OUT or STOPPED */
-	char reason[256];             /* why it did not succeed; "" if it did */
+	char reason[512];             /* why it did not succeed; "" if it did */
 	int64_t timeout_ms;
 	pipeline_phase_result phases[PIPELINE_PHASE_COUNT];
 	json_t *exported; /* env.exported-variables: NAME → final value (first line, masked);
@@ -239,8 +299,8 @@ typedef struct {
 	 * memory_mb is RLIMIT_DATA (docs/pipeline.md says why not RLIMIT_AS);
 	 * processes is RLIMIT_NPROC, which counts every process of the user. */
 	int64_t memory_mb, open_files, processes, file_size_mb;
-	/* Run the shell as this user (the daemon is root); user names it in
-	 * the log. */
+	/* Run the shell as this user (the daemon can switch users); user
+	 * names it in the log. The command files in scratch are given to gid. */
 	bool set_user;
 	unsigned uid, gid;
 	const char *user;
@@ -299,7 +359,8 @@ bool pipeline_filters_match(const pipeline_filters *f, const hooks_event *ev);
 typedef struct pipeline_service pipeline_service;
 typedef struct http_server http_server;
 
-/* Builds of a root daemon run as this user unless --build-user names another. */
+/* Builds run as this user, when the daemon can switch users, unless
+ * --build-user names another. */
 #define PIPELINE_BUILD_USER_DEFAULT "gitfleet-build"
 
 typedef struct {
@@ -314,8 +375,15 @@ typedef struct {
 	 * the build user can reach it and the gitfleet binary. */
 	const char *build_dir;
 	const char *build_socket;
-	const char *build_user; /* NULL: PIPELINE_BUILD_USER_DEFAULT (root only) */
+	const char *build_user; /* NULL: PIPELINE_BUILD_USER_DEFAULT */
 } pipeline_service_options;
+
+/* Keeps the daemon's capabilities to the daemon: clears its ambient and
+ * inheritable sets (a non-root daemon given CAP_SETUID and the others by
+ * systemd's AmbientCapabilities, to run builds as the build user), so
+ * that nothing it starts — builds, instances, git — inherits them. Call
+ * once at start, before any child. Failures are logged. */
+void pipeline_caps_confine(void);
 
 /* The default build directory of a home: "HOME-builds" (malloc'd). */
 char *pipeline_build_dir_default(const char *home);

@@ -27,6 +27,11 @@
  * Logs. Every output line is written to the log file with a UTC timestamp,
  * after masking the values the caller declared secret; phase markers
  * (`==> phase BUILD`) and commands (`$ make`) are logged the same way.
+ *
+ * The reason. Since the runner hands out one command at a time, it knows
+ * which one a failing marker ends; it keeps the telling lines of the
+ * running command's output (pipeline_output_tail) and, at the build's
+ * first failure, what the reason will say (reason.c).
  */
 #include "pipeline/pipeline.h"
 
@@ -64,11 +69,24 @@ struct pipeline_run {
 	int ncmd;
 	int cur_phase; /* -1 before the first command */
 	bool pending;  /* a command runs; its marker is awaited */
+	/* The running command, as steps handed it out, and its output. */
+	const char *cmd;
+	pipeline_phase_kind cmd_phase;
+	bool cmd_finally;
+	pipeline_output_tail tail;
+	/* The first failure of the build: the reason names it. */
+	bool failed;
+	pipeline_failure failure;
+	char *failure_cmd;  /* masked; owned */
+	char *failure_step; /* masked; owned */
+	char failure_out[PIPELINE_REASON_LINE_MAX + 4];
 	bool told_failed;
 	bool shell_exited, out_eof, finished, freeing;
 	bool memory_limited, out_of_memory; /* a limit is set; the output said memory ran out */
 	bool limits_set;                    /* the shell confirmed its resource limits */
 	int64_t memory_mb;
+	bool set_user; /* the shell runs as another user, of group gid */
+	gid_t gid;
 	int64_t shell_status;
 	int shell_signal;
 	pipeline_build_status forced; /* TIMED_OUT or STOPPED; IN_PROGRESS if none */
@@ -164,10 +182,44 @@ static void on_closed(uv_handle_t *h)
 			free(r->mask[i]);
 		free(r->mask);
 		free(r->scratch);
+		free(r->failure_cmd);
+		free(r->failure_step);
 		gf_buf_dispose(&r->line);
 		json_decref(r->result.exported);
 		free(r);
 	}
+}
+
+/* The first failing command of the build, for its reason: true if this
+ * is it. */
+static bool note_failure(pipeline_run *r, int status, bool shell_ended, int shell_signal)
+{
+	if (r->failed)
+		return false;
+	r->failed = true;
+	gf_buf cmd = GF_BUF_INIT;
+	mask_into(&cmd, r->cmd, strlen(r->cmd), r->mask, r->nmask);
+	r->failure_cmd = gf_buf_detach(&cmd);
+	snprintf(r->failure_out, sizeof(r->failure_out), "%s", pipeline_output_tail_best(&r->tail));
+	r->failure = (pipeline_failure){.phase = r->cmd_phase,
+	                                .is_finally = r->cmd_finally,
+	                                .command = r->failure_cmd,
+	                                .status = status,
+	                                .shell_ended = shell_ended,
+	                                .shell_signal = shell_signal,
+	                                .output = r->failure_out};
+	return true;
+}
+
+/* The step of the first failing command that failed (see bash_prologue). */
+static void note_step(pipeline_run *r, const char *step, size_t len)
+{
+	if (!len)
+		return;
+	gf_buf b = GF_BUF_INIT;
+	mask_into(&b, step, len, r->mask, r->nmask);
+	r->failure_step = gf_buf_detach(&b);
+	r->failure.step = r->failure_step;
 }
 
 static void close_phase(pipeline_run *r)
@@ -186,6 +238,8 @@ static void close_phase(pipeline_run *r)
 	r->cur_phase = -1;
 }
 
+static void output_line(pipeline_run *r, const char *s, size_t len);
+
 static void finish(pipeline_run *r)
 {
 	if (r->finished || !r->shell_exited || !r->out_eof)
@@ -195,7 +249,7 @@ static void finish(pipeline_run *r)
 	uv_timer_stop(&r->kill_timer);
 	uv_timer_stop(&r->drain);
 	if (r->line.len)
-		run_log(r, r->line.ptr, r->line.len);
+		output_line(r, r->line.ptr, r->line.len);
 	gf_buf_clear(&r->line);
 	if (r->pending) {
 		/* The shell is gone while a command ran (exit, set -e, a kill). */
@@ -205,9 +259,7 @@ static void finish(pipeline_run *r)
 			         "the shell exited during the command (status %d); the "
 			         "commands after it cannot run",
 			         code);
-			snprintf(r->result.reason, sizeof(r->result.reason),
-			         "the shell exited during a command of phase %s (status %d)",
-			         pipeline_phase_name(r->cur_phase), code);
+			note_failure(r, (int)r->shell_status, true, r->shell_signal);
 		}
 		pipeline_steps_report(&r->steps, code ? code : 1);
 		r->pending = false;
@@ -225,22 +277,17 @@ static void finish(pipeline_run *r)
 		r->result.status = PIPELINE_BUILD_FAILED;
 	else
 		r->result.status = PIPELINE_BUILD_SUCCEEDED;
-	if (!r->result.reason[0] && r->result.status == PIPELINE_BUILD_FAILED) {
-		for (int k = 0; k < PIPELINE_PHASE_COUNT; k++)
-			if (r->steps.status[k] == PIPELINE_PHASE_FAILED) {
-				snprintf(r->result.reason, sizeof(r->result.reason),
-				         "phase %s failed: a command exited with status %d%s",
-				         pipeline_phase_name(k), r->steps.exit_code[k],
-				         r->out_of_memory ? " after running out of memory" : "");
-				break;
-			}
-		if (r->out_of_memory) {
-			size_t n = strlen(r->result.reason);
-			snprintf(r->result.reason + n, sizeof(r->result.reason) - n,
-			         " (the build's memory limit is %lld MiB per process: raise the "
-			         "project's environment.memory_limit_mib)",
-			         (long long)r->memory_mb);
-		}
+	if (!r->result.reason[0] && r->result.status == PIPELINE_BUILD_FAILED && r->failed) {
+		char note[200] = "";
+		if (r->out_of_memory)
+			snprintf(
+			        note, sizeof(note),
+			        "after running out of memory (the build's memory limit is %lld MiB "
+			        "per process: raise the project's environment.memory_limit_mib)",
+			        (long long)r->memory_mb);
+		r->failure.note = note;
+		pipeline_failure_reason(r->result.reason, sizeof(r->result.reason), &r->failure);
+		r->failure.note = NULL;
 	}
 	run_logf(r, "==> build %s%s%s", pipeline_build_status_name(r->result.status),
 	         r->result.reason[0] ? ": " : "", r->result.reason);
@@ -303,13 +350,23 @@ static void feed_next(pipeline_run *r)
 		            "export CODEBUILD_BUILD_SUCCEEDING=0 GITFLEET_BUILD_SUCCEEDING=0\n");
 		r->told_failed = true;
 	}
+	r->cmd = cmd;
+	r->cmd_phase = ph;
+	r->cmd_finally = fin;
+	pipeline_output_tail_reset(&r->tail);
 	char *path = gf_xasprintf("%s/cmd-%d.sh", r->scratch, ++r->ncmd);
 	int rc = gf_fs_write_scratch(path, cmd, strlen(cmd), 0640);
+	/* Readable by the build user through its group, writable only by us. */
+	if (rc == 0 && r->set_user && chown(path, (uid_t)-1, r->gid) != 0)
+		rc = gf_err_errno("cannot give %s to the build user's group", path);
 	gf_buf logged = GF_BUF_INIT;
 	gf_buf_printf(&logged, "$ %s%s", fin ? "(finally) " : "", cmd);
 	run_log(r, logged.ptr, logged.len);
 	gf_buf_dispose(&logged);
-	gf_buf_printf(&text, ". '%s'\nprintf '\\036GF:%s:%%d\\n' \"$?\"\n", path, r->nonce);
+	gf_buf_printf(&text,
+	              "__gitfleet_step=; . '%s'\nprintf '\\036GF:%s:%%d:%%s\\n' \"$?\" "
+	              "\"${__gitfleet_step-}\"\n",
+	              path, r->nonce);
 	free(path);
 	r->pending = true;
 	if (rc < 0 || write(r->ctl, text.ptr, text.len) != (ssize_t)text.len) {
@@ -346,6 +403,24 @@ static bool says_out_of_memory(const char *s, size_t len)
 	return false;
 }
 
+/* A line the build printed: logged, and kept for the reason while it may
+ * be the telling line of the running command. */
+static void output_line(pipeline_run *r, const char *s, size_t len)
+{
+	if (r->memory_limited && !r->out_of_memory && says_out_of_memory(s, len))
+		r->out_of_memory = true;
+	gf_buf masked = GF_BUF_INIT;
+	mask_into(&masked, s, len, r->mask, r->nmask);
+	gf_buf line = GF_BUF_INIT;
+	pipeline_log_line(&line, gf_wall_ms(), masked.ptr ? masked.ptr : "", masked.len, NULL, 0);
+	if (r->log >= 0 && write(r->log, line.ptr, line.len) < 0)
+		gf_log(GF_LOG_WARN, "cannot write a build log", "error=%d", errno);
+	if (r->pending)
+		pipeline_output_tail_add(&r->tail, masked.ptr ? masked.ptr : "", masked.len);
+	gf_buf_dispose(&line);
+	gf_buf_dispose(&masked);
+}
+
 /* One output line: a marker ends the pending command; anything else is
  * logged. Text before a marker on the same line is output that did not
  * end with a newline. */
@@ -380,20 +455,22 @@ static void on_line(pipeline_run *r, const char *s, size_t len)
 		return;
 	}
 	if (!m) {
-		if (r->memory_limited && !r->out_of_memory && says_out_of_memory(s, len))
-			r->out_of_memory = true;
-		run_log(r, s, len);
+		output_line(r, s, len);
 		return;
 	}
 	if (m > s)
-		run_log(r, s, (size_t)(m - s));
+		output_line(r, s, (size_t)(m - s));
 	int code = atoi(m + tn);
+	const char *step = memchr(m + tn, ':', len - (size_t)(m + tn - s));
 	if (!r->pending)
 		return;
 	r->pending = false;
 	pipeline_steps_report(&r->steps, code);
-	if (code != 0)
+	if (code != 0) {
 		run_logf(r, "command failed with exit status %d", code);
+		if (note_failure(r, code, false, 0) && step)
+			note_step(r, step + 1, len - (size_t)(step + 1 - s));
+	}
 	feed_next(r);
 }
 
@@ -524,6 +601,24 @@ static void send_limits(pipeline_run *r, const pipeline_run_options *o, bool pos
 	gf_buf_dispose(&b);
 }
 
+/*
+ * Which step of a command failed. A command can be a whole script (an `if`
+ * around `gitfleet apply`); bash runs its ERR trap after each failing
+ * simple command, with the command's text in BASH_COMMAND, so the trap
+ * keeps the last one (its first line) and the marker reports it. The
+ * trap skips the `.` of the command file itself, which runs in the
+ * script on fd 3. A build that sets an ERR trap of its own replaces this
+ * one: its reasons then name the command alone. POSIX sh has no
+ * BASH_COMMAND.
+ */
+static void bash_prologue(pipeline_run *r)
+{
+	static const char trap[] = "trap '[ \"${BASH_SOURCE[0]-}\" = /dev/fd/3 ] || "
+	                           "__gitfleet_step=${BASH_COMMAND%%$'\\''\\n'\\''*}' ERR\n";
+	if (write(r->ctl, trap, sizeof(trap) - 1) != (ssize_t)sizeof(trap) - 1)
+		run_logf(r, "cannot hand the shell its ERR trap: %s", strerror(errno));
+}
+
 static const char *limit_text(char *buf, size_t n, int64_t v, const char *unit)
 {
 	if (v <= 0)
@@ -570,6 +665,8 @@ int pipeline_run_start(pipeline_run **out, uv_loop_t *loop, const pipeline_build
 	r->cur_phase = -1;
 	r->forced = PIPELINE_BUILD_IN_PROGRESS;
 	r->scratch = gf_xstrdup(o->scratch);
+	r->set_user = o->set_user;
+	r->gid = (gid_t)o->gid;
 	r->cb = cb;
 	r->payload = payload;
 	r->result.timeout_ms = (int64_t)(o->timeout * 1000);
@@ -656,6 +753,8 @@ int pipeline_run_start(pipeline_run **out, uv_loop_t *loop, const pipeline_build
 	for (size_t i = 0; i < spec->nignored; i++)
 		run_logf(r, "warning: %s is not supported by gitfleet and was ignored",
 		         spec->ignored[i]);
+	if (strcmp(shell, "/bin/sh"))
+		bash_prologue(r);
 	send_limits(r, o, !strcmp(shell, "/bin/sh"));
 	feed_next(r);
 	*out = r;

@@ -16,7 +16,7 @@
 
 /* workspace.c: who runs builds (see the top of workspace.c). */
 typedef struct {
-	bool drop; /* the daemon is root: builds switch to uid/gid */
+	bool drop; /* the daemon can switch users: builds switch to uid/gid */
 	uid_t uid;
 	gid_t gid;
 	char name[64];
@@ -124,6 +124,10 @@ int pl_token_check(const char *method, const char *path, const char *token, char
 /* The build user for --build-user `name` (NULL: the default); u->err says
  * why builds cannot run. */
 void pl_build_user_resolve(pl_build_user *u, const char *name);
+/* How many of the capabilities a non-root daemon needs to run builds as
+ * the build user it lacks (in its effective set); their names, spaced, in
+ * out. */
+size_t pl_build_caps_missing(char *out, size_t n);
 /* 0 if the build user may pass through every directory to `path` and has
  * `want` (R_OK, W_OK, X_OK bits) on it; otherwise GF_E* with the first
  * obstacle in `why`. */

@@ -1,12 +1,28 @@
 /*
  * Where builds run, and as whom (docs/pipeline.md, "Isolation").
  *
- * The build user. A daemon that runs as root never runs a build as root:
- * builds run as --build-user (default gitfleet-build), resolved once when
- * the pipeline opens. If that user does not exist the daemon still serves
- * the cloud, says so in its log, and every build ends FAULT with the same
- * message: never a silent fallback to root. A daemon that is not root runs
- * builds as itself (it could not switch users anyway).
+ * The build user. A daemon never runs a build as root: builds run as
+ * --build-user (default gitfleet-build), resolved once when the pipeline
+ * opens, when the daemon can switch users — it is root, or it holds the
+ * capabilities of PL_BUILD_CAPS (a non-root daemon of the systemd unit,
+ * given them as ambient capabilities). What they are for:
+ *
+ *   CAP_SETUID, CAP_SETGID  the build's shell becomes the build user and
+ *                           drops the daemon's groups (libuv, in the child)
+ *   CAP_CHOWN               hand over the checkout, $HOME, $TMPDIR, the
+ *                           command files and the shell's script pipe
+ *   CAP_KILL                signal the build's process group (timeout, stop)
+ *   CAP_DAC_OVERRIDE        read artifacts from, and remove, trees that the
+ *                           build user owns and may have made 0700 or 0000
+ *   CAP_FOWNER              remove files in a sticky directory a build made
+ *
+ * The daemon keeps them to itself: pipeline_caps_confine clears its
+ * ambient and inheritable sets at start, so every program it starts
+ * (builds, instances, git) begins with none. If the user does not exist
+ * the daemon still serves the cloud, says so in its log, and every build
+ * ends FAULT with the same message: never a silent fallback to root. A
+ * daemon that is neither root nor holds the capabilities runs builds as
+ * itself, and says at start, once, how to change that.
  *
  * The workspaces. The daemon's home is 0700 and holds the trusted admin
  * socket, the API token and the inventory, so builds live elsewhere, in
@@ -15,8 +31,10 @@
  *   <build-dir>/                 daemon's, 0711: the build user may pass, not list
  *     build.sock                 the token-only API socket of builds, 0666
  *     <project>/<number>/        daemon's, 0711
- *       scratch/                 daemon's, group of the build user, 02750:
- *                                the runner's command files (pipeline.h);
+ *       scratch/                 daemon's, group of the build user, 0750:
+ *                                the runner's command files (pipeline.h),
+ *                                each given to that group (no setgid bit:
+ *                                systemd's RestrictSUIDSGID forbids it);
  *                                the build may read them, never replace them
  *       src/ home/ tmp/          the build user's, 0700: the checkout, $HOME,
  *                                $TMPDIR
@@ -25,7 +43,7 @@
  * in the home), and the whole build directory is emptied when the pipeline
  * opens (a crashed daemon's builds cannot be resumed).
  *
- * Files the build user controls are handled as root, so every walk here
+ * Files the build user controls are handled with privilege, so every walk here
  * goes through directory descriptors opened with O_NOFOLLOW (the walk
  * below): a symbolic link planted by a build is never followed, whether it
  * names a file outside the workspace or replaces a directory during the
@@ -40,28 +58,103 @@
 #include <fnmatch.h>
 #include <grp.h>
 #include <libgen.h>
+#include <linux/capability.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define WALK_MAX_DEPTH 256
 
 /* ---- the build user ------------------------------------------------------------------ */
 
+static const struct {
+	int cap;
+	const char *name;
+} build_caps[] = {{CAP_SETUID, "CAP_SETUID"},
+                  {CAP_SETGID, "CAP_SETGID"},
+                  {CAP_CHOWN, "CAP_CHOWN"},
+                  {CAP_KILL, "CAP_KILL"},
+                  {CAP_DAC_OVERRIDE, "CAP_DAC_OVERRIDE"},
+                  {CAP_FOWNER, "CAP_FOWNER"}};
+
+/* The calling process's capability sets (capget(2): no libcap needed). */
+static int caps_get(struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3])
+{
+	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+	memset(d, 0, sizeof(*d) * _LINUX_CAPABILITY_U32S_3);
+	return (int)syscall(SYS_capget, &h, d);
+}
+
+size_t pl_build_caps_missing(char *out, size_t n)
+{
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+	bool known = caps_get(d) == 0;
+	size_t missing = 0, o = 0;
+	if (n)
+		out[0] = '\0';
+	for (size_t i = 0; i < GF_ARRAY_LEN(build_caps); i++) {
+		int c = build_caps[i].cap;
+		if (known && (d[CAP_TO_INDEX(c)].effective & CAP_TO_MASK(c)))
+			continue;
+		missing++;
+		if (o < n) {
+			int k = snprintf(out + o, n - o, "%s%s", o ? " " : "", build_caps[i].name);
+			o += k > 0 ? (size_t)k : 0;
+		}
+	}
+	return missing;
+}
+
+void pipeline_caps_confine(void)
+{
+	/* Clearing the ambient set needs no privilege; kernels before 4.3
+	 * have none (EINVAL). */
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
+		gf_log(GF_LOG_WARN, "cannot clear the ambient capabilities", "error=%s",
+		       GF_LOG_QUOTED(strerror(errno)));
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+	if (caps_get(d) != 0)
+		return;
+	bool any = false;
+	for (int i = 0; i < _LINUX_CAPABILITY_U32S_3; i++) {
+		any |= d[i].inheritable != 0;
+		d[i].inheritable = 0;
+	}
+	if (any && syscall(SYS_capset, &h, d) != 0)
+		gf_log(GF_LOG_WARN, "cannot clear the inheritable capabilities", "error=%s",
+		       GF_LOG_QUOTED(strerror(errno)));
+}
+
+/* A daemon that cannot switch users runs builds as itself. */
+static void resolve_self(pl_build_user *u, const char *name, const char *missing)
+{
+	struct passwd *pw = getpwuid(geteuid());
+	u->uid = geteuid();
+	u->gid = getegid();
+	if (pw)
+		snprintf(u->name, sizeof(u->name), "%s", pw->pw_name);
+	else
+		snprintf(u->name, sizeof(u->name), "uid %ld", (long)u->uid);
+	gf_log(GF_LOG_WARN,
+	       "builds run as the daemon's own user and can reach its home: run the daemon "
+	       "as root, or give it the capabilities it lacks (contrib/systemd/gitfleet.service "
+	       "does), to run them as the build user",
+	       "runs_as=%s build_user=%s missing=%s", GF_LOG_QUOTED(u->name),
+	       name && *name ? name : PIPELINE_BUILD_USER_DEFAULT, GF_LOG_QUOTED(missing));
+}
+
 void pl_build_user_resolve(pl_build_user *u, const char *name)
 {
 	memset(u, 0, sizeof(*u));
-	if (geteuid() != 0) {
-		struct passwd *pw = getpwuid(geteuid());
-		u->uid = geteuid();
-		u->gid = getegid();
-		snprintf(u->name, sizeof(u->name), "%s", pw ? pw->pw_name : "?");
-		if (name && *name && strcmp(name, u->name))
-			gf_log(GF_LOG_WARN, "--build-user ignored: the daemon is not root",
-			       "build_user=%s runs_as=%s", name, u->name);
+	char missing[256];
+	if (geteuid() != 0 && pl_build_caps_missing(missing, sizeof(missing)) > 0) {
+		resolve_self(u, name, missing);
 		return;
 	}
 	const char *want = name && *name ? name : PIPELINE_BUILD_USER_DEFAULT;
@@ -69,7 +162,7 @@ void pl_build_user_resolve(pl_build_user *u, const char *name)
 	if (!pw) {
 		snprintf(
 		        u->err, sizeof(u->err),
-		        "the daemon runs as root and builds never do, but the build user \"%s\" "
+		        "builds run as a user of their own, but the build user \"%s\" "
 		        "does not exist: create it (useradd --system --user-group --no-create-home "
 		        "--shell /usr/sbin/nologin %s) or start the daemon with --build-user NAME",
 		        want, want);
@@ -79,6 +172,13 @@ void pl_build_user_resolve(pl_build_user *u, const char *name)
 		snprintf(u->err, sizeof(u->err),
 		         "--build-user %s is uid 0: builds never run as root; choose an "
 		         "unprivileged user",
+		         want);
+		return;
+	}
+	if (pw->pw_uid == geteuid()) {
+		snprintf(u->err, sizeof(u->err),
+		         "--build-user %s is the daemon's own user: builds would reach its home; "
+		         "choose another user",
 		         want);
 		return;
 	}
@@ -242,8 +342,10 @@ static int make_dir(const char *path, uid_t uid, gid_t gid, unsigned mode, bool 
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return gf_err_errno("cannot open directory %s", path);
+	/* The mode first, while the directory is the daemon's: changing the
+	 * mode of another user's file would need CAP_FOWNER. */
 	int rc = 0;
-	if ((chown_it && fchown(fd, uid, gid) != 0) || fchmod(fd, (mode_t)mode) != 0)
+	if (fchmod(fd, (mode_t)mode) != 0 || (chown_it && fchown(fd, uid, gid) != 0))
 		rc = gf_err_errno("cannot set the owner or mode of %s", path);
 	close(fd);
 	return rc;
@@ -267,7 +369,7 @@ int pl_workspace_create(const pl_build_user *u, const char *ws)
 		return rc;
 	static const char *const own[] = {"home", "tmp"};
 	char *scratch = gf_path_join(ws, "scratch");
-	rc = make_dir(scratch, geteuid(), u->gid, 02750, u->drop);
+	rc = make_dir(scratch, geteuid(), u->gid, 0750, u->drop);
 	free(scratch);
 	for (size_t i = 0; rc == 0 && i < GF_ARRAY_LEN(own); i++) {
 		char *p = gf_path_join(ws, own[i]);
@@ -282,7 +384,7 @@ int pl_workspace_give(const pl_build_user *u, const char *dir)
 	if (!u->drop)
 		return 0;
 	int rc = walk(dir, chown_one, (void *)u);
-	if (rc == 0 && (chown(dir, u->uid, u->gid) != 0 || chmod(dir, 0700) != 0))
+	if (rc == 0 && (chmod(dir, 0700) != 0 || chown(dir, u->uid, u->gid) != 0))
 		rc = gf_err_errno("cannot hand %s to user %s", dir, u->name);
 	return rc;
 }

@@ -163,6 +163,13 @@ expect_contains "step 4: the reason" "instance refresh failed: instance i-" "$LO
 expect_contains "step 4: the health check" "failed health check: GET / returned 404, expected 200" "$LOG"
 expect_contains "step 4: rolled back" "rolled back, the previous version (2) keeps serving" "$LOG"
 expect_contains "step 4: gitfleet builds" "FAILED" "$(gitfleet builds fox-or-bear | grep "$BUILD")"
+# The build's reason names the command, the apply in it, and its Error: line.
+REASON=$(gitfleet builds fox-or-bear --json | jq_ "[b['reason'] for b in d if b['id'] == '$BUILD'][0]")
+expect_contains "step 4: the reason names the command" \
+	'phase build failed: command "if [ "${CODEBUILD_WEBHOOK_TRIGGER:-}" = branch/master ]' "$REASON"
+expect_contains "step 4: the reason names the apply" \
+	'at "gitfleet apply -input=false tfplan" exited with status 1: Error: fleet_autoscaling_group.web: instance refresh failed: instance i-' "$REASON"
+expect_contains "step 4: gitfleet builds says why" "  ! $REASON" "$(gitfleet builds fox-or-bear)"
 read -r -a PORTS <<<"$(live_ports)"
 expect_eq "step 4: instances in service" 2 "${#PORTS[@]}"
 for p in "${PORTS[@]}"; do expect_eq "step 4: instance on $p" "It's a bear!" "$(serving "$p")"; done

@@ -37,7 +37,8 @@ expect_contains "limits logged" "limits per process: memory 64 MiB, files 1 MiB"
 ID=$(push_spec "python3 -c 'b = bytearray(512 << 20); print(\"never\")'" "echo not-reached")
 expect_eq "over the memory limit" FAILED "$(wait_build "$ID")"
 REASON=$(build_field "$ID" 'd["reason"]')
-expect_contains "reason" "phase build failed: a command exited with status 1 after running out of memory" "$REASON"
+expect_contains "reason" "phase build failed: command \"python3 -c 'b = bytearray(512 << 20); print(\"never\")'\" exited with status 1 after running out of memory" "$REASON"
+expect_contains "reason quotes the output" "per process: raise the project's environment.memory_limit_mib): MemoryError" "$REASON"
 expect_contains "reason names the limit" "memory limit is 64 MiB per process" "$REASON"
 case $(api GET "/v1/builds/$ID/log") in *not-reached*) fail "a command after the failure ran" ;; esac
 

@@ -128,27 +128,38 @@ static void test_failure_then_post_build(void **state)
 {
 	(void)state;
 	outcome o;
-	char *log = run(&o,
-	                "version: 0.2\n"
-	                "phases:\n"
-	                "  build:\n"
-	                "    commands:\n"
-	                "      - echo first\n"
-	                "      - exit_with() { return $1; }; exit_with 7\n"
-	                "      - echo never\n"
-	                "    finally:\n"
-	                "      - echo finally-ran\n"
-	                "  post_build:\n"
-	                "    commands:\n"
-	                "      - echo succeeding=$CODEBUILD_BUILD_SUCCEEDING\n",
-	                60, NULL);
+	char *log =
+	        run(&o,
+	            "version: 0.2\n"
+	            "phases:\n"
+	            "  build:\n"
+	            "    commands:\n"
+	            "      - echo first\n"
+	            "      - |\n"
+	            "        if true; then\n"
+	            "          sh -c 'echo \"Error: broke, $SECRET_TOKEN\" >&2; echo more; exit 7' "
+	            "hunter2-secret\n"
+	            "        fi\n"
+	            "      - echo never\n"
+	            "    finally:\n"
+	            "      - echo finally-ran\n"
+	            "  post_build:\n"
+	            "    commands:\n"
+	            "      - echo succeeding=$CODEBUILD_BUILD_SUCCEEDING\n",
+	            60, NULL);
 	assert_int_equal(o.res.status, PIPELINE_BUILD_FAILED);
 	assert_null(strstr(log, "never"));
 	must_contain(log, "Z finally-ran\n");
 	must_contain(log, "Z succeeding=0\n");
 	must_contain(log, "command failed with exit status 7");
 	must_contain(log, "==> phase build FAILED (exit 7");
-	assert_string_equal(o.res.reason, "phase build failed: a command exited with status 7");
+	/* The reason names the command (its first line), the step that
+	 * failed in it (masked), its status and its "Error:" line (masked),
+	 * though another line came after it. */
+	assert_string_equal(o.res.reason,
+	                    "phase build failed: command \"if true; then ...\" at \"sh -c 'echo "
+	                    "\"Error: broke, $SECRET_TOKEN\" >&2; echo more; exit 7' ***\" exited "
+	                    "with status 7: Error: broke, ***");
 	assert_int_equal(o.res.phases[PIPELINE_PHASE_BUILD].exit_code, 7);
 	assert_int_equal(o.res.phases[PIPELINE_PHASE_POST_BUILD].status, PIPELINE_PHASE_SUCCEEDED);
 	json_decref(o.exported);
@@ -166,6 +177,9 @@ static void test_shell_exit(void **state)
 	assert_int_equal(o.res.status, PIPELINE_BUILD_FAILED);
 	assert_null(strstr(log, "never"));
 	must_contain(log, "the shell exited during the command (status 4)");
+	assert_string_equal(o.res.reason,
+	                    "phase build failed: command \"exit 4\" ended the build shell (status "
+	                    "4), so the commands after it could not run");
 	json_decref(o.exported);
 	free(log);
 }

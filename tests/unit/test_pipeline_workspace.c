@@ -155,7 +155,7 @@ static void test_workspace_layout(void **state)
 	free(p);
 	p = at("builds/site/7/scratch");
 	assert_int_equal(stat(p, &st), 0);
-	assert_int_equal(st.st_mode & 07777, 02750);
+	assert_int_equal(st.st_mode & 07777, 0750);
 	free(p);
 	p = at("builds/site/7/home");
 	assert_int_equal(stat(p, &st), 0);
