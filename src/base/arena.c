@@ -4,7 +4,8 @@
  * allocations do not waste the tail of the current one.
  *
  * Big arenas (a configuration's syntax trees, a large state) live on huge
- * pages: once an arena holds ARENA_HUGE_AFTER bytes, its next chunks are
+ * pages: once an arena holds ARENA_HUGE_AFTER bytes, or is asked for that
+ * much at once (a source file read into it), its next chunks are
  * 2 MiB, which gf_big_alloc maps 2 MiB-aligned and marks for transparent
  * huge pages (where the system has them, madvise mode included). What that saves is page faults: filling 16 MiB of 4 KiB pages
  * takes 4,096 faults, 80 ms on a loaded VM, against 8 faults for huge
@@ -102,7 +103,7 @@ __attribute__((noinline)) static void *arena_alloc_chunk(gf_arena *a, size_t n)
 {
 	gf_arena_chunk *c = a->head;
 	size_t size = c ? GF_MIN(c->size * 2, (size_t)ARENA_MAX_CHUNK) : ARENA_FIRST;
-	if (a->total >= ARENA_HUGE_AFTER)
+	if (a->total >= ARENA_HUGE_AFTER || n >= ARENA_HUGE_AFTER)
 		size = ARENA_HUGE - sizeof(gf_arena_chunk);
 	a->total += n;
 	if (n > size / 2) {

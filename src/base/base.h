@@ -229,6 +229,10 @@ const char *gf_log_quote(char *buf, size_t size, const char *value);
 /* Reads a whole file into `out` (initialised by the caller, cap honoured).
  * GF_ENOTFOUND if it does not exist, GF_ETOOBIG past out->max. */
 int gf_fs_read(gf_buf *out, const char *path);
+/* Reads a whole file into memory of arena `a`, NUL-terminated, with one
+ * read into its final place (a file that is parsed and kept is not copied
+ * from a buffer); errors as gf_fs_read's, GF_ETOOBIG past `max` bytes. */
+int gf_fs_read_arena(char **out, size_t *len, gf_arena *a, const char *path, size_t max);
 /* Writes `len` bytes durably: PATH.tmp-PID, fsync, rename over PATH, fsync
  * of the directory. On failure PATH is untouched and the temporary removed. */
 int gf_fs_write_atomic(const char *path, const void *data, size_t len, unsigned mode);

@@ -58,6 +58,64 @@ int gf_fs_read(gf_buf *out, const char *path)
 	return rc;
 }
 
+/* gf_fs_read_arena for what is not a plain file of a stable size (a pipe, a
+ * file growing while read) or is over the cap: the general reader, which
+ * grows its buffer as it goes and reports the cap, then one copy. */
+static int read_arena_slow(char **out, size_t *len, gf_arena *a, const char *path, size_t max)
+{
+	gf_buf b;
+	gf_buf_init(&b, max);
+	int rc = gf_fs_read(&b, path);
+	if (rc == 0) {
+		*len = b.len;
+		*out = gf_arena_memdup(a, gf_buf_cstr(&b), b.len + 1);
+	}
+	gf_buf_dispose(&b);
+	return rc;
+}
+
+int gf_fs_read_arena(char **out, size_t *len, gf_arena *a, const char *path, size_t max)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return gf_err_set(GF_ENOTFOUND, "%s: no such file", path);
+		return gf_err_errno("cannot open %s", path);
+	}
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size >= max) {
+		close(fd);
+		return read_arena_slow(out, len, a, path, max);
+	}
+	/* One byte more than the size: a file that grew since fstat fills it
+	 * and is read again the slow way. */
+	size_t want = (size_t)st.st_size + 1;
+	char *p = gf_arena_alloc(a, want + 1);
+	size_t got = 0;
+	int rc = 0;
+	while (got < want) {
+		ssize_t n = read(fd, p + got, want - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = gf_err_errno("cannot read %s", path);
+			break;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	if (rc == 0 && got == want)
+		return read_arena_slow(out, len, a, path, max);
+	if (rc == 0) {
+		p[got] = '\0'; /* arena memory is zeroed; this is for a file that shrank */
+		*out = p;
+		*len = got;
+	}
+	return rc;
+}
+
 static int fsync_dir_of(const char *path)
 {
 	char *copy = gf_xstrdup(path);

@@ -66,6 +66,9 @@ enum {
 	CFGI_IX_CALL
 };
 long cfgi_ix_add(config_module *m, int kind, const char *type, const char *name, size_t i);
+/* Makes room for n more names without rehashing (the loader counts the
+ * declarations of a module's files first). */
+void cfgi_ix_reserve(config_module *m, size_t n);
 long cfgi_ix_find(const config_module *m, int kind, const char *type, const char *name);
 void cfgi_ix_free(config_module *m);
 

@@ -47,29 +47,38 @@ static ix_slot *ix_probe(struct cfgi_index *ix, int kind, const char *type, cons
 	return &ix->slots[h];
 }
 
-static void ix_grow(struct cfgi_index *ix)
+/* Rehashes into cap slots (a power of two). A big table is on huge pages
+ * (gf_big_alloc): its slots are touched in random order. */
+static void ix_resize(struct cfgi_index *ix, size_t cap)
 {
-	size_t old = ix->mask + 1;
+	size_t old = ix->slots ? ix->mask + 1 : 0;
 	ix_slot *slots = ix->slots;
-	size_t cap = old * 2;
-	ix->slots = gf_xcalloc(cap, sizeof(*ix->slots));
+	ix->slots = gf_big_alloc(cap * sizeof(*ix->slots));
 	ix->mask = cap - 1;
 	for (size_t i = 0; i < old; i++)
 		if (slots[i].name)
 			*ix_probe(ix, slots[i].kind, slots[i].type, slots[i].name) = slots[i];
-	free(slots);
+	gf_big_free(slots, old * sizeof(*slots));
+}
+
+void cfgi_ix_reserve(config_module *m, size_t n)
+{
+	if (!m->index)
+		m->index = gf_xcalloc(1, sizeof(*m->index));
+	struct cfgi_index *ix = m->index;
+	size_t cap = 64;
+	while (cap < 2 * (ix->used + n))
+		cap *= 2;
+	if (!ix->slots || cap > ix->mask + 1)
+		ix_resize(ix, cap);
 }
 
 long cfgi_ix_add(config_module *m, int kind, const char *type, const char *name, size_t i)
 {
 	struct cfgi_index *ix = m->index;
-	if (!ix) {
-		ix = m->index = gf_xcalloc(1, sizeof(*ix));
-		ix->slots = gf_xcalloc(64, sizeof(*ix->slots));
-		ix->mask = 63;
-	}
-	if ((ix->used + 1) * 2 > ix->mask + 1)
-		ix_grow(ix);
+	if (!ix || (ix->used + 1) * 2 > ix->mask + 1)
+		cfgi_ix_reserve(m, 1);
+	ix = m->index;
 	ix_slot *s = ix_probe(ix, kind, type, name);
 	if (s->name)
 		return (long)s->i;
@@ -88,8 +97,8 @@ long cfgi_ix_find(const config_module *m, int kind, const char *type, const char
 
 void cfgi_ix_free(config_module *m)
 {
-	if (m->index)
-		free(m->index->slots);
+	if (m->index && m->index->slots)
+		gf_big_free(m->index->slots, (m->index->mask + 1) * sizeof(ix_slot));
 	free(m->index);
 	m->index = NULL;
 }

@@ -745,17 +745,13 @@ static bool ignored_file(const char *n)
  * be read (reported). */
 static hcl_body *parse_file(config *cfg, const char *path)
 {
-	gf_buf b;
-	gf_buf_init(&b, MAX_FILE_SIZE);
-	if (gf_fs_read(&b, path) < 0) {
+	char *src;
+	size_t len;
+	if (gf_fs_read_arena(&src, &len, &cfg->arena, path, MAX_FILE_SIZE) < 0) {
 		cfgi_error(cfg, NULL, "Failed to read file",
 		           "The file \"%s\" could not be read: %s.", path, gf_err_msg());
-		gf_buf_dispose(&b);
 		return NULL;
 	}
-	size_t len = b.len;
-	const char *src = gf_arena_memdup(&cfg->arena, gf_buf_cstr(&b), len + 1);
-	gf_buf_dispose(&b);
 	hcl_body *body = gf_str_has_suffix(path, ".json")
 	                         ? hcl_parse_json_file(path, src, len, cfgi_json_schema(),
 	                                               &cfg->arena, &cfg->diags)
@@ -796,6 +792,34 @@ static void load_body(config *cfg, config_module *mod, const hcl_body *body, int
 		else if (!strcmp(t, "import") || !strcmp(t, "check"))
 			load_unsupported(cfg, bl);
 	}
+}
+
+/* Sizes the module's declaration lists and name index for every block of
+ * its files before they are loaded: grown one by one they were copied at
+ * each doubling, into fresh memory each time (page faults). */
+static void reserve_declarations(config_module *mod, hcl_body *const *bodies, size_t n)
+{
+	size_t variables = 0, locals = 0, outputs = 0, resources = 0;
+	for (size_t f = 0; f < n; f++) {
+		for (size_t i = 0; i < bodies[f]->len; i++) {
+			if (bodies[f]->items[i].kind != HCL_ITEM_BLOCK)
+				continue;
+			const hcl_block *bl = bodies[f]->items[i].u.block;
+			if (!strcmp(bl->type, "resource") || !strcmp(bl->type, "data"))
+				resources++;
+			else if (!strcmp(bl->type, "locals"))
+				locals += bl->body->len;
+			else if (!strcmp(bl->type, "output"))
+				outputs++;
+			else if (!strcmp(bl->type, "variable"))
+				variables++;
+		}
+	}
+	gf_vec_reserve(&mod->variables, variables);
+	gf_vec_reserve(&mod->locals, locals);
+	gf_vec_reserve(&mod->outputs, outputs);
+	gf_vec_reserve(&mod->resources, resources);
+	cfgi_ix_reserve(mod, variables + locals + outputs + resources);
 }
 
 static bool config_file(const char *n)
@@ -846,6 +870,7 @@ config_module *cfgi_load_module(config *cfg, const char *dir, const char *addr, 
 	}
 	gf_vec_dispose(&files);
 	cfgi_merge_overrides(cfg, primary.items, primary.len, overrides.items, overrides.len);
+	reserve_declarations(mod, primary.items, primary.len);
 	for (size_t i = 0; i < primary.len; i++)
 		load_body(cfg, mod, primary.items[i], depth);
 	gf_vec_dispose(&primary);

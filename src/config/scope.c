@@ -199,25 +199,32 @@ static const hcl_value *lookup(void *payload, const hcl_ref *ref, gf_arena *a, h
 	return NULL;
 }
 
+static void scope_init(hcl_scope *s, scope_payload *p, config *cfg, config_module *mod,
+                       const config_context *ctx)
+{
+	*p = (scope_payload){.cfg = cfg, .mod = mod};
+	if (ctx)
+		p->ctx = *ctx;
+	*s = (hcl_scope){.lookup = lookup, .payload = p, .base_dir = mod->dir};
+}
+
 const hcl_scope *config_scope(config *cfg, config_module *mod, const config_context *ctx)
 {
 	scope_payload *p = gf_arena_alloc(&cfg->arena, sizeof(*p));
-	p->cfg = cfg;
-	p->mod = mod;
-	if (ctx)
-		p->ctx = *ctx;
 	hcl_scope *s = gf_arena_alloc(&cfg->arena, sizeof(*s));
-	s->lookup = lookup;
-	s->payload = p;
-	s->base_dir = mod->dir;
+	scope_init(s, p, cfg, mod, ctx);
 	return s;
 }
 
 const hcl_value *config_eval(config *cfg, config_module *mod, const hcl_expr *e,
                              const config_context *ctx)
 {
-	/* One scope per module and context would do; scopes are small. */
-	return hcl_eval(&cfg->arena, e, config_scope(cfg, mod, ctx), &cfg->diags);
+	/* The scope lives for this evaluation only (hcl_eval keeps no pointer
+	 * to it): on the stack, not 96 bytes of arena per expression. */
+	scope_payload p;
+	hcl_scope s;
+	scope_init(&s, &p, cfg, mod, ctx);
+	return hcl_eval(&cfg->arena, e, &s, &cfg->diags);
 }
 
 const hcl_value *config_output_value(config *cfg, config_module *mod, const config_output *o)

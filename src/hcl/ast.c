@@ -62,8 +62,11 @@ const char *hcl_expr_as_keyword(const hcl_expr *e)
 
 const hcl_attribute *hcl_body_attribute(const hcl_body *b, const char *name)
 {
+	/* Called for every meta-argument of every block: the first byte
+	 * settles most comparisons without a call. */
 	for (size_t i = 0; b && i < b->len; i++)
 		if (b->items[i].kind == HCL_ITEM_ATTRIBUTE &&
+		    b->items[i].u.attr->name[0] == name[0] &&
 		    strcmp(b->items[i].u.attr->name, name) == 0)
 			return b->items[i].u.attr;
 	return NULL;

@@ -87,7 +87,8 @@ typedef struct {
 
 /*
  * Evaluates `e` in `scope`. Returns the value, or NULL when at least one
- * error was added to `diags`. Warnings may be added either way.
+ * error was added to `diags`. Warnings may be added either way. The scope
+ * is used during the call only (it may be on the caller's stack).
  */
 const hcl_value *hcl_eval(gf_arena *a, const hcl_expr *e, const hcl_scope *scope, hcl_diags *diags);
 

@@ -707,17 +707,31 @@ static bool interp_abandoned(const lexer *lx)
 	return c < 0 || c == '"' || is_digit(c) || ident_len(lx, k) > 0;
 }
 
-static void lex_main(lexer *lx)
+/* One token of a MAIN frame f (the top of the stack), after the spaces
+ * and tabs before it; at least one byte is left. */
+static void lex_main_token(lexer *lx, frame *f)
 {
-	frame *f = top(lx);
-	int c = at(lx, 0);
-	if (c == ' ' || c == '\t') {
+	const unsigned char *s = (const unsigned char *)lx->src;
+	size_t i = lx->i;
+	while (s[i] == ' ' || s[i] == '\t')
+		if (++i == lx->len) {
+			lx->i = i;
+			return;
+		}
+	lx->i = lx->ts = i;
+	int c = s[i];
+	/* The most frequent token, an ASCII name, inline; a name that goes on
+	 * with a non-ASCII character takes the general path below. */
+	if (c < 0x80 && (ident_ascii[c] & 1)) {
 		do
-			lx->i++;
-		while (lx->i < lx->len && (lx->src[lx->i] == ' ' || lx->src[lx->i] == '\t'));
-		return;
+			i++;
+		while (i < lx->len && s[i] < 0x80 && (ident_ascii[s[i]] & 2));
+		if (i == lx->len || s[i] < 0x80) {
+			lx->i = i;
+			emit(lx, HCL_TOK_IDENT);
+			return;
+		}
 	}
-	begin(lx);
 	if (c == '\n' || (c == '\r' && at(lx, 1) == '\n')) {
 		if (f->pushed && f->braces == 0 && f->brackets == 0 && lx->stack.len >= 2 &&
 		    lx->stack.items[lx->stack.len - 2].kind == FRAME_QUOTED &&
@@ -806,6 +820,18 @@ static void lex_main(lexer *lx)
 		                                     lx->len - lx->i)
 		                      : 1);
 	invalid_char(lx, emit(lx, HCL_TOK_INVALID));
+}
+
+/* MAIN-frame tokens until the frame stack changes (a string, heredoc or
+ * template sequence starts or ends) or the input ends: the loop over
+ * frames in hcl_p_lex runs once per change rather than once per token. */
+static void lex_main(lexer *lx)
+{
+	size_t depth = lx->stack.len;
+	frame *f = top(lx);
+	do
+		lex_main_token(lx, f);
+	while (lx->i < lx->len && lx->stack.len == depth);
 }
 
 hcl_tok *hcl_p_lex(size_t *n, size_t *cap, hcl_srcmap *m, hcl_lex_mode mode, hcl_diags *diags)

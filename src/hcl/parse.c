@@ -55,13 +55,11 @@ const hcl_tok *hcl_p_peek_slow(hcl_parser *p)
 	return p->peek.tok;
 }
 
-const hcl_tok *hcl_p_read(hcl_parser *p)
-{
-	const hcl_tok *t = hcl_p_peek(p);
-	if (p->peek.index < p->ntoks - 1)
-		p->pos = p->peek.index + 1;
-	return t;
-}
+/* hcl_p_peek's fast path tests token types by range. */
+_Static_assert(HCL_TOK_EOF < HCL_TOK_IDENT && HCL_TOK_NEWLINE < HCL_TOK_IDENT &&
+                       HCL_TOK_COMMENT + 1 == HCL_TOK_IDENT &&
+                       HCL_TOK_BAD_UTF8 == HCL_TOK_INVALID + 1,
+               "the insignificant token types come first, the invalid ones last");
 
 void hcl_p_scratch_push(hcl_parser *p, const void *elem, size_t size)
 {

@@ -63,12 +63,12 @@ static bool parse_number(hcl_parser *p, const hcl_tok *t, hcl_literal *out)
 
 /* ---- traversals -------------------------------------------------------- */
 
-typedef GF_VEC(hcl_step) step_vec;
-
-/* Steps collected for `cur` (a traversal node) and not yet stored in it. */
+/* Steps collected for `cur` (a traversal node) and not yet stored in it:
+ * on the parser's scratch stack from `mark` (an index key parsed between
+ * two steps takes its own lists before the next step is pushed). */
 typedef struct {
 	hcl_expr *cur;
-	step_vec pending;
+	size_t mark;
 } trav_builder;
 
 static hcl_steps *steps_of(hcl_expr *e)
@@ -82,16 +82,19 @@ static hcl_steps *steps_of(hcl_expr *e)
 
 static void flush_steps(hcl_parser *p, trav_builder *b)
 {
-	if (b->pending.len == 0)
+	size_t n;
+	hcl_step *pending = hcl_p_scratch_take(p, b->mark, sizeof(hcl_step), &n);
+	if (n == 0)
 		return;
 	hcl_steps *s = steps_of(b->cur);
-	hcl_step *all = gf_arena_alloc(p->arena, (s->len + b->pending.len) * sizeof(hcl_step));
-	if (s->len)
+	if (s->len) {
+		hcl_step *all = gf_arena_alloc(p->arena, (s->len + n) * sizeof(hcl_step));
 		memcpy(all, s->steps, s->len * sizeof(hcl_step));
-	memcpy(all + s->len, b->pending.items, b->pending.len * sizeof(hcl_step));
-	s->steps = all;
-	s->len += b->pending.len;
-	b->pending.len = 0;
+		memcpy(all + s->len, pending, n * sizeof(hcl_step));
+		pending = all;
+	}
+	s->steps = pending;
+	s->len += n;
 }
 
 /* Appends a step to the traversal being built, wrapping a non-traversal in
@@ -106,7 +109,7 @@ static bool add_step(hcl_parser *p, trav_builder *b, hcl_step step, int *levels)
 		rel->u.rel.source = b->cur;
 		b->cur = rel;
 	}
-	gf_vec_push(&b->pending, step);
+	hcl_p_scratch_push(p, &step, sizeof(step));
 	b->cur->range = hcl_range_between(b->cur->range, step.range);
 	return true;
 }
@@ -144,7 +147,7 @@ static hcl_expr *attr_splat(hcl_parser *p, hcl_expr *source, const hcl_tok *dot,
 	hcl_expr *sym =
 	        hcl_p_new_expr(p, HCL_EXPR_ANON_SYMBOL,
 	                       hcl_range_between(hcl_p_range(p, dot), hcl_p_range(p, star)));
-	trav_builder b = {sym, {0}};
+	trav_builder b = {sym, hcl_p_scratch_mark(p)};
 	int unused = 0;
 	hcl_range last = hcl_p_range(p, star);
 	while (hcl_p_peek(p)->type == HCL_TOK_DOT) {
@@ -179,7 +182,6 @@ static hcl_expr *attr_splat(hcl_parser *p, hcl_expr *source, const hcl_tok *dot,
 		add_step(p, &b, step, &unused);
 	}
 	flush_steps(p, &b);
-	gf_vec_dispose(&b.pending);
 	hcl_expr *e = hcl_p_new_expr(p, HCL_EXPR_SPLAT, hcl_range_between(source->range, last));
 	e->u.splat.source = source;
 	e->u.splat.each = b.cur;
@@ -250,7 +252,7 @@ static hcl_expr *index_or_splat(hcl_parser *p, trav_builder *b, const hcl_tok *o
 
 static hcl_expr *parse_traversals(hcl_parser *p, hcl_expr *from)
 {
-	trav_builder b = {from, {0}};
+	trav_builder b = {from, hcl_p_scratch_mark(p)};
 	int levels = 0;
 	for (;;) {
 		const hcl_tok *t = hcl_p_peek(p);
@@ -302,7 +304,6 @@ static hcl_expr *parse_traversals(hcl_parser *p, hcl_expr *from)
 		b.cur = next;
 	}
 	flush_steps(p, &b);
-	gf_vec_dispose(&b.pending);
 	p->depth -= levels;
 	return b.cur;
 }

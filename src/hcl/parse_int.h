@@ -119,13 +119,29 @@ static inline size_t hcl_tok_len(const hcl_tok *t)
 const hcl_tok *hcl_p_peek_slow(hcl_parser *p);
 static inline const hcl_tok *hcl_p_peek(hcl_parser *p)
 {
-	if (p->peek.from != p->pos || p->peek.incl != p->incl_nl)
-		return hcl_p_peek_slow(p);
+	if (p->peek.from != p->pos || p->peek.incl != p->incl_nl) {
+		/* Most tokens are significant themselves: no newline or comment
+		 * to skip, no invalid character to note, not the end. */
+		const hcl_tok *t = &p->toks[p->pos];
+		if (t->type <= HCL_TOK_COMMENT || t->type >= HCL_TOK_INVALID)
+			return hcl_p_peek_slow(p);
+		p->peek.from = p->peek.index = p->pos;
+		p->peek.incl = p->incl_nl;
+		p->peek.invalid = false;
+		p->peek.tok = t;
+		return t;
+	}
 	if (p->peek.invalid)
 		p->recovery = true;
 	return p->peek.tok;
 }
-const hcl_tok *hcl_p_read(hcl_parser *p);
+static inline const hcl_tok *hcl_p_read(hcl_parser *p)
+{
+	const hcl_tok *t = hcl_p_peek(p);
+	if (p->peek.index < p->ntoks - 1)
+		p->pos = p->peek.index + 1;
+	return t;
+}
 /* The lists the parser builds (body items, labels, arguments, tuple and
  * object items, template parts) are collected on one LIFO byte stack for
  * the whole parse instead of a heap vector each, then copied into the

@@ -644,10 +644,32 @@ hcl_expr *hcl_p_parse_template(hcl_parser *p, const hcl_tok *open, hcl_token_typ
 	return e;
 }
 
+/* A piece of a quoted literal's text. The usual literal is one piece (a
+ * label "web"), already an arena string: the buffer is used only from
+ * the second piece on. */
+typedef struct {
+	gf_buf b;
+	size_t pieces;
+	const char *first;
+	size_t first_len;
+} lit_text;
+
+static void lit_put(lit_text *l, const char *s, size_t n)
+{
+	if (l->pieces++ == 0) {
+		l->first = s;
+		l->first_len = n;
+		return;
+	}
+	if (l->pieces == 2)
+		gf_buf_put(&l->b, l->first, l->first_len);
+	gf_buf_put(&l->b, s, n);
+}
+
 const char *hcl_p_parse_quoted_literal(hcl_parser *p, const hcl_tok *open, hcl_range *range)
 {
-	gf_buf b;
-	gf_buf_init(&b, 0);
+	lit_text l = {.pieces = 0};
+	gf_buf_init(&l.b, 0);
 	hcl_range end = hcl_p_range(p, open);
 	for (;;) {
 		const hcl_tok *t = hcl_p_peek(p);
@@ -660,7 +682,7 @@ const char *hcl_p_parse_quoted_literal(hcl_parser *p, const hcl_tok *open, hcl_r
 			hcl_p_read(p);
 			size_t n;
 			char *s = hcl_p_decode_literal(p, t, &n);
-			gf_buf_put(&b, s, n);
+			lit_put(&l, s, n);
 			end = hcl_p_range(p, t);
 			continue;
 		}
@@ -672,8 +694,8 @@ const char *hcl_p_parse_quoted_literal(hcl_parser *p, const hcl_tok *open, hcl_r
 			hcl_p_read(p);
 			hcl_p_recover(p, HCL_TOK_TEMPLATE_SEQ_END);
 			/* hclsyntax's placeholder, which shows in "in x ..." contexts */
-			gf_buf_puts(&b,
-			            t->type == HCL_TOK_TEMPLATE_INTERP ? "${ ... }" : "%{ ... }");
+			lit_put(&l, t->type == HCL_TOK_TEMPLATE_INTERP ? "${ ... }" : "%{ ... }",
+			        8);
 			continue;
 		}
 		if (t->type == HCL_TOK_BAD_UTF8) {
@@ -685,7 +707,10 @@ const char *hcl_p_parse_quoted_literal(hcl_parser *p, const hcl_tok *open, hcl_r
 		break;
 	}
 	*range = hcl_range_between(hcl_p_range(p, open), end);
-	char *out = gf_arena_strndup(p->arena, b.ptr ? b.ptr : "", b.len);
-	gf_buf_dispose(&b);
+	/* One piece is NUL-terminated: decoded into the arena, or a placeholder. */
+	const char *out = l.pieces == 1
+	                          ? l.first
+	                          : gf_arena_strndup(p->arena, l.b.ptr ? l.b.ptr : "", l.b.len);
+	gf_buf_dispose(&l.b);
 	return out;
 }

@@ -146,6 +146,50 @@ static void test_fs_atomic_write(void **state)
 	free(sub);
 }
 
+static void test_fs_read_arena(void **state)
+{
+	char dir[] = "/tmp/gf-test-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *file = gf_path_join(dir, "f.tf");
+	assert_int_equal(gf_fs_write_scratch(file, "ab\0cdef", 7, 0600), 0);
+	gf_arena a;
+	gf_arena_init(&a);
+	char *text;
+	size_t len;
+	assert_int_equal(gf_fs_read_arena(&text, &len, &a, file, 100), 0);
+	assert_int_equal(len, 7);
+	assert_memory_equal(text, "ab\0cdef", 8); /* NUL-terminated */
+	/* The cap as gf_fs_read's: a file at the cap is read, one byte more is refused. */
+	assert_int_equal(gf_fs_read_arena(&text, &len, &a, file, 7), 0);
+	assert_int_equal(len, 7);
+	assert_int_equal(gf_fs_read_arena(&text, &len, &a, file, 6), GF_ETOOBIG);
+	/* An empty file, a missing one, a directory. */
+	assert_int_equal(gf_fs_write_scratch(file, "", 0, 0600), 0);
+	assert_int_equal(gf_fs_read_arena(&text, &len, &a, file, 100), 0);
+	assert_int_equal(len, 0);
+	assert_string_equal(text, "");
+	char *missing = gf_path_join(dir, "nope");
+	assert_int_equal(gf_fs_read_arena(&text, &len, &a, missing, 100), GF_ENOTFOUND);
+	assert_true(gf_fs_read_arena(&text, &len, &a, dir, 100) < 0);
+	/* A file bigger than the arena's small chunks, read whole. */
+	size_t n = 300 << 10;
+	char *big = malloc(n);
+	for (size_t i = 0; i < n; i++)
+		big[i] = (char)('a' + i % 26);
+	assert_int_equal(gf_fs_write_scratch(file, big, n, 0600), 0);
+	assert_int_equal(gf_fs_read_arena(&text, &len, &a, file, 1 << 20), 0);
+	assert_int_equal(len, n);
+	assert_memory_equal(text, big, n);
+	assert_int_equal(text[n], '\0');
+	gf_arena_dispose(&a);
+	char *cmd = gf_xasprintf("rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(big);
+	free(missing);
+	free(file);
+}
+
 static void test_path_join(void **state)
 {
 	char *p = gf_path_join("a/", "/b");
@@ -166,6 +210,7 @@ int main(void)
 	        cmocka_unit_test(test_numbers),
 	        cmocka_unit_test(test_log_quote),
 	        cmocka_unit_test(test_fs_atomic_write),
+	        cmocka_unit_test(test_fs_read_arena),
 	        cmocka_unit_test(test_path_join),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
