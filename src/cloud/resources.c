@@ -648,10 +648,12 @@ void cloud_release_put(cloud_daemon *d, cloud_reply *r, const char *sha256, cons
 	int rc = cloud_release_unpack(d->releases, sha256, tar, len);
 	if (rc == GF_EEXISTS) {
 		reply(r, 200, json_pack("{s:s, s:b}", "id", sha256, "created", false));
+	} else if (rc == GF_EINVALID) {
+		cloud_reply_error(r, 422, "invalid_release", NULL, "%s", gf_err_msg());
+	} else if (rc == GF_ETOOBIG) {
+		cloud_reply_error(r, 413, "too_large", NULL, "%s", gf_err_msg());
 	} else if (rc < 0) {
-		cloud_reply_error(r, rc == GF_EINVALID ? 422 : 500,
-		                  rc == GF_EINVALID ? "invalid_release" : "internal", NULL, "%s",
-		                  gf_err_msg());
+		cloud_reply_error(r, 500, "internal", NULL, "%s", gf_err_msg());
 	} else {
 		cloud_event(d, "release.uploaded", sha256,
 		            json_pack("{s:s}", "message", "release uploaded"));
