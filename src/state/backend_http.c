@@ -154,8 +154,11 @@ static int remote_lock(state_backend *b, const state_lock_info *li, state_lock_i
 		if (resp.status == 409 || resp.status == 423) {
 			if (resp.body.len)
 				state_lock_info_parse(holder, resp.body.ptr, resp.body.len);
-			rc = gf_err_set(GF_ELOCKED, "%s: the state is locked (HTTP %d)", r->peer,
-			                resp.status);
+			/* A retried LOCK whose first try took the lock but lost its
+			 * answer (a timeout, a proxy's 502/504) finds our own ID. */
+			if (strcmp(holder->id, li->id) != 0)
+				rc = gf_err_set(GF_ELOCKED, "%s: the state is locked (HTTP %d)",
+				                r->peer, resp.status);
 		} else if (resp.status < 200 || resp.status > 299) {
 			rc = unexpected(r, &resp, r->lock_method, "locking the state");
 		}
