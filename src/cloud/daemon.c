@@ -160,16 +160,21 @@ static int resolve_version(cloud_daemon *d, const json_t *spec)
 	return got;
 }
 
-void cloud_save_group(cloud_daemon *d, group *g)
+int cloud_save_group(cloud_daemon *d, group *g)
 {
-	json_t *j = json_pack("{s:i, s:i, s:s}", "good_version", g->pg.good_version,
-	                      "failed_version", g->pg.failed_version, "reason", g->pg.reason);
+	json_t *j = json_pack("{s:i, s:i, s:s, s:b}", "good_version", g->pg.good_version,
+	                      "failed_version", g->pg.failed_version, "reason", g->pg.reason,
+	                      "deleting", g->pg.deleting);
 	char *text = json_dumps(j, JSON_COMPACT);
 	char key[96];
 	snprintf(key, sizeof(key), "asg:%s", g->name);
-	cloud_store_meta_put(d->store, key, text);
+	int rc = cloud_store_meta_put(d->store, key, text);
+	if (rc < 0)
+		gf_log(GF_LOG_ERROR, "cannot record group state", "group=%s err=%s", g->name,
+		       GF_LOG_QUOTED(gf_err_msg()));
 	free(text);
 	json_decref(j);
+	return rc;
 }
 
 int cloud_group_load(cloud_daemon *d, const char *name, const json_t *spec, bool put)
@@ -195,6 +200,8 @@ int cloud_group_load(cloud_daemon *d, const char *name, const json_t *spec, bool
 			         json_string_value(json_object_get(j, "reason"))
 			                 ? json_string_value(json_object_get(j, "reason"))
 			                 : "");
+			/* A DELETE answered 202 before a restart still drains. */
+			g->pg.deleting = json_is_true(json_object_get(j, "deleting"));
 			json_decref(j);
 		}
 		free(rt);
@@ -213,7 +220,6 @@ int cloud_group_load(cloud_daemon *d, const char *name, const json_t *spec, bool
 	        (int)json_integer_value(json_object_get(spec, "min_healthy_percentage"));
 	g->pg.grace = json_number_value(json_object_get(spec, "health_check_grace_period"));
 	g->pg.version = resolve_version(d, spec);
-	g->pg.deleting = false;
 	if (put && g->pg.failed_version) {
 		/* A PUT is a request to try again. */
 		g->pg.failed_version = 0;

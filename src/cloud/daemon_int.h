@@ -85,7 +85,9 @@ void cloud_tg_settings(lb_group_settings *out, const json_t *spec);
  * changed from `old` to its current list. */
 void cloud_group_retarget_tgs(cloud_daemon *d, group *g, char **old, size_t nold);
 void cloud_group_status(cloud_daemon *d, json_t *out, group *g);
-void cloud_save_group(cloud_daemon *d, group *g);
+/* Records g's runtime state (good and failed version, reason, deleting)
+ * in the store; a failure is logged and returned. */
+int cloud_save_group(cloud_daemon *d, group *g);
 
 /* resources.c */
 /* Opens (or, with `old`, replaces without a gap) a listener in the data

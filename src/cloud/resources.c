@@ -606,8 +606,16 @@ void cloud_delete(cloud_daemon *d, cloud_reply *r, cloud_kind k, const char *nam
 		group *g = cloud_group_find(d, name);
 		if (g) {
 			/* The planner drains every instance; the group is forgotten
-			 * when the last one is gone. */
+			 * when the last one is gone. Recorded first, so that a
+			 * restart in between goes on deleting. */
 			g->pg.deleting = true;
+			if (cloud_save_group(d, g) < 0) {
+				g->pg.deleting = false;
+				cloud_reply_error(r, 500, "store_failed", NULL,
+				                  "autoscaling group \"%s\" was not deleted: %s",
+				                  name, gf_err_msg());
+				goto done;
+			}
 			g->have_phase = false;
 			cloud_kick(d);
 			cloud_event(d, "resource.deleting", name,
