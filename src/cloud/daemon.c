@@ -646,18 +646,29 @@ static void plan_group(cloud_daemon *d, group *g, const lb_snapshot *snap, doubl
 	gf_vec_dispose(&mine);
 }
 
-static void forget_group(cloud_daemon *d, size_t i)
+/* Forgets a deleted group, in memory only once the store forgot it (in one
+ * transaction): else a restart would bring it back. */
+static int forget_group(cloud_daemon *d, size_t i)
 {
 	group *g = d->groups.items[i];
 	char key[96];
 	snprintf(key, sizeof(key), "asg:%s", g->name);
-	cloud_store_meta_delete(d->store, key);
-	cloud_store_delete(d->store, CLOUD_ASG, g->name);
+	int rc = cloud_store_begin(d->store);
+	if (rc == 0 && (rc = cloud_store_meta_delete(d->store, key)) == 0 &&
+	    (rc = cloud_store_delete(d->store, CLOUD_ASG, g->name)) == 0)
+		rc = cloud_store_commit(d->store);
+	if (rc < 0) {
+		cloud_store_rollback(d->store);
+		gf_log(GF_LOG_ERROR, "cannot forget a deleted group", "group=%s err=%s", g->name,
+		       GF_LOG_QUOTED(gf_err_msg()));
+		return rc;
+	}
 	event_msg(d, "group.deleted", g->name, "autoscaling group %s deleted", g->name);
 	json_decref(g->spec);
 	free_strs(g->tgs, g->ntgs);
 	free(g);
 	d->groups.items[i] = d->groups.items[--d->groups.len];
+	return 0;
 }
 
 static void wake_waiters(cloud_daemon *d, double now)
@@ -778,10 +789,13 @@ static void on_tick(uv_timer_t *t)
 		plan_group(d, d->groups.items[i], &snap, now);
 	for (size_t i = 0; i < d->groups.len;) {
 		group *g = d->groups.items[i];
-		if (g->pg.deleting && g->have_phase && g->phase == CLOUD_PHASE_DELETED)
-			forget_group(d, i);
-		else
-			i++;
+		bool gone = g->pg.deleting && g->have_phase && g->phase == CLOUD_PHASE_DELETED;
+		if (gone && now >= g->forget_at) {
+			if (forget_group(d, i) == 0)
+				continue;
+			g->forget_at = now + 30; /* a store failure: retried, not every tick */
+		}
+		i++;
 	}
 	lb_snapshot_dispose(&snap);
 	wake_waiters(d, now);

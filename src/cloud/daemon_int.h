@@ -24,6 +24,7 @@ typedef struct group {
 	cloud_plan_group pg; /* spec numbers + runtime state */
 	cloud_phase phase;
 	bool have_phase;
+	double forget_at; /* gf_now() after which a deleted group may be forgotten */
 	/* Rolling refreshes timed for /metrics: gf_now() when the group entered
 	 * refreshing (0: not refreshing), and the durations by outcome. */
 	double refresh_start;

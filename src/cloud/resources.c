@@ -267,6 +267,55 @@ static int put_asg(cloud_daemon *d, cloud_reply *r, const json_t *spec)
 	return 0;
 }
 
+/* Puts the data plane back as the store has it (`want`, NULL: absent)
+ * after a change to it (`have`, NULL: removed) could not be stored, so
+ * that a failed request changes nothing (cloud.h, invariant 3). */
+static void dataplane_restore(cloud_daemon *d, cloud_kind k, const char *name, const json_t *want,
+                              const json_t *have)
+{
+	int rc = 0;
+	lb_group_settings s;
+	if (k == CLOUD_LISTENER && !want)
+		cloud_remove_listener(d, name);
+	else if (k == CLOUD_LISTENER && !json_equal(want, have))
+		rc = cloud_apply_listener(d, want, have);
+	else if (k == CLOUD_TARGET_GROUP && !want)
+		rc = lb_group_remove(d->lb, name);
+	else if (k == CLOUD_TARGET_GROUP) {
+		cloud_tg_settings(&s, want);
+		rc = have ? lb_group_update(d->lb, name, &s) : lb_group_add(d->lb, name, &s);
+	}
+	if (rc < 0)
+		gf_log(GF_LOG_ERROR, "cannot restore the data plane", "kind=%s name=%s err=%s",
+		       cloud_kind_path(k), name, GF_LOG_QUOTED(gf_err_msg()));
+}
+
+/* Stores spec `text` of k/name, and for a launch template a new version
+ * when it differs from the latest (*version: the latest), in one
+ * transaction. */
+static int store_spec(cloud_daemon *d, int *version, cloud_kind k, const char *name,
+                      const json_t *spec, const char *text)
+{
+	int rc = cloud_store_begin(d->store);
+	if (rc == 0)
+		rc = cloud_store_put(d->store, k, name, text);
+	if (rc == 0 && k == CLOUD_LAUNCH_TEMPLATE) {
+		char *latest = NULL;
+		json_t *lj = NULL;
+		if (cloud_store_version_get(d->store, &latest, version, name, 0) == 0)
+			lj = json_loads(latest, 0, NULL);
+		if (!lj || !json_equal(lj, spec))
+			rc = cloud_store_version_add(d->store, version, name, text);
+		json_decref(lj);
+		free(latest);
+	}
+	if (rc == 0)
+		rc = cloud_store_commit(d->store);
+	if (rc < 0)
+		cloud_store_rollback(d->store);
+	return rc;
+}
+
 void cloud_put(cloud_daemon *d, cloud_reply *r, cloud_kind k, const char *name, const json_t *body)
 {
 	cloud_spec_error err;
@@ -300,26 +349,12 @@ void cloud_put(cloud_daemon *d, cloud_reply *r, cloud_kind k, const char *name, 
 	char *text = json_dumps(spec, JSON_COMPACT | JSON_SORT_KEYS);
 	int version = 0;
 	bool created = old == NULL;
-	if ((rc = cloud_store_begin(d->store)) == 0) {
-		rc = cloud_store_put(d->store, k, name, text);
-		if (rc == 0 && k == CLOUD_LAUNCH_TEMPLATE) {
-			char *latest = NULL;
-			json_t *lj = NULL;
-			if (cloud_store_version_get(d->store, &latest, &version, name, 0) == 0)
-				lj = json_loads(latest, 0, NULL);
-			if (!lj || !json_equal(lj, spec))
-				rc = cloud_store_version_add(d->store, &version, name, text);
-			json_decref(lj);
-			free(latest);
-		}
-		if (rc == 0)
-			rc = cloud_store_commit(d->store);
-		else
-			cloud_store_rollback(d->store);
-	}
+	rc = store_spec(d, &version, k, name, spec, text);
 	free(text);
 	if (rc < 0) {
-		cloud_reply_error(r, 500, "store_failed", NULL, "%s", gf_err_msg());
+		cloud_reply_error(r, 500, "store_failed", NULL, "%s \"%s\" was not changed: %s",
+		                  cloud_kind_name(k), name, gf_err_msg());
+		dataplane_restore(d, k, name, old, spec);
 		goto done;
 	}
 	if (k == CLOUD_LAUNCH_TEMPLATE)
@@ -582,9 +617,6 @@ void cloud_delete(cloud_daemon *d, cloud_reply *r, cloud_kind k, const char *nam
 		if (referenced(d, r, k, name, CLOUD_LISTENER, "load_balancer_id", false, false))
 			goto done;
 		break;
-	case CLOUD_LISTENER:
-		cloud_remove_listener(d, name);
-		break;
 	case CLOUD_TARGET_GROUP:
 		if (referenced(d, r, k, name, CLOUD_LISTENER, "target_group_id", true, false) ||
 		    referenced(d, r, k, name, CLOUD_ASG, "target_group_ids", false, true))
@@ -600,7 +632,6 @@ void cloud_delete(cloud_daemon *d, cloud_reply *r, cloud_kind k, const char *nam
 	case CLOUD_LAUNCH_TEMPLATE:
 		if (referenced(d, r, k, name, CLOUD_ASG, "launch_template", false, false))
 			goto done;
-		cloud_store_versions_delete(d->store, name);
 		break;
 	case CLOUD_ASG: {
 		group *g = cloud_group_find(d, name);
@@ -628,7 +659,23 @@ void cloud_delete(cloud_daemon *d, cloud_reply *r, cloud_kind k, const char *nam
 	default:
 		break;
 	}
-	cloud_store_delete(d->store, k, name);
+	int rc = cloud_store_begin(d->store);
+	if (rc == 0 && k == CLOUD_LAUNCH_TEMPLATE)
+		rc = cloud_store_versions_delete(d->store, name);
+	if (rc == 0)
+		rc = cloud_store_delete(d->store, k, name);
+	if (rc == 0)
+		rc = cloud_store_commit(d->store);
+	if (rc < 0) {
+		cloud_store_rollback(d->store);
+		cloud_reply_error(r, 500, "store_failed", NULL, "%s \"%s\" was not deleted: %s",
+		                  cloud_kind_name(k), name, gf_err_msg());
+		if (k == CLOUD_TARGET_GROUP) /* the only kind already removed */
+			dataplane_restore(d, k, name, spec, NULL);
+		goto done;
+	}
+	if (k == CLOUD_LISTENER)
+		cloud_remove_listener(d, name);
 	char msg[160];
 	snprintf(msg, sizeof(msg), "%s %s deleted", cloud_kind_name(k), name);
 	cloud_event(d, "resource.deleted", name, json_pack("{s:s}", "message", msg));
