@@ -893,6 +893,11 @@ static void restore_inst(const cloud_inst_rec *r, void *payload)
 		return;
 	}
 	x->alive = true;
+	if (x->rec.pid != cloud_proc_pid(x->proc)) {
+		/* Found by its id: its pid was never recorded. */
+		x->rec.pid = cloud_proc_pid(x->proc);
+		set_state(x, CLOUD_INST_STARTING, NULL);
+	}
 	group *g = cloud_group_find(d, r->group);
 	if (!g) {
 		stop(d, NULL, x, false, "its group no longer exists");
