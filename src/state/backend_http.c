@@ -24,7 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 typedef struct {
 	char *url;  /* for http_client_req.url */
@@ -38,12 +37,6 @@ typedef struct {
 	int retry_max;
 	double retry_wait_min, retry_wait_max;
 } remote;
-
-static void pause_s(double s)
-{
-	struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
-	nanosleep(&ts, NULL);
-}
 
 /* One request with the retry policy; 0 with *resp for any answer. */
 static int call(remote *r, http_client_resp *resp, const char *method, const char *url,
@@ -72,7 +65,7 @@ static int call(remote *r, http_client_resp *resp, const char *method, const cha
 		if (!retry || attempt >= r->retry_max)
 			return rc;
 		http_client_resp_dispose(resp);
-		pause_s(wait);
+		state_pause(wait);
 		wait = GF_MIN(wait * 2, r->retry_wait_max);
 	}
 }
