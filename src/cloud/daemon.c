@@ -150,6 +150,13 @@ static void free_strs(char **v, size_t n)
 	free(v);
 }
 
+static void group_free(group *g)
+{
+	json_decref(g->spec);
+	free_strs(g->tgs, g->ntgs);
+	free(g);
+}
+
 static int resolve_version(cloud_daemon *d, const json_t *spec)
 {
 	const char *tmpl = json_string_value(json_object_get(spec, "launch_template"));
@@ -664,9 +671,7 @@ static int forget_group(cloud_daemon *d, size_t i)
 		return rc;
 	}
 	event_msg(d, "group.deleted", g->name, "autoscaling group %s deleted", g->name);
-	json_decref(g->spec);
-	free_strs(g->tgs, g->ntgs);
-	free(g);
+	group_free(g);
 	d->groups.items[i] = d->groups.items[--d->groups.len];
 	return 0;
 }
@@ -919,6 +924,28 @@ static void restore_inst(const cloud_inst_rec *r, void *payload)
 	}
 }
 
+/* Frees the memory, the store and the home lock of d (the loop's handles
+ * and the data plane are closed by the caller). */
+static void daemon_free(cloud_daemon *d)
+{
+	for (size_t i = 0; i < d->insts.len; i++)
+		free(d->insts.items[i]);
+	gf_vec_dispose(&d->insts);
+	for (size_t i = 0; i < d->groups.len; i++)
+		group_free(d->groups.items[i]);
+	gf_vec_dispose(&d->groups);
+	cloud_ui_free(d->ui);
+	cloud_store_close(d->store);
+	if (d->lock_fd >= 0)
+		close(d->lock_fd);
+	free(d->home);
+	free(d->exe);
+	free(d->releases);
+	free(d->logs);
+	free(d->lock_path);
+	free(d);
+}
+
 int cloud_daemon_open(cloud_daemon **out, uv_loop_t *loop, const cloud_options *o)
 {
 	cloud_daemon *d = gf_xcalloc(1, sizeof(*d));
@@ -966,21 +993,13 @@ int cloud_daemon_open(cloud_daemon **out, uv_loop_t *loop, const cloud_options *
 fail:
 	free(run);
 	free(db);
-	cloud_store_close(d->store);
 	if (d->lb)
 		lb_free(d->lb, 0);
 	if (d->lb_changed.loop) {
 		uv_close((uv_handle_t *)&d->lb_changed, NULL);
 		uv_run(loop, UV_RUN_NOWAIT);
 	}
-	if (d->lock_fd >= 0)
-		close(d->lock_fd);
-	free(d->home);
-	free(d->exe);
-	free(d->releases);
-	free(d->logs);
-	free(d->lock_path);
-	free(d);
+	daemon_free(d);
 	return rc;
 }
 
@@ -1027,22 +1046,5 @@ void cloud_daemon_shutdown(cloud_daemon *d, double grace)
 	uv_close((uv_handle_t *)&d->tick, NULL);
 	uv_close((uv_handle_t *)&d->lb_changed, NULL);
 	uv_run(d->loop, UV_RUN_NOWAIT);
-	for (size_t i = 0; i < d->insts.len; i++)
-		free(d->insts.items[i]);
-	gf_vec_dispose(&d->insts);
-	for (size_t i = 0; i < d->groups.len; i++) {
-		json_decref(d->groups.items[i]->spec);
-		free_strs(d->groups.items[i]->tgs, d->groups.items[i]->ntgs);
-		free(d->groups.items[i]);
-	}
-	gf_vec_dispose(&d->groups);
-	cloud_ui_free(d->ui);
-	cloud_store_close(d->store);
-	close(d->lock_fd);
-	free(d->home);
-	free(d->exe);
-	free(d->releases);
-	free(d->logs);
-	free(d->lock_path);
-	free(d);
+	daemon_free(d);
 }
