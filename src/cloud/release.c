@@ -179,12 +179,21 @@ static int extract(struct archive *a, const char *dest)
 	return 0;
 }
 
-/* Files read-only: nothing may change a published release by accident. */
-static int make_ro(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+/* Before publishing: files read-only, so that nothing changes a release by
+ * accident, and directories synced (the files were as they were written),
+ * so that after a power loss the renamed release is whole, not a directory
+ * of missing entries (cloud.h, invariant 4). */
+static int seal(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	if (flag == FTW_F)
 		chmod(path, st->st_mode & 0555);
-	return 0;
+	if (flag != FTW_D)
+		return 0;
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = fd < 0 || fsync(fd) != 0 ? -1 : 0;
+	if (fd >= 0)
+		close(fd);
+	return rc;
 }
 
 int cloud_release_unpack(const char *releases_dir, const char *sha256, const void *tar, size_t len)
@@ -230,7 +239,10 @@ int cloud_release_unpack(const char *releases_dir, const char *sha256, const voi
 		                got, sha256);
 		goto done;
 	}
-	nftw(tmp, make_ro, 16, FTW_PHYS);
+	if (nftw(tmp, seal, 16, FTW_PHYS) != 0) {
+		rc = gf_err_errno("cannot sync the release %s before publishing it", sha256);
+		goto done;
+	}
 	if (rename(tmp, final) != 0) {
 		if (errno == ENOTEMPTY || errno == EEXIST)
 			rc = gf_err_set(GF_EEXISTS, "release %s exists", sha256);
