@@ -154,6 +154,7 @@ static void test_handler(void **unused)
 	assert_string_equal(r.body, text);
 	reply(s, &r, "GET", "Bad_Name", NULL, NULL);
 	assert_int_equal(r.status, 400);
+	assert_non_null(strstr(r.body, "state name \\\"Bad_Name\\\" is not valid: use 1-63"));
 
 	/* Lock: taken, taken again by the same ID, refused to another (423
 	 * with the holder's info). */
