@@ -1,8 +1,10 @@
 /* The API's operations on resources: PUT validates everything (document,
  * references, conflicts) before changing anything, applies the change to
- * the data plane, then stores it; GET returns the spec with the observed
- * status. Errors follow docs/api.md: 400 malformed, 422 invalid, 404
- * unknown, 409 conflicting. */
+ * the data plane, then stores it (one transaction), putting the data
+ * plane back if the store fails; DELETE stores first, then removes from
+ * the data plane. GET returns the spec with the observed status. Errors
+ * follow docs/api.md: 400 malformed, 422 invalid, 404 unknown, 409
+ * conflicting, 500 store_failed (nothing changed). */
 #include "cloud/daemon_int.h"
 
 #include <stdarg.h>
