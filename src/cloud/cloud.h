@@ -123,13 +123,21 @@ bool cloud_is_sha256(const char *s);
 
 /* ---- releases ------------------------------------------------------------ */
 
+/* What one release may unpack to: a small compressed archive must not fill
+ * the disk, nor keep the daemon's loop busy hashing what it wrote. */
+#define CLOUD_RELEASE_MAX_BYTES   (1ull << 30) /* the files' sizes together */
+#define CLOUD_RELEASE_MAX_ENTRIES 100000
+
 /*
  * Unpacks a tar archive (plain or compressed, anything libarchive reads)
  * held in memory into `releases_dir`/<sha256>, where sha256 must be the
  * hash of its content. Refuses absolute paths, "..", links pointing out of
  * the tree, hard links and special files (GF_EINVALID, naming the entry), a
- * hash mismatch (GF_EINVALID, saying both hashes). Publishing is one rename
- * of a complete directory; an existing release is left as it is (GF_EEXISTS).
+ * hash mismatch (GF_EINVALID, saying both hashes), and an archive that
+ * would unpack to more than CLOUD_RELEASE_MAX_BYTES or
+ * CLOUD_RELEASE_MAX_ENTRIES (GF_ETOOBIG), checked from the entries'
+ * headers before their data is written. Publishing is one rename of a
+ * complete directory; an existing release is left as it is (GF_EEXISTS).
  */
 int cloud_release_unpack(const char *releases_dir, const char *sha256, const void *tar, size_t len);
 /*

@@ -94,7 +94,8 @@ int cloud_proc_spawn(cloud_proc **out, uv_loop_t *loop, const cloud_proc_options
                      cloud_proc_exit_cb cb, void *payload);
 /* Watches a process that is not our child (it outlived a crashed daemon).
  * GF_ENOTFOUND if it is gone or its environment does not carry
- * GITFLEET_INSTANCE_ID=`id`. */
+ * GITFLEET_INSTANCE_ID=`id`. With `pid` 0 (never recorded) the process is
+ * looked for by that id. */
 int cloud_proc_adopt(cloud_proc **out, uv_loop_t *loop, int pid, const char *id,
                      cloud_proc_exit_cb cb, void *payload);
 int cloud_proc_pid(const cloud_proc *p);

@@ -150,6 +150,13 @@ static void free_strs(char **v, size_t n)
 	free(v);
 }
 
+static void group_free(group *g)
+{
+	json_decref(g->spec);
+	free_strs(g->tgs, g->ntgs);
+	free(g);
+}
+
 static int resolve_version(cloud_daemon *d, const json_t *spec)
 {
 	const char *tmpl = json_string_value(json_object_get(spec, "launch_template"));
@@ -160,16 +167,21 @@ static int resolve_version(cloud_daemon *d, const json_t *spec)
 	return got;
 }
 
-void cloud_save_group(cloud_daemon *d, group *g)
+int cloud_save_group(cloud_daemon *d, group *g)
 {
-	json_t *j = json_pack("{s:i, s:i, s:s}", "good_version", g->pg.good_version,
-	                      "failed_version", g->pg.failed_version, "reason", g->pg.reason);
+	json_t *j = json_pack("{s:i, s:i, s:s, s:b}", "good_version", g->pg.good_version,
+	                      "failed_version", g->pg.failed_version, "reason", g->pg.reason,
+	                      "deleting", g->pg.deleting);
 	char *text = json_dumps(j, JSON_COMPACT);
 	char key[96];
 	snprintf(key, sizeof(key), "asg:%s", g->name);
-	cloud_store_meta_put(d->store, key, text);
+	int rc = cloud_store_meta_put(d->store, key, text);
+	if (rc < 0)
+		gf_log(GF_LOG_ERROR, "cannot record group state", "group=%s err=%s", g->name,
+		       GF_LOG_QUOTED(gf_err_msg()));
 	free(text);
 	json_decref(j);
+	return rc;
 }
 
 int cloud_group_load(cloud_daemon *d, const char *name, const json_t *spec, bool put)
@@ -195,6 +207,8 @@ int cloud_group_load(cloud_daemon *d, const char *name, const json_t *spec, bool
 			         json_string_value(json_object_get(j, "reason"))
 			                 ? json_string_value(json_object_get(j, "reason"))
 			                 : "");
+			/* A DELETE answered 202 before a restart still drains. */
+			g->pg.deleting = json_is_true(json_object_get(j, "deleting"));
 			json_decref(j);
 		}
 		free(rt);
@@ -213,7 +227,6 @@ int cloud_group_load(cloud_daemon *d, const char *name, const json_t *spec, bool
 	        (int)json_integer_value(json_object_get(spec, "min_healthy_percentage"));
 	g->pg.grace = json_number_value(json_object_get(spec, "health_check_grace_period"));
 	g->pg.version = resolve_version(d, spec);
-	g->pg.deleting = false;
 	if (put && g->pg.failed_version) {
 		/* A PUT is a request to try again. */
 		g->pg.failed_version = 0;
@@ -640,18 +653,27 @@ static void plan_group(cloud_daemon *d, group *g, const lb_snapshot *snap, doubl
 	gf_vec_dispose(&mine);
 }
 
-static void forget_group(cloud_daemon *d, size_t i)
+/* Forgets a deleted group, in memory only once the store forgot it (in one
+ * transaction): else a restart would bring it back. */
+static int forget_group(cloud_daemon *d, size_t i)
 {
 	group *g = d->groups.items[i];
 	char key[96];
 	snprintf(key, sizeof(key), "asg:%s", g->name);
-	cloud_store_meta_delete(d->store, key);
-	cloud_store_delete(d->store, CLOUD_ASG, g->name);
+	int rc = cloud_store_begin(d->store);
+	if (rc == 0 && (rc = cloud_store_meta_delete(d->store, key)) == 0 &&
+	    (rc = cloud_store_delete(d->store, CLOUD_ASG, g->name)) == 0)
+		rc = cloud_store_commit(d->store);
+	if (rc < 0) {
+		cloud_store_rollback(d->store);
+		gf_log(GF_LOG_ERROR, "cannot forget a deleted group", "group=%s err=%s", g->name,
+		       GF_LOG_QUOTED(gf_err_msg()));
+		return rc;
+	}
 	event_msg(d, "group.deleted", g->name, "autoscaling group %s deleted", g->name);
-	json_decref(g->spec);
-	free_strs(g->tgs, g->ntgs);
-	free(g);
+	group_free(g);
 	d->groups.items[i] = d->groups.items[--d->groups.len];
+	return 0;
 }
 
 static void wake_waiters(cloud_daemon *d, double now)
@@ -772,10 +794,13 @@ static void on_tick(uv_timer_t *t)
 		plan_group(d, d->groups.items[i], &snap, now);
 	for (size_t i = 0; i < d->groups.len;) {
 		group *g = d->groups.items[i];
-		if (g->pg.deleting && g->have_phase && g->phase == CLOUD_PHASE_DELETED)
-			forget_group(d, i);
-		else
-			i++;
+		bool gone = g->pg.deleting && g->have_phase && g->phase == CLOUD_PHASE_DELETED;
+		if (gone && now >= g->forget_at) {
+			if (forget_group(d, i) == 0)
+				continue;
+			g->forget_at = now + 30; /* a store failure: retried, not every tick */
+		}
+		i++;
 	}
 	lb_snapshot_dispose(&snap);
 	wake_waiters(d, now);
@@ -873,6 +898,11 @@ static void restore_inst(const cloud_inst_rec *r, void *payload)
 		return;
 	}
 	x->alive = true;
+	if (x->rec.pid != cloud_proc_pid(x->proc)) {
+		/* Found by its id: its pid was never recorded. */
+		x->rec.pid = cloud_proc_pid(x->proc);
+		set_state(x, CLOUD_INST_STARTING, NULL);
+	}
 	group *g = cloud_group_find(d, r->group);
 	if (!g) {
 		stop(d, NULL, x, false, "its group no longer exists");
@@ -892,6 +922,28 @@ static void restore_inst(const cloud_inst_rec *r, void *payload)
 		stop(d, g, x, r->state == CLOUD_INST_UNHEALTHY, "stopped after a daemon restart");
 		break;
 	}
+}
+
+/* Frees the memory, the store and the home lock of d (the loop's handles
+ * and the data plane are closed by the caller). */
+static void daemon_free(cloud_daemon *d)
+{
+	for (size_t i = 0; i < d->insts.len; i++)
+		free(d->insts.items[i]);
+	gf_vec_dispose(&d->insts);
+	for (size_t i = 0; i < d->groups.len; i++)
+		group_free(d->groups.items[i]);
+	gf_vec_dispose(&d->groups);
+	cloud_ui_free(d->ui);
+	cloud_store_close(d->store);
+	if (d->lock_fd >= 0)
+		close(d->lock_fd);
+	free(d->home);
+	free(d->exe);
+	free(d->releases);
+	free(d->logs);
+	free(d->lock_path);
+	free(d);
 }
 
 int cloud_daemon_open(cloud_daemon **out, uv_loop_t *loop, const cloud_options *o)
@@ -941,21 +993,13 @@ int cloud_daemon_open(cloud_daemon **out, uv_loop_t *loop, const cloud_options *
 fail:
 	free(run);
 	free(db);
-	cloud_store_close(d->store);
 	if (d->lb)
 		lb_free(d->lb, 0);
 	if (d->lb_changed.loop) {
 		uv_close((uv_handle_t *)&d->lb_changed, NULL);
 		uv_run(loop, UV_RUN_NOWAIT);
 	}
-	if (d->lock_fd >= 0)
-		close(d->lock_fd);
-	free(d->home);
-	free(d->exe);
-	free(d->releases);
-	free(d->logs);
-	free(d->lock_path);
-	free(d);
+	daemon_free(d);
 	return rc;
 }
 
@@ -1002,22 +1046,5 @@ void cloud_daemon_shutdown(cloud_daemon *d, double grace)
 	uv_close((uv_handle_t *)&d->tick, NULL);
 	uv_close((uv_handle_t *)&d->lb_changed, NULL);
 	uv_run(d->loop, UV_RUN_NOWAIT);
-	for (size_t i = 0; i < d->insts.len; i++)
-		free(d->insts.items[i]);
-	gf_vec_dispose(&d->insts);
-	for (size_t i = 0; i < d->groups.len; i++) {
-		json_decref(d->groups.items[i]->spec);
-		free_strs(d->groups.items[i]->tgs, d->groups.items[i]->ntgs);
-		free(d->groups.items[i]);
-	}
-	gf_vec_dispose(&d->groups);
-	cloud_ui_free(d->ui);
-	cloud_store_close(d->store);
-	close(d->lock_fd);
-	free(d->home);
-	free(d->exe);
-	free(d->releases);
-	free(d->logs);
-	free(d->lock_path);
-	free(d);
+	daemon_free(d);
 }

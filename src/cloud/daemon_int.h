@@ -24,6 +24,7 @@ typedef struct group {
 	cloud_plan_group pg; /* spec numbers + runtime state */
 	cloud_phase phase;
 	bool have_phase;
+	double forget_at; /* gf_now() after which a deleted group may be forgotten */
 	/* Rolling refreshes timed for /metrics: gf_now() when the group entered
 	 * refreshing (0: not refreshing), and the durations by outcome. */
 	double refresh_start;
@@ -85,7 +86,9 @@ void cloud_tg_settings(lb_group_settings *out, const json_t *spec);
  * changed from `old` to its current list. */
 void cloud_group_retarget_tgs(cloud_daemon *d, group *g, char **old, size_t nold);
 void cloud_group_status(cloud_daemon *d, json_t *out, group *g);
-void cloud_save_group(cloud_daemon *d, group *g);
+/* Records g's runtime state (good and failed version, reason, deleting)
+ * in the store; a failure is logged and returned. */
+int cloud_save_group(cloud_daemon *d, group *g);
 
 /* resources.c */
 /* Opens (or, with `old`, replaces without a gap) a listener in the data

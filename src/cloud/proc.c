@@ -4,6 +4,7 @@
  * Processes that outlived a crashed daemon are watched through a pidfd. */
 #include "cloud/cloud_int.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -158,9 +159,33 @@ static bool environ_has_id(int pid, const char *id)
 	return found;
 }
 
+/* The session leader whose environment carries the instance id, or 0. An
+ * instance is spawned as the leader of a new session; what it starts
+ * inherits the id but not the leadership. */
+static int find_by_id(const char *id)
+{
+	DIR *dir = opendir("/proc");
+	int found = 0;
+	struct dirent *e;
+	while (dir && !found && (e = readdir(dir))) {
+		int64_t pid;
+		if (gf_str_to_i64(&pid, e->d_name, 1, INT32_MAX) == 0 &&
+		    getsid((pid_t)pid) == pid && environ_has_id((int)pid, id))
+			found = (int)pid;
+	}
+	if (dir)
+		closedir(dir);
+	gf_err_clear();
+	return found;
+}
+
 int cloud_proc_adopt(cloud_proc **out, uv_loop_t *loop, int pid, const char *id,
                      cloud_proc_exit_cb cb, void *payload)
 {
+	/* No pid recorded: the daemon died between starting the process and
+	 * recording it. The process may run all the same. */
+	if (pid <= 0)
+		pid = find_by_id(id);
 	if (pid <= 0 || !environ_has_id(pid, id))
 		return gf_err_set(GF_ENOTFOUND, "instance %s (pid %d) is not running", id, pid);
 	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);

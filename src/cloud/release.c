@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,11 +71,30 @@ static int check_path(const char *p)
 static int extract(struct archive *a, const char *dest)
 {
 	struct archive_entry *e;
+	uint64_t total = 0;
+	size_t entries = 0;
 	int r;
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
 		const char *name = archive_entry_pathname(e);
 		if (!name)
 			return gf_err_set(GF_EINVALID, "tar entry without a path");
+		if (++entries > CLOUD_RELEASE_MAX_ENTRIES)
+			return gf_err_set(
+			        GF_ETOOBIG,
+			        "the archive has more than %d entries, the most a release "
+			        "may hold",
+			        CLOUD_RELEASE_MAX_ENTRIES);
+		/* Checked from the header, before a byte is written: a sparse or
+		 * highly compressed entry can claim far more than the upload. */
+		la_int64_t declared = archive_entry_size(e);
+		if (declared < 0 || (uint64_t)declared > CLOUD_RELEASE_MAX_BYTES - total)
+			return gf_err_set(
+			        GF_ETOOBIG,
+			        "tar entry \"%s\" (%lld bytes): the release would unpack to "
+			        "more than %llu MiB, the most a release may hold",
+			        name, (long long)declared,
+			        (unsigned long long)(CLOUD_RELEASE_MAX_BYTES >> 20));
+		total += (uint64_t)declared;
 		int c = check_path(name);
 		if (c < 0)
 			return c;
@@ -121,6 +141,14 @@ static int extract(struct archive *a, const char *dest)
 				la_int64_t off;
 				while ((r = archive_read_data_block(a, &buf, &size, &off)) ==
 				       ARCHIVE_OK) {
+					if (off < 0 || size > (uint64_t)declared ||
+					    (uint64_t)off > (uint64_t)declared - size) {
+						rc = gf_err_set(
+						        GF_EINVALID,
+						        "tar entry \"%s\": data beyond its size",
+						        name);
+						break;
+					}
 					if (pwrite(fd, buf, size, off) != (ssize_t)size) {
 						rc = gf_err_errno("cannot write %s", name);
 						break;
@@ -129,7 +157,7 @@ static int extract(struct archive *a, const char *dest)
 				if (rc == 0 && r != ARCHIVE_EOF)
 					rc = gf_err_set(GF_EINVALID, "tar entry \"%s\": %s", name,
 					                archive_error_string(a));
-				if (rc == 0 && ftruncate(fd, archive_entry_size(e)) != 0)
+				if (rc == 0 && ftruncate(fd, declared) != 0)
 					rc = gf_err_errno("cannot write %s", name);
 				if (rc == 0 && fsync(fd) != 0)
 					rc = gf_err_errno("cannot write %s", name);
@@ -151,12 +179,21 @@ static int extract(struct archive *a, const char *dest)
 	return 0;
 }
 
-/* Files read-only: nothing may change a published release by accident. */
-static int make_ro(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+/* Before publishing: files read-only, so that nothing changes a release by
+ * accident, and directories synced (the files were as they were written),
+ * so that after a power loss the renamed release is whole, not a directory
+ * of missing entries (cloud.h, invariant 4). */
+static int seal(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	if (flag == FTW_F)
 		chmod(path, st->st_mode & 0555);
-	return 0;
+	if (flag != FTW_D)
+		return 0;
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = fd < 0 || fsync(fd) != 0 ? -1 : 0;
+	if (fd >= 0)
+		close(fd);
+	return rc;
 }
 
 int cloud_release_unpack(const char *releases_dir, const char *sha256, const void *tar, size_t len)
@@ -202,7 +239,10 @@ int cloud_release_unpack(const char *releases_dir, const char *sha256, const voi
 		                got, sha256);
 		goto done;
 	}
-	nftw(tmp, make_ro, 16, FTW_PHYS);
+	if (nftw(tmp, seal, 16, FTW_PHYS) != 0) {
+		rc = gf_err_errno("cannot sync the release %s before publishing it", sha256);
+		goto done;
+	}
 	if (rename(tmp, final) != 0) {
 		if (errno == ENOTEMPTY || errno == EEXIST)
 			rc = gf_err_set(GF_EEXISTS, "release %s exists", sha256);

@@ -1,8 +1,10 @@
 /* The API's operations on resources: PUT validates everything (document,
  * references, conflicts) before changing anything, applies the change to
- * the data plane, then stores it; GET returns the spec with the observed
- * status. Errors follow docs/api.md: 400 malformed, 422 invalid, 404
- * unknown, 409 conflicting. */
+ * the data plane, then stores it (one transaction), putting the data
+ * plane back if the store fails; DELETE stores first, then removes from
+ * the data plane. GET returns the spec with the observed status. Errors
+ * follow docs/api.md: 400 malformed, 422 invalid, 404 unknown, 409
+ * conflicting, 500 store_failed (nothing changed). */
 #include "cloud/daemon_int.h"
 
 #include <stdarg.h>
@@ -267,6 +269,55 @@ static int put_asg(cloud_daemon *d, cloud_reply *r, const json_t *spec)
 	return 0;
 }
 
+/* Puts the data plane back as the store has it (`want`, NULL: absent)
+ * after a change to it (`have`, NULL: removed) could not be stored, so
+ * that a failed request changes nothing (cloud.h, invariant 3). */
+static void dataplane_restore(cloud_daemon *d, cloud_kind k, const char *name, const json_t *want,
+                              const json_t *have)
+{
+	int rc = 0;
+	lb_group_settings s;
+	if (k == CLOUD_LISTENER && !want)
+		cloud_remove_listener(d, name);
+	else if (k == CLOUD_LISTENER && !json_equal(want, have))
+		rc = cloud_apply_listener(d, want, have);
+	else if (k == CLOUD_TARGET_GROUP && !want)
+		rc = lb_group_remove(d->lb, name);
+	else if (k == CLOUD_TARGET_GROUP) {
+		cloud_tg_settings(&s, want);
+		rc = have ? lb_group_update(d->lb, name, &s) : lb_group_add(d->lb, name, &s);
+	}
+	if (rc < 0)
+		gf_log(GF_LOG_ERROR, "cannot restore the data plane", "kind=%s name=%s err=%s",
+		       cloud_kind_path(k), name, GF_LOG_QUOTED(gf_err_msg()));
+}
+
+/* Stores spec `text` of k/name, and for a launch template a new version
+ * when it differs from the latest (*version: the latest), in one
+ * transaction. */
+static int store_spec(cloud_daemon *d, int *version, cloud_kind k, const char *name,
+                      const json_t *spec, const char *text)
+{
+	int rc = cloud_store_begin(d->store);
+	if (rc == 0)
+		rc = cloud_store_put(d->store, k, name, text);
+	if (rc == 0 && k == CLOUD_LAUNCH_TEMPLATE) {
+		char *latest = NULL;
+		json_t *lj = NULL;
+		if (cloud_store_version_get(d->store, &latest, version, name, 0) == 0)
+			lj = json_loads(latest, 0, NULL);
+		if (!lj || !json_equal(lj, spec))
+			rc = cloud_store_version_add(d->store, version, name, text);
+		json_decref(lj);
+		free(latest);
+	}
+	if (rc == 0)
+		rc = cloud_store_commit(d->store);
+	if (rc < 0)
+		cloud_store_rollback(d->store);
+	return rc;
+}
+
 void cloud_put(cloud_daemon *d, cloud_reply *r, cloud_kind k, const char *name, const json_t *body)
 {
 	cloud_spec_error err;
@@ -300,26 +351,12 @@ void cloud_put(cloud_daemon *d, cloud_reply *r, cloud_kind k, const char *name, 
 	char *text = json_dumps(spec, JSON_COMPACT | JSON_SORT_KEYS);
 	int version = 0;
 	bool created = old == NULL;
-	if ((rc = cloud_store_begin(d->store)) == 0) {
-		rc = cloud_store_put(d->store, k, name, text);
-		if (rc == 0 && k == CLOUD_LAUNCH_TEMPLATE) {
-			char *latest = NULL;
-			json_t *lj = NULL;
-			if (cloud_store_version_get(d->store, &latest, &version, name, 0) == 0)
-				lj = json_loads(latest, 0, NULL);
-			if (!lj || !json_equal(lj, spec))
-				rc = cloud_store_version_add(d->store, &version, name, text);
-			json_decref(lj);
-			free(latest);
-		}
-		if (rc == 0)
-			rc = cloud_store_commit(d->store);
-		else
-			cloud_store_rollback(d->store);
-	}
+	rc = store_spec(d, &version, k, name, spec, text);
 	free(text);
 	if (rc < 0) {
-		cloud_reply_error(r, 500, "store_failed", NULL, "%s", gf_err_msg());
+		cloud_reply_error(r, 500, "store_failed", NULL, "%s \"%s\" was not changed: %s",
+		                  cloud_kind_name(k), name, gf_err_msg());
+		dataplane_restore(d, k, name, old, spec);
 		goto done;
 	}
 	if (k == CLOUD_LAUNCH_TEMPLATE)
@@ -582,9 +619,6 @@ void cloud_delete(cloud_daemon *d, cloud_reply *r, cloud_kind k, const char *nam
 		if (referenced(d, r, k, name, CLOUD_LISTENER, "load_balancer_id", false, false))
 			goto done;
 		break;
-	case CLOUD_LISTENER:
-		cloud_remove_listener(d, name);
-		break;
 	case CLOUD_TARGET_GROUP:
 		if (referenced(d, r, k, name, CLOUD_LISTENER, "target_group_id", true, false) ||
 		    referenced(d, r, k, name, CLOUD_ASG, "target_group_ids", false, true))
@@ -600,14 +634,21 @@ void cloud_delete(cloud_daemon *d, cloud_reply *r, cloud_kind k, const char *nam
 	case CLOUD_LAUNCH_TEMPLATE:
 		if (referenced(d, r, k, name, CLOUD_ASG, "launch_template", false, false))
 			goto done;
-		cloud_store_versions_delete(d->store, name);
 		break;
 	case CLOUD_ASG: {
 		group *g = cloud_group_find(d, name);
 		if (g) {
 			/* The planner drains every instance; the group is forgotten
-			 * when the last one is gone. */
+			 * when the last one is gone. Recorded first, so that a
+			 * restart in between goes on deleting. */
 			g->pg.deleting = true;
+			if (cloud_save_group(d, g) < 0) {
+				g->pg.deleting = false;
+				cloud_reply_error(r, 500, "store_failed", NULL,
+				                  "autoscaling group \"%s\" was not deleted: %s",
+				                  name, gf_err_msg());
+				goto done;
+			}
 			g->have_phase = false;
 			cloud_kick(d);
 			cloud_event(d, "resource.deleting", name,
@@ -620,7 +661,23 @@ void cloud_delete(cloud_daemon *d, cloud_reply *r, cloud_kind k, const char *nam
 	default:
 		break;
 	}
-	cloud_store_delete(d->store, k, name);
+	int rc = cloud_store_begin(d->store);
+	if (rc == 0 && k == CLOUD_LAUNCH_TEMPLATE)
+		rc = cloud_store_versions_delete(d->store, name);
+	if (rc == 0)
+		rc = cloud_store_delete(d->store, k, name);
+	if (rc == 0)
+		rc = cloud_store_commit(d->store);
+	if (rc < 0) {
+		cloud_store_rollback(d->store);
+		cloud_reply_error(r, 500, "store_failed", NULL, "%s \"%s\" was not deleted: %s",
+		                  cloud_kind_name(k), name, gf_err_msg());
+		if (k == CLOUD_TARGET_GROUP) /* the only kind already removed */
+			dataplane_restore(d, k, name, spec, NULL);
+		goto done;
+	}
+	if (k == CLOUD_LISTENER)
+		cloud_remove_listener(d, name);
 	char msg[160];
 	snprintf(msg, sizeof(msg), "%s %s deleted", cloud_kind_name(k), name);
 	cloud_event(d, "resource.deleted", name, json_pack("{s:s}", "message", msg));
@@ -648,10 +705,12 @@ void cloud_release_put(cloud_daemon *d, cloud_reply *r, const char *sha256, cons
 	int rc = cloud_release_unpack(d->releases, sha256, tar, len);
 	if (rc == GF_EEXISTS) {
 		reply(r, 200, json_pack("{s:s, s:b}", "id", sha256, "created", false));
+	} else if (rc == GF_EINVALID) {
+		cloud_reply_error(r, 422, "invalid_release", NULL, "%s", gf_err_msg());
+	} else if (rc == GF_ETOOBIG) {
+		cloud_reply_error(r, 413, "too_large", NULL, "%s", gf_err_msg());
 	} else if (rc < 0) {
-		cloud_reply_error(r, rc == GF_EINVALID ? 422 : 500,
-		                  rc == GF_EINVALID ? "invalid_release" : "internal", NULL, "%s",
-		                  gf_err_msg());
+		cloud_reply_error(r, 500, "internal", NULL, "%s", gf_err_msg());
 	} else {
 		cloud_event(d, "release.uploaded", sha256,
 		            json_pack("{s:s}", "message", "release uploaded"));

@@ -254,7 +254,11 @@ static int decode_value(json_t **out, cloud_spec_error *err, const field *f, con
 			*out = json_integer(n);
 			return 0;
 		}
-		ok = json_is_integer(v) && json_integer_value(v) >= 1;
+		ok = json_is_integer(v);
+		/* Versions are C ints in the daemon: 2^32 + 1 must not become 1. */
+		if (ok && (json_integer_value(v) < f->min || json_integer_value(v) > f->max))
+			return bad(err, 422, path, "%s is %lld: it must be %s, 1 to %.0f", path,
+			           (long long)json_integer_value(v), f->hint, f->max);
 		break;
 	case F_OBJECT:
 		if (!json_is_object(v))

@@ -88,6 +88,11 @@ void archive_entry_set_size(struct archive_entry *a0, la_int64_t a1)
 	LAZY(archive_entry_set_size)(a0, a1);
 }
 
+void archive_entry_sparse_add_entry(struct archive_entry *a0, la_int64_t offset, la_int64_t length)
+{
+	LAZY(archive_entry_sparse_add_entry)(a0, offset, length);
+}
+
 void archive_entry_set_symlink(struct archive_entry *a0, const char *a1)
 {
 	LAZY(archive_entry_set_symlink)(a0, a1);

@@ -161,6 +161,21 @@ static int stored_json(state_backend *b, const gf_buf **out)
 	return rc;
 }
 
+/* Whether the canonical JSON of `s` is that of the stored state (b->stored
+ * must be true). */
+static int same_as_stored(bool *out, state_backend *b, const state *s)
+{
+	gf_buf mine;
+	const gf_buf *known = NULL;
+	gf_buf_init(&mine, STATE_MAX_BYTES);
+	int rc = stored_json(b, &known);
+	if (rc == 0)
+		rc = state_serialize(&mine, s);
+	*out = rc == 0 && mine.len == known->len && memcmp(mine.ptr, known->ptr, mine.len) == 0;
+	gf_buf_dispose(&mine);
+	return rc;
+}
+
 int state_backend_read_raw(state_backend *b, gf_buf *out)
 {
 	bool found = false;
@@ -220,16 +235,9 @@ int state_backend_write(state_backend *b, state *s)
 		                  b->describe, b->lineage, s->lineage);
 	if (b->stored) {
 		int64_t mine = s->serial;
-		gf_buf same;
-		gf_buf_init(&same, STATE_MAX_BYTES);
+		bool unchanged = false;
 		s->serial = b->serial;
-		const gf_buf *known = NULL;
-		rc = stored_json(b, &known);
-		if (rc == 0)
-			rc = state_serialize(&same, s);
-		bool unchanged = rc == 0 && same.len == known->len &&
-		                 memcmp(same.ptr, known->ptr, same.len) == 0;
-		gf_buf_dispose(&same);
+		rc = same_as_stored(&unchanged, b, s);
 		if (rc < 0 || unchanged) {
 			if (rc < 0)
 				s->serial = mine;
@@ -262,16 +270,8 @@ int state_backend_push(state_backend *b, const state *s, bool force)
 			                  "with serial %lld",
 			                  (long long)s->serial, (long long)b->serial);
 		if (s->serial == b->serial) {
-			gf_buf mine;
-			gf_buf_init(&mine, STATE_MAX_BYTES);
-			const gf_buf *known = NULL;
-			rc = stored_json(b, &known);
-			if (rc == 0)
-				rc = state_serialize(&mine, s);
-			bool same = rc == 0 && mine.len == known->len &&
-			            memcmp(mine.ptr, known->ptr, mine.len) == 0;
-			gf_buf_dispose(&mine);
-			if (rc < 0)
+			bool same = false;
+			if ((rc = same_as_stored(&same, b, s)) < 0)
 				return rc;
 			if (!same)
 				return gf_err_set(
@@ -307,7 +307,7 @@ int state_backend_lock(state_backend *b, state_lock_info *li, state_lock_info *h
 	return rc;
 }
 
-static void sleep_s(double s)
+void state_pause(double s)
 {
 	struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
 	nanosleep(&ts, NULL);
@@ -328,7 +328,7 @@ int state_backend_lock_wait(state_backend *b, const char *operation, double time
 		double left = deadline - gf_now();
 		if (left <= 0)
 			break;
-		sleep_s(GF_MIN(pause, left));
+		state_pause(GF_MIN(pause, left));
 		pause = GF_MIN(pause * 2, 2.0);
 	}
 	if (rc == GF_ELOCKED) {

@@ -24,7 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 typedef struct {
 	char *url;  /* for http_client_req.url */
@@ -38,12 +37,6 @@ typedef struct {
 	int retry_max;
 	double retry_wait_min, retry_wait_max;
 } remote;
-
-static void pause_s(double s)
-{
-	struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
-	nanosleep(&ts, NULL);
-}
 
 /* One request with the retry policy; 0 with *resp for any answer. */
 static int call(remote *r, http_client_resp *resp, const char *method, const char *url,
@@ -72,7 +65,7 @@ static int call(remote *r, http_client_resp *resp, const char *method, const cha
 		if (!retry || attempt >= r->retry_max)
 			return rc;
 		http_client_resp_dispose(resp);
-		pause_s(wait);
+		state_pause(wait);
 		wait = GF_MIN(wait * 2, r->retry_wait_max);
 	}
 }
@@ -154,8 +147,11 @@ static int remote_lock(state_backend *b, const state_lock_info *li, state_lock_i
 		if (resp.status == 409 || resp.status == 423) {
 			if (resp.body.len)
 				state_lock_info_parse(holder, resp.body.ptr, resp.body.len);
-			rc = gf_err_set(GF_ELOCKED, "%s: the state is locked (HTTP %d)", r->peer,
-			                resp.status);
+			/* A retried LOCK whose first try took the lock but lost its
+			 * answer (a timeout, a proxy's 502/504) finds our own ID. */
+			if (strcmp(holder->id, li->id) != 0)
+				rc = gf_err_set(GF_ELOCKED, "%s: the state is locked (HTTP %d)",
+				                r->peer, resp.status);
 		} else if (resp.status < 200 || resp.status > 299) {
 			rc = unexpected(r, &resp, r->lock_method, "locking the state");
 		}

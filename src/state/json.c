@@ -150,6 +150,41 @@ fail:
 	return rc;
 }
 
+/* An instance's key and where it was in the file. */
+typedef struct {
+	const state_key *key;
+	size_t index;
+} placed_key;
+
+static int placed_key_cmp(const void *pa, const void *pb)
+{
+	const placed_key *a = pa, *b = pb;
+	int c = state_key_compare(a->key, b->key);
+	return c ? c : a->index < b->index ? -1 : a->index > b->index;
+}
+
+/* Refuses two instances of r with the same index_key, naming the first one
+ * (in file order) that repeats an earlier one. Sorted, as resources are in
+ * check_duplicates: the daemon parses every state POSTed to it, and a
+ * resource of a million instances must not take a million squared. */
+static int check_keys_unique(ctx *c, const state_resource *r)
+{
+	size_t n = r->instances.len, dup = n;
+	placed_key *p = gf_xcalloc(n ? n : 1, sizeof(*p));
+	for (size_t i = 0; i < n; i++)
+		p[i] = (placed_key){&r->instances.items[i]->key, i};
+	qsort(p, n, sizeof(*p), placed_key_cmp);
+	for (size_t i = 1; i < n; i++)
+		if (state_key_equal(p[i - 1].key, p[i].key) && p[i].index < dup)
+			dup = p[i].index;
+	free(p);
+	if (dup == n)
+		return 0;
+	size_t base = strlen(c->path);
+	snprintf(c->path + base, sizeof(c->path) - base, ".instances[%zu]", dup);
+	return bad(c, "two instances have the same index_key");
+}
+
 static int parse_resource(ctx *c, state_resource **out, const json_t *j)
 {
 	static const char *const known[] = {"module", "mode",     "type",      "name",
@@ -214,15 +249,11 @@ static int parse_resource(ctx *c, state_resource **out, const json_t *j)
 		snprintf(c->path + base, sizeof(c->path) - base, ".instances[%zu]", k);
 		if ((rc = parse_instance(c, &inst, json_array_get(insts, k))) < 0)
 			goto fail;
-		for (size_t m = 0; m < r->instances.len; m++)
-			if (state_key_equal(&r->instances.items[m]->key, &inst->key)) {
-				state_instance_free(inst);
-				rc = bad(c, "two instances have the same index_key");
-				goto fail;
-			}
 		gf_vec_push(&r->instances, inst);
 	}
 	c->path[base] = '\0';
+	if ((rc = check_keys_unique(c, r)) < 0)
+		goto fail;
 	*out = r;
 	r = NULL;
 fail:

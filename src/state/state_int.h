@@ -57,6 +57,10 @@ int state_backend_local_open(state_backend *b, const json_t *config, const char 
 int state_backend_http_open(state_backend *b, const json_t *config);
 int state_backend_gitfleet_open(state_backend *b, const json_t *config);
 
+/* Sleeps `s` seconds (fractions too): the pause between tries of a lock
+ * or a request. */
+void state_pause(double s);
+
 /* Reads an optional string argument of a backend configuration;
  * GF_EINVALID naming `type`.`key` when it is not a string. */
 int state_config_string(const char **out, const json_t *config, const char *type, const char *key);

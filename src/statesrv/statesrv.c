@@ -229,7 +229,8 @@ static void do_get(statesrv *s, statesrv_reply *r, const char *name)
 	sqlite3_stmt *st = NULL;
 	if (sqlite3_prepare_v2(s->db, "SELECT data FROM tf_states WHERE name = ?", -1, &st, NULL) !=
 	    SQLITE_OK) {
-		reply_error(r, 500, "internal", "cannot read the state store");
+		db_error(s, "reading a state");
+		reply_error(r, 500, "internal", gf_err_msg());
 		return;
 	}
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -308,7 +309,8 @@ static void do_list(statesrv *s, statesrv_reply *r)
 	}
 	json_t *list = json_array();
 	json_t *cur = NULL;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	int step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *name = (const char *)sqlite3_column_text(st, 0);
 		if (!cur || strcmp(json_string_value(json_object_get(cur, "name")), name) != 0) {
 			cur = json_pack("{s:s, s:n, s:n, s:n, s:n, s:n}", "name", name, "serial",
@@ -329,8 +331,15 @@ static void do_list(statesrv *s, statesrv_reply *r)
 			json_object_set_new(cur, "lock", info ? info : json_null());
 		}
 	}
+	/* A list cut short by an error is not the list: say so. */
+	if (step != SQLITE_DONE) {
+		db_error(s, "listing the states");
+		reply_error(r, 500, "internal", gf_err_msg());
+		json_decref(list);
+	} else {
+		reply_json(r, 200, json_pack("{s:o}", "states", list));
+	}
 	sqlite3_finalize(st);
-	reply_json(r, 200, json_pack("{s:o}", "states", list));
 }
 
 void statesrv_handle(statesrv *s, statesrv_reply *out, const char *method, const char *name,
@@ -342,8 +351,11 @@ void statesrv_handle(statesrv *s, statesrv_reply *out, const char *method, const
 		return;
 	}
 	if (!cloud_name_valid(name)) {
-		reply_error(out, 400, "invalid_name",
-		            "a state name is 1-63 lowercase letters, digits and '-'");
+		char *msg = gf_xasprintf("state name \"%.100s\" is not valid: use 1-63 lowercase "
+		                         "letters, digits and '-', not starting or ending with '-'",
+		                         name);
+		reply_error(out, 400, "invalid_name", msg);
+		free(msg);
 		return;
 	}
 	if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)

@@ -227,6 +227,74 @@ static void test_unpack_refuses_escapes(void **state)
 	cleanup();
 }
 
+/* A tar whose one file claims `size` bytes but holds a single data byte:
+ * a sparse entry (pax GNU.sparse), tiny on the wire. */
+static void *make_sparse_tar(size_t *len, int64_t size)
+{
+	size_t cap = 1 << 16;
+	void *buf = malloc(cap);
+	struct archive *a = archive_write_new();
+	archive_write_set_format_pax_restricted(a);
+	assert_int_equal(archive_write_open_memory(a, buf, cap, len), ARCHIVE_OK);
+	struct archive_entry *ae = archive_entry_new();
+	archive_entry_set_pathname(ae, "zeros");
+	archive_entry_set_filetype(ae, AE_IFREG);
+	archive_entry_set_perm(ae, 0644);
+	archive_entry_set_size(ae, size);
+	archive_entry_sparse_add_entry(ae, 0, 1);
+	assert_int_equal(archive_write_header(a, ae), ARCHIVE_OK);
+	assert_int_equal(archive_write_data(a, "x", 1), 1);
+	archive_entry_free(ae);
+	archive_write_close(a);
+	archive_write_free(a);
+	return buf;
+}
+
+/* What an archive unpacks to is capped from the headers, before a byte is
+ * written or hashed: a sparse 8 GiB file is refused at once. */
+static void test_unpack_refuses_too_large(void **state)
+{
+	snprintf(tmp, sizeof(tmp), "/tmp/gf-release-test.XXXXXX");
+	assert_non_null(mkdtemp(tmp));
+	char *rels = gf_path_join(tmp, "releases");
+	size_t len;
+	void *tar = make_sparse_tar(&len, (int64_t)8 << 30);
+	assert_true(len < 16384);
+	assert_int_equal(cloud_release_unpack(rels, FIXTURE_HASH, tar, len), GF_ETOOBIG);
+	if (!strstr(gf_err_msg(), "\"zeros\" (8589934592 bytes)") ||
+	    !strstr(gf_err_msg(), "more than 1024 MiB"))
+		fail_msg("unexpected message: %s", gf_err_msg());
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "test -z \"$(ls -A %s)\"", rels);
+	assert_int_equal(system(cmd), 0);
+	free(tar);
+
+	/* Too many entries, counted before anything else: the root entry
+	 * "./" again and again creates nothing, so the test stays cheap. */
+	size_t n = CLOUD_RELEASE_MAX_ENTRIES + 1, cap = (n + 64) * 512;
+	void *big = malloc(cap);
+	struct archive *a = archive_write_new();
+	archive_write_set_format_pax_restricted(a);
+	archive_write_set_bytes_in_last_block(a, 1);
+	assert_int_equal(archive_write_open_memory(a, big, cap, &len), ARCHIVE_OK);
+	for (size_t i = 0; i < n; i++) {
+		struct archive_entry *ae = archive_entry_new();
+		archive_entry_set_pathname(ae, "./");
+		archive_entry_set_filetype(ae, AE_IFDIR);
+		archive_entry_set_perm(ae, 0755);
+		assert_int_equal(archive_write_header(a, ae), ARCHIVE_OK);
+		archive_entry_free(ae);
+	}
+	archive_write_close(a);
+	archive_write_free(a);
+	assert_int_equal(cloud_release_unpack(rels, FIXTURE_HASH, big, len), GF_ETOOBIG);
+	assert_non_null(strstr(gf_err_msg(), "more than 100000 entries"));
+	assert_int_equal(system(cmd), 0);
+	free(big);
+	free(rels);
+	cleanup();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +302,7 @@ int main(void)
 	        cmocka_unit_test(test_hash_errors),
 	        cmocka_unit_test(test_unpack),
 	        cmocka_unit_test(test_unpack_refuses_escapes),
+	        cmocka_unit_test(test_unpack_refuses_too_large),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

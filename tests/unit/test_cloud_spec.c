@@ -135,6 +135,15 @@ static void test_broken_invariants(void **state)
 	        "\"}",
 	        422, "release", "64 lowercase hex digits");
 	decode_bad(CLOUD_LB, "web", "{\"name\": \"other\"}", 422, "name", "must match the name");
+	/* A version is a C int in the daemon: 2^32 + 1 must not wrap to 1. */
+	decode_bad(CLOUD_ASG, "web",
+	           "{\"min_size\": 1, \"max_size\": 3, \"launch_template\": \"w\","
+	           " \"launch_template_version\": 4294967297}",
+	           422, "launch_template_version", "is 4294967297: it must be");
+	decode_bad(CLOUD_ASG, "web",
+	           "{\"min_size\": 1, \"max_size\": 3, \"launch_template\": \"w\","
+	           " \"launch_template_version\": 0}",
+	           422, "launch_template_version", "1 to 1000000000");
 }
 
 static void test_names(void **state)

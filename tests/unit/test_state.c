@@ -241,7 +241,14 @@ static void test_parse_errors(void **unused)
 	check_bad_state(HEAD "\"resources\": [{\"mode\": \"managed\", \"type\": \"a\", \"name\": "
 	                     "\"b\", \"provider\": \"p\", \"instances\": [{\"schema_version\": 0, "
 	                     "\"index_key\": 1}, {\"schema_version\": 0, \"index_key\": 1}]}]}",
-	                "same index_key");
+	                "resources[0].instances[1]: two instances have the same index_key");
+	/* The first repeat in file order is named, whatever lies between. */
+	check_bad_state(HEAD "\"resources\": [{\"mode\": \"managed\", \"type\": \"a\", \"name\": "
+	                     "\"b\", \"provider\": \"p\", \"instances\": [{\"schema_version\": 0, "
+	                     "\"index_key\": \"x\"}, {\"schema_version\": 0, \"index_key\": 2}, "
+	                     "{\"schema_version\": 0, \"index_key\": 2}, {\"schema_version\": 0, "
+	                     "\"index_key\": \"x\"}]}]}",
+	                "resources[0].instances[2]: two instances have the same index_key");
 	check_bad_state(HEAD "\"resources\": [{\"mode\": \"managed\", \"type\": \"a\", \"name\": "
 	                     "\"b\", \"provider\": \"p\", \"instances\": [{\"schema_version\": 0, "
 	                     "\"dependencies\": [\"no\"]}]}]}",

@@ -33,6 +33,8 @@ typedef struct {
 	int port;
 	atomic_int flaky_calls;
 	char auth[128]; /* Authorization seen by the plain route */
+	atomic_int lock_calls;
+	char lock_body[2048]; /* the LockInfo the lossy lock route took */
 } fixture;
 
 static fixture F;
@@ -47,6 +49,26 @@ static void h_flaky(http_req *req, void *payload)
 		return;
 	}
 	http_respond(req, 204, NULL, NULL, 0);
+}
+
+/* A lock server behind a proxy that times out: the first LOCK takes the
+ * lock but the client gets 504; the retry is told the lock is held, by
+ * the client's own ID. */
+static void h_lossy_lock(http_req *req, void *payload)
+{
+	size_t len;
+	const char *body = http_req_body(req, &len);
+	if (atomic_fetch_add(&F.lock_calls, 1) == 0) {
+		snprintf(F.lock_body, sizeof(F.lock_body), "%.*s", (int)len, body);
+		http_respond_error(req, 504, "gateway_timeout", NULL, "the upstream took too long");
+		return;
+	}
+	http_respond(req, 423, "application/json", F.lock_body, strlen(F.lock_body));
+}
+
+static void h_unlock(http_req *req, void *payload)
+{
+	http_respond(req, 200, NULL, NULL, 0);
 }
 
 static void *loop_main(void *arg)
@@ -74,6 +96,8 @@ static int setup(void **unused)
 	assert_int_equal(http_server_new(&F.srv, &F.loop, NULL), 0);
 	assert_int_equal(statesrv_register(F.srv, F.states), 0);
 	assert_int_equal(http_server_route(F.srv, "GET", "/flaky", h_flaky, NULL, NULL), 0);
+	assert_int_equal(http_server_route(F.srv, "LOCK", "/lossy", h_lossy_lock, NULL, NULL), 0);
+	assert_int_equal(http_server_route(F.srv, "UNLOCK", "/lossy", h_unlock, NULL, NULL), 0);
 	assert_int_equal(http_server_listen_tcp(F.srv, "127.0.0.1", 0, NULL, &F.port), 0);
 	snprintf(F.url, sizeof(F.url), "http://127.0.0.1:%d", F.port);
 	assert_int_equal(pthread_create(&F.thread, NULL, loop_main, NULL), 0);
@@ -130,6 +154,7 @@ static void test_handler(void **unused)
 	assert_string_equal(r.body, text);
 	reply(s, &r, "GET", "Bad_Name", NULL, NULL);
 	assert_int_equal(r.status, 400);
+	assert_non_null(strstr(r.body, "state name \\\"Bad_Name\\\" is not valid: use 1-63"));
 
 	/* Lock: taken, taken again by the same ID, refused to another (423
 	 * with the holder's info). */
@@ -321,6 +346,19 @@ static void test_http_retry_and_auth(void **unused)
 	assert_int_equal(state_backend_read(b, &s), GF_ERROR);
 	assert_non_null(strstr(gf_err_msg(), "503"));
 	assert_non_null(strstr(gf_err_msg(), "try later"));
+	state_backend_free(b);
+	free(addr);
+
+	/* A retried LOCK that finds the lock held by its own ID has it. */
+	addr = gf_xasprintf("%s/lossy", F.url);
+	b = open_backend("http",
+	                 json_pack("{s:s, s:s, s:s, s:s}", "address", addr, "lock_address", addr,
+	                           "retry_wait_min", "0.01", "retry_wait_max", "0.02"));
+	if (state_backend_lock_wait(b, "OperationTypeApply", 0) != 0)
+		fail_msg("%s", gf_err_msg());
+	assert_int_equal(atomic_load(&F.lock_calls), 2);
+	assert_non_null(strstr(F.lock_body, state_backend_lock_id(b)));
+	assert_int_equal(state_backend_unlock(b), 0);
 	state_backend_free(b);
 	free(addr);
 }
