@@ -19,7 +19,8 @@
  *   gf_log    Leveled logging to stderr, `key=value` text by default or one
  *             JSON object per line (gf_log_set_format).
  *   gf_fs     Whole-file reads with a size cap, and durable writes:
- *             temporary file, fsync, rename, fsync of the directory.
+ *             temporary file, fsync, rename, fsync of the directory (the
+ *             same without the fsyncs for files cheap to make again).
  *
  * Allocation failure of the process heap is not a recoverable condition in
  * gitfleet: gf_xmalloc and friends abort with a message. Limits on what
@@ -228,6 +229,13 @@ int gf_fs_read(gf_buf *out, const char *path);
 /* Writes `len` bytes durably: PATH.tmp-PID, fsync, rename over PATH, fsync
  * of the directory. On failure PATH is untouched and the temporary removed. */
 int gf_fs_write_atomic(const char *path, const void *data, size_t len, unsigned mode);
+/* Writes `len` bytes as gf_fs_write_atomic does, without the fsyncs: a
+ * reader sees the old content or the new, never a part, but a crash of the
+ * machine (not of the process) may leave the old content or an empty
+ * file. For files that are cheap to make again and that nobody loses
+ * anything with: a saved plan, init's record of the working directory
+ * (each costs a plan and an init of every build two fsyncs otherwise). */
+int gf_fs_write_replace(const char *path, const void *data, size_t len, unsigned mode);
 /* Writes `len` bytes to PATH (created or truncated) without fsync: for
  * scratch files read back at once by the same run (a build's command
  * files), which a crash may lose without harm. Everything that must

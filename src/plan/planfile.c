@@ -60,7 +60,9 @@ int plan_write(const plan *p, const char *path)
 	gf_buf_dispose(&st);
 	char *text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
 	json_decref(doc);
-	int rc = gf_fs_write_atomic(path, text, strlen(text), 0600);
+	/* Not fsynced: a plan lost to a crash of the machine is made again
+	 * by running plan, as Terraform's plan files are not synced either. */
+	int rc = gf_fs_write_replace(path, text, strlen(text), 0600);
 	free(text);
 	return rc;
 }

@@ -101,7 +101,9 @@ int state_workdir_write(const char *dir, const state_backend_record *r)
 	if (rc == 0)
 		rc = state_json_dump(&out, j);
 	if (rc == 0)
-		rc = gf_fs_write_atomic(path, out.ptr, out.len, 0600);
+		/* Not fsynced: a record a crash of the machine emptied is
+		 * reported, and `gitfleet init -reconfigure` makes it again. */
+		rc = gf_fs_write_replace(path, out.ptr, out.len, 0600);
 	gf_buf_dispose(&out);
 	json_decref(j);
 	free(path);

@@ -146,6 +146,36 @@ static void test_fs_atomic_write(void **state)
 	free(sub);
 }
 
+/* The write without fsyncs replaces as the durable one does: whole, with
+ * its mode, no temporary left; a failure leaves nothing. */
+static void test_fs_replace_write(void **state)
+{
+	char dir[] = "/tmp/gf-test-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *file = gf_path_join(dir, "tfplan");
+	assert_int_equal(gf_fs_write_replace(file, "one", 3, 0600), 0);
+	assert_int_equal(gf_fs_write_replace(file, "two!", 4, 0640), 0);
+	gf_buf b;
+	gf_buf_init(&b, 0);
+	assert_int_equal(gf_fs_read(&b, file), 0);
+	assert_string_equal(b.ptr, "two!");
+	gf_buf_dispose(&b);
+	struct stat st;
+	assert_int_equal(stat(file, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640);
+	char *tmp = gf_xasprintf("%s.tmp-%ld", file, (long)getpid());
+	assert_false(gf_fs_exists(tmp));
+	char *bad = gf_path_join(dir, "missing/x");
+	assert_int_equal(gf_fs_write_replace(bad, "x", 1, 0600), GF_EIO);
+	assert_false(gf_fs_exists(bad));
+	char *cmd = gf_xasprintf("rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(bad);
+	free(tmp);
+	free(file);
+}
+
 static void test_path_join(void **state)
 {
 	char *p = gf_path_join("a/", "/b");
@@ -166,6 +196,7 @@ int main(void)
 	        cmocka_unit_test(test_numbers),
 	        cmocka_unit_test(test_log_quote),
 	        cmocka_unit_test(test_fs_atomic_write),
+	        cmocka_unit_test(test_fs_replace_write),
 	        cmocka_unit_test(test_path_join),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
