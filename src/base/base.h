@@ -221,6 +221,23 @@ const char *gf_log_quote(char *buf, size_t size, const char *value);
  * one gf_log argument: gf_log(..., "err=%s", GF_LOG_QUOTED(gf_err_msg())). */
 #define GF_LOG_QUOTED(value) gf_log_quote((char[512]){0}, 512, (value))
 
+/* ---- SHA-256 ----------------------------------------------------------- */
+
+/* SHA-256 by OpenSSL's implementation, called directly (its SHA256_*
+ * functions) rather than through EVP: a process's first EVP digest loads
+ * OpenSSL's configuration, asks for engines and fills its algorithm tables,
+ * about 6 M instructions, a third of a `gitfleet plan`, to hash a few
+ * kilobytes. Those functions are deprecated in OpenSSL 3 (not removed);
+ * sha256.c is the one file that calls them. */
+typedef struct {
+	_Alignas(8) unsigned char ctx[128]; /* a SHA256_CTX */
+} gf_sha256;
+
+void gf_sha256_init(gf_sha256 *h);
+void gf_sha256_update(gf_sha256 *h, const void *data, size_t len);
+/* The digest as 64 lowercase hex digits and a NUL. */
+void gf_sha256_final_hex(gf_sha256 *h, char out[65]);
+
 /* ---- files ------------------------------------------------------------- */
 
 /* Reads a whole file into `out` (initialised by the caller, cap honoured).

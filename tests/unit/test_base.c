@@ -176,6 +176,29 @@ static void test_fs_replace_write(void **state)
 	free(file);
 }
 
+/* FIPS 180-2's vectors; any split of the input gives the same digest. */
+static void test_sha256(void **state)
+{
+	char hex[65];
+	gf_sha256 h;
+	gf_sha256_init(&h);
+	gf_sha256_final_hex(&h, hex);
+	assert_string_equal(hex,
+	                    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	gf_sha256_init(&h);
+	gf_sha256_update(&h, "abc", 3);
+	gf_sha256_final_hex(&h, hex);
+	assert_string_equal(hex,
+	                    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+	gf_sha256_init(&h);
+	for (size_t i = 0; i < strlen(two); i += 5)
+		gf_sha256_update(&h, two + i, GF_MIN((size_t)5, strlen(two) - i));
+	gf_sha256_final_hex(&h, hex);
+	assert_string_equal(hex,
+	                    "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+}
+
 static void test_path_join(void **state)
 {
 	char *p = gf_path_join("a/", "/b");
@@ -197,6 +220,7 @@ int main(void)
 	        cmocka_unit_test(test_log_quote),
 	        cmocka_unit_test(test_fs_atomic_write),
 	        cmocka_unit_test(test_fs_replace_write),
+	        cmocka_unit_test(test_sha256),
 	        cmocka_unit_test(test_path_join),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
