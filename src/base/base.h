@@ -19,7 +19,8 @@
  *   gf_log    Leveled logging to stderr, `key=value` text by default or one
  *             JSON object per line (gf_log_set_format).
  *   gf_fs     Whole-file reads with a size cap, and durable writes:
- *             temporary file, fsync, rename, fsync of the directory.
+ *             temporary file, fsync, rename, fsync of the directory (the
+ *             same without the fsyncs for files cheap to make again).
  *
  * Allocation failure of the process heap is not a recoverable condition in
  * gitfleet: gf_xmalloc and friends abort with a message. Limits on what
@@ -224,6 +225,23 @@ const char *gf_log_quote(char *buf, size_t size, const char *value);
  * one gf_log argument: gf_log(..., "err=%s", GF_LOG_QUOTED(gf_err_msg())). */
 #define GF_LOG_QUOTED(value) gf_log_quote((char[512]){0}, 512, (value))
 
+/* ---- SHA-256 ----------------------------------------------------------- */
+
+/* SHA-256 by OpenSSL's implementation, called directly (its SHA256_*
+ * functions) rather than through EVP: a process's first EVP digest loads
+ * OpenSSL's configuration, asks for engines and fills its algorithm tables,
+ * about 6 M instructions, a third of a `gitfleet plan`, to hash a few
+ * kilobytes. Those functions are deprecated in OpenSSL 3 (not removed);
+ * sha256.c is the one file that calls them. */
+typedef struct {
+	_Alignas(8) unsigned char ctx[128]; /* a SHA256_CTX */
+} gf_sha256;
+
+void gf_sha256_init(gf_sha256 *h);
+void gf_sha256_update(gf_sha256 *h, const void *data, size_t len);
+/* The digest as 64 lowercase hex digits and a NUL. */
+void gf_sha256_final_hex(gf_sha256 *h, char out[65]);
+
 /* ---- files ------------------------------------------------------------- */
 
 /* Reads a whole file into `out` (initialised by the caller, cap honoured).
@@ -236,6 +254,13 @@ int gf_fs_read_arena(char **out, size_t *len, gf_arena *a, const char *path, siz
 /* Writes `len` bytes durably: PATH.tmp-PID, fsync, rename over PATH, fsync
  * of the directory. On failure PATH is untouched and the temporary removed. */
 int gf_fs_write_atomic(const char *path, const void *data, size_t len, unsigned mode);
+/* Writes `len` bytes as gf_fs_write_atomic does, without the fsyncs: a
+ * reader sees the old content or the new, never a part, but a crash of the
+ * machine (not of the process) may leave the old content or an empty
+ * file. For files that are cheap to make again and that nobody loses
+ * anything with: a saved plan, init's record of the working directory
+ * (each costs a plan and an init of every build two fsyncs otherwise). */
+int gf_fs_write_replace(const char *path, const void *data, size_t len, unsigned mode);
 /* Writes `len` bytes to PATH (created or truncated) without fsync: for
  * scratch files read back at once by the same run (a build's command
  * files), which a crash may lose without harm. Everything that must

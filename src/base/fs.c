@@ -147,7 +147,10 @@ static int write_all(int fd, const void *data, size_t len, const char *path)
 	return 0;
 }
 
-int gf_fs_write_atomic(const char *path, const void *data, size_t len, unsigned mode)
+/* PATH.tmp-PID, renamed over PATH; `durable`: fsynced before, and the
+ * directory after. */
+static int write_renamed(const char *path, const void *data, size_t len, unsigned mode,
+                         bool durable)
 {
 	char *tmp = gf_xasprintf("%s.tmp-%ld", path, (long)getpid());
 	int rc = 0;
@@ -157,7 +160,7 @@ int gf_fs_write_atomic(const char *path, const void *data, size_t len, unsigned 
 		goto done;
 	}
 	rc = write_all(fd, data, len, tmp);
-	if (rc == 0 && fsync(fd) != 0)
+	if (rc == 0 && durable && fsync(fd) != 0)
 		rc = gf_err_errno("cannot sync %s", tmp);
 	if (close(fd) != 0 && rc == 0)
 		rc = gf_err_errno("cannot close %s", tmp);
@@ -165,11 +168,21 @@ int gf_fs_write_atomic(const char *path, const void *data, size_t len, unsigned 
 		rc = gf_err_errno("cannot rename %s to %s", tmp, path);
 	if (rc != 0)
 		unlink(tmp);
-	else
+	else if (durable)
 		rc = fsync_dir_of(path);
 done:
 	free(tmp);
 	return rc;
+}
+
+int gf_fs_write_atomic(const char *path, const void *data, size_t len, unsigned mode)
+{
+	return write_renamed(path, data, len, mode, true);
+}
+
+int gf_fs_write_replace(const char *path, const void *data, size_t len, unsigned mode)
+{
+	return write_renamed(path, data, len, mode, false);
 }
 
 int gf_fs_write_scratch(const char *path, const void *data, size_t len, unsigned mode)

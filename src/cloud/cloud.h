@@ -11,6 +11,8 @@
  *   release_hash.c  the content hash of a directory (docs/releases.md); the
  *                   IaC provider calls it to name a release without
  *                   uploading it.
+ *   release_tar.c   the tar of a directory, as an upload of it: what the
+ *                   IaC provider sends when the daemon lacks a release.
  *   release.c       releases/<sha256>/: unpacking an uploaded tar
  *                   (libarchive), checking its hash, publishing it with one
  *                   rename, and collecting unreferenced ones.
@@ -120,6 +122,14 @@
 int cloud_release_hash_dir(char out[CLOUD_SHA256_HEX], const char *dir);
 /* True when `s` is 64 lowercase hex digits. */
 bool cloud_is_sha256(const char *s);
+/*
+ * Appends to `out` a tar archive (POSIX ustar, pax headers where needed) of
+ * the tree under `dir`: what the hash above covers, which the daemon's
+ * cloud_release_unpack takes. Written without libarchive (release_tar.c
+ * says why). GF_EINVALID on a special file, GF_ETOOBIG past out's cap,
+ * GF_EIO on a read error.
+ */
+int cloud_release_tar(gf_buf *out, const char *dir);
 
 /* ---- releases ------------------------------------------------------------ */
 

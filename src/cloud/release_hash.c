@@ -7,7 +7,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,7 +66,7 @@ static int cmp_path(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int hash_file(EVP_MD_CTX *md, const char *path, off_t size)
+static int hash_file(gf_sha256 *md, const char *path, off_t size)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
@@ -76,7 +75,7 @@ static int hash_file(EVP_MD_CTX *md, const char *path, off_t size)
 	off_t total = 0;
 	ssize_t n;
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		EVP_DigestUpdate(md, buf, (size_t)n);
+		gf_sha256_update(md, buf, (size_t)n);
 		total += n;
 	}
 	int rc = 0;
@@ -88,7 +87,7 @@ static int hash_file(EVP_MD_CTX *md, const char *path, off_t size)
 	return rc;
 }
 
-static int hash_entry(EVP_MD_CTX *md, const char *root, const char *rel)
+static int hash_entry(gf_sha256 *md, const char *root, const char *rel)
 {
 	char *full = gf_path_join(root, rel);
 	struct stat st;
@@ -99,9 +98,9 @@ static int hash_entry(EVP_MD_CTX *md, const char *root, const char *rel)
 		goto done;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		EVP_DigestUpdate(md, "040000 ", 7);
-		EVP_DigestUpdate(md, rel, strlen(rel) + 1);
-		EVP_DigestUpdate(md, "0", 2);
+		gf_sha256_update(md, "040000 ", 7);
+		gf_sha256_update(md, rel, strlen(rel) + 1);
+		gf_sha256_update(md, "0", 2);
 	} else if (S_ISLNK(st.st_mode)) {
 		char target[4096];
 		ssize_t n = readlink(full, target, sizeof(target));
@@ -109,16 +108,16 @@ static int hash_entry(EVP_MD_CTX *md, const char *root, const char *rel)
 			rc = gf_err_errno("cannot read link %s", full);
 			goto done;
 		}
-		EVP_DigestUpdate(md, "120000 ", 7);
-		EVP_DigestUpdate(md, rel, strlen(rel) + 1);
+		gf_sha256_update(md, "120000 ", 7);
+		gf_sha256_update(md, rel, strlen(rel) + 1);
 		int hl = snprintf(head, sizeof(head), "%zd", n);
-		EVP_DigestUpdate(md, head, (size_t)hl + 1);
-		EVP_DigestUpdate(md, target, (size_t)n);
+		gf_sha256_update(md, head, (size_t)hl + 1);
+		gf_sha256_update(md, target, (size_t)n);
 	} else if (S_ISREG(st.st_mode)) {
-		EVP_DigestUpdate(md, (st.st_mode & 0111) ? "100755 " : "100644 ", 7);
-		EVP_DigestUpdate(md, rel, strlen(rel) + 1);
+		gf_sha256_update(md, (st.st_mode & 0111) ? "100755 " : "100644 ", 7);
+		gf_sha256_update(md, rel, strlen(rel) + 1);
 		int hl = snprintf(head, sizeof(head), "%lld", (long long)st.st_size);
-		EVP_DigestUpdate(md, head, (size_t)hl + 1);
+		gf_sha256_update(md, head, (size_t)hl + 1);
 		rc = hash_file(md, full, st.st_size);
 	} else {
 		rc = gf_err_set(GF_EINVALID,
@@ -134,7 +133,7 @@ done:
 int cloud_release_hash_dir(char out[CLOUD_SHA256_HEX], const char *dir)
 {
 	path_vec paths = {0};
-	EVP_MD_CTX *md = NULL;
+	gf_sha256 md;
 	int rc = 0;
 	if (!gf_fs_is_dir(dir)) {
 		rc = gf_err_set(GF_ENOTFOUND, "%s: not a directory", dir);
@@ -143,21 +142,13 @@ int cloud_release_hash_dir(char out[CLOUD_SHA256_HEX], const char *dir)
 	if ((rc = collect(&paths, dir, "", 0)) < 0)
 		goto done;
 	qsort(paths.items, paths.len, sizeof(char *), cmp_path);
-	md = EVP_MD_CTX_new();
-	if (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
-		rc = gf_err_set(GF_ERROR, "SHA-256 is not available from OpenSSL");
-		goto done;
-	}
-	EVP_DigestUpdate(md, HASH_MAGIC, strlen(HASH_MAGIC));
+	gf_sha256_init(&md);
+	gf_sha256_update(&md, HASH_MAGIC, strlen(HASH_MAGIC));
 	for (size_t i = 0; i < paths.len; i++)
-		if ((rc = hash_entry(md, dir, paths.items[i])) < 0)
+		if ((rc = hash_entry(&md, dir, paths.items[i])) < 0)
 			goto done;
-	unsigned char digest[32];
-	EVP_DigestFinal_ex(md, digest, NULL);
-	for (size_t i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", digest[i]);
+	gf_sha256_final_hex(&md, out);
 done:
-	EVP_MD_CTX_free(md);
 	for (size_t i = 0; i < paths.len; i++)
 		free(paths.items[i]);
 	gf_vec_dispose(&paths);

@@ -4,29 +4,10 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <stdarg.h>
-#include <stdio.h>
 
 static lazylib archive = LAZYLIB_INIT(GF_LIBARCHIVE_SONAME, "libarchive");
 
 #define LAZY(name) ((__typeof__(&name))lazylib_sym(&archive, #name))
-
-/* Variadic: formatted here, handed over as one string. libarchive calls
- * it too (this definition interposes its own), with a NULL format to
- * clear the error. */
-void archive_set_error(struct archive *a, int err, const char *fmt, ...)
-{
-	if (!fmt) {
-		LAZY(archive_set_error)(a, err, NULL);
-		return;
-	}
-	char msg[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	LAZY(archive_set_error)(a, err, "%s", msg);
-}
 
 mode_t archive_entry_filetype(struct archive_entry *a0)
 {
@@ -66,11 +47,6 @@ void archive_entry_set_filetype(struct archive_entry *a0, unsigned int a1)
 void archive_entry_set_hardlink(struct archive_entry *a0, const char *a1)
 {
 	LAZY(archive_entry_set_hardlink)(a0, a1);
-}
-
-void archive_entry_set_mtime(struct archive_entry *a0, time_t a1, long a2)
-{
-	LAZY(archive_entry_set_mtime)(a0, a1, a2);
 }
 
 void archive_entry_set_pathname(struct archive_entry *a0, const char *a1)
@@ -178,20 +154,9 @@ struct archive *archive_write_new(void)
 	return LAZY(archive_write_new)();
 }
 
-int archive_write_open(struct archive *a0, void *a1, archive_open_callback *a2,
-                       archive_write_callback *a3, archive_close_callback *a4)
-{
-	return LAZY(archive_write_open)(a0, a1, a2, a3, a4);
-}
-
 int archive_write_open_memory(struct archive *a0, void *_buffer, size_t _buffSize, size_t *_used)
 {
 	return LAZY(archive_write_open_memory)(a0, _buffer, _buffSize, _used);
-}
-
-int archive_write_set_bytes_in_last_block(struct archive *a0, int bytes_in_last_block)
-{
-	return LAZY(archive_write_set_bytes_in_last_block)(a0, bytes_in_last_block);
 }
 
 int archive_write_set_format_pax_restricted(struct archive *a0)

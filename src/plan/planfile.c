@@ -1,7 +1,6 @@
 /* Saved plans (plan.h, note 4): one JSON document written atomically. */
 #include "plan/plan_int.h"
 
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,22 +9,17 @@
 
 void plan_config_hash(char out[65], const config *cfg)
 {
-	unsigned char md[32];
-	unsigned int mdlen = 0;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	gf_sha256 h;
+	gf_sha256_init(&h);
 	for (size_t i = 0; i < cfg->sources.list.len; i++) {
 		const hcl_source *s = &cfg->sources.list.items[i];
 		char len[32];
 		snprintf(len, sizeof(len), ":%zu:", s->len);
-		EVP_DigestUpdate(ctx, s->filename, strlen(s->filename));
-		EVP_DigestUpdate(ctx, len, strlen(len));
-		EVP_DigestUpdate(ctx, s->src, s->len);
+		gf_sha256_update(&h, s->filename, strlen(s->filename));
+		gf_sha256_update(&h, len, strlen(len));
+		gf_sha256_update(&h, s->src, s->len);
 	}
-	EVP_DigestFinal_ex(ctx, md, &mdlen);
-	EVP_MD_CTX_free(ctx);
-	for (unsigned i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	gf_sha256_final_hex(&h, out);
 }
 
 static json_t *strings_json(const char *const *v, size_t n)
@@ -65,7 +59,9 @@ int plan_write(const plan *p, const char *path)
 	gf_buf_dispose(&st);
 	char *text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
 	json_decref(doc);
-	int rc = gf_fs_write_atomic(path, text, strlen(text), 0600);
+	/* Not fsynced: a plan lost to a crash of the machine is made again
+	 * by running plan, as Terraform's plan files are not synced either. */
+	int rc = gf_fs_write_replace(path, text, strlen(text), 0600);
 	free(text);
 	return rc;
 }

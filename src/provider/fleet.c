@@ -211,7 +211,7 @@ static int ensure_release(const provider_conn *c, const char *sha, const char *d
 		        dir, now, sha);
 		goto done;
 	}
-	if ((rc = pvi_release_tar(&tar, dir)) < 0)
+	if ((rc = cloud_release_tar(&tar, dir)) < 0)
 		goto done;
 	http_client_resp_dispose(&resp);
 	memset(&resp, 0, sizeof(resp));

@@ -5,9 +5,9 @@
  * decode.c    a resource body → configuration object
  * resource.c  provider_plan and the object helpers below
  * random.c    random_id and terraform_data (local, no daemon)
- * fleet.c     fleet_* through the daemon's API
+ * fleet.c     fleet_* through the daemon's API (a release is uploaded,
+ *             as cloud_release_tar makes it, when the daemon lacks it)
  * pipeline.c  the API shapes of fleet_build_project and fleet_webhook
- * release.c   the tar of a source directory, uploaded when missing
  * data.c      data sources: fleet lookups, terraform_remote_state
  */
 #ifndef GF_PROVIDER_INT_H
@@ -47,9 +47,5 @@ void pvi_pipeline_answer(const provider_schema *s, json_t *body, const hcl_value
 /* A fleet data source: GET of the object named by config's `name`. */
 int pvi_fleet_lookup(const hcl_value **out, gf_arena *a, const provider_conn *c,
                      const provider_schema *s, const hcl_value *config);
-
-/* A tar archive of directory `dir` (regular files, directories, symlinks,
- * with their modes) in `out`. */
-int pvi_release_tar(gf_buf *out, const char *dir);
 
 #endif

@@ -17,11 +17,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Whether byte i of s (n bytes) is written as it is. */
+static bool plain(const char *s, size_t i, size_t n)
+{
+	unsigned char c = (unsigned char)s[i];
+	if (c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&')
+		return false;
+	return !(c == 0xe2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
+	         ((unsigned char)s[i + 2] == 0xa8 || (unsigned char)s[i + 2] == 0xa9));
+}
+
 static int put_string(gf_buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	int rc = gf_buf_putc(b, '"');
 	for (size_t i = 0; i < n && rc == 0; i++) {
+		/* Runs of plain bytes in one copy: most of a state is plain. */
+		size_t run = i;
+		while (run < n && plain(s, run, n))
+			run++;
+		if (run > i) {
+			rc = gf_buf_put(b, s + i, run - i);
+			i = run - 1;
+			continue;
+		}
 		unsigned char c = (unsigned char)s[i];
 		if (c == '"' || c == '\\') {
 			char e[2] = {'\\', (char)c};
@@ -35,13 +54,11 @@ static int put_string(gf_buf *b, const char *s, size_t n)
 		} else if (c < 0x20 || c == '<' || c == '>' || c == '&') {
 			char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
 			rc = gf_buf_put(b, e, 6);
-		} else if (c == 0xe2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
-		           ((unsigned char)s[i + 2] == 0xa8 || (unsigned char)s[i + 2] == 0xa9)) {
+		} else {
+			/* U+2028 or U+2029 (plain() said so) */
 			rc = gf_buf_puts(b,
 			                 (unsigned char)s[i + 2] == 0xa8 ? "\\u2028" : "\\u2029");
 			i += 2;
-		} else {
-			rc = gf_buf_putc(b, (char)c);
 		}
 	}
 	return rc ? rc : gf_buf_putc(b, '"');

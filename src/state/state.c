@@ -2,15 +2,24 @@
 #include "state/state.h"
 #include "state/state_int.h"
 
-#include <openssl/rand.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 int state_uuid(char out[STATE_UUID_LEN])
 {
+	/* The kernel's generator itself: OpenSSL's RAND_bytes would first set
+	 * up its own generator, seeded from the same source, at a cost of a
+	 * sixth of a `gitfleet plan`'s instructions, for the 16 bytes of a
+	 * lock ID or a lineage. */
 	unsigned char r[16];
-	if (RAND_bytes(r, sizeof(r)) != 1)
+	ssize_t n;
+	do
+		n = getrandom(r, sizeof(r), 0);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(r))
 		return gf_err_set(GF_ERROR, "cannot make a UUID: the system has no randomness");
 	r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
 	r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);

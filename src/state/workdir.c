@@ -6,7 +6,6 @@
 #include "config/config.h"
 #include "hcl/value.h"
 
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,18 +33,13 @@ char *state_backend_config_hash(const char *type, const json_t *bconf)
 	json_t *empty = json_object();
 	char *text = json_dumps(bconf ? bconf : empty, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(empty);
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-	EVP_DigestUpdate(ctx, type, strlen(type) + 1);
-	EVP_DigestUpdate(ctx, text, strlen(text));
-	EVP_DigestFinal_ex(ctx, md, &n);
-	EVP_MD_CTX_free(ctx);
+	gf_sha256 h;
+	gf_sha256_init(&h);
+	gf_sha256_update(&h, type, strlen(type) + 1);
+	gf_sha256_update(&h, text, strlen(text));
 	free(text);
-	char *hex = gf_xmalloc(2 * n + 1);
-	for (unsigned int i = 0; i < n; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	char *hex = gf_xmalloc(65);
+	gf_sha256_final_hex(&h, hex);
 	return hex;
 }
 
@@ -101,7 +95,9 @@ int state_workdir_write(const char *dir, const state_backend_record *r)
 	if (rc == 0)
 		rc = state_json_dump(&out, j);
 	if (rc == 0)
-		rc = gf_fs_write_atomic(path, out.ptr, out.len, 0600);
+		/* Not fsynced: a record a crash of the machine emptied is
+		 * reported, and `gitfleet init -reconfigure` makes it again. */
+		rc = gf_fs_write_replace(path, out.ptr, out.len, 0600);
 	gf_buf_dispose(&out);
 	json_decref(j);
 	free(path);

@@ -38,7 +38,8 @@ int statesrv_open(statesrv **out, const char *db_path)
 	if (sqlite3_open_v2(db_path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
 	            SQLITE_OK ||
 	    sqlite3_busy_timeout(s->db, 5000) != SQLITE_OK ||
-	    sqlite3_exec(s->db, "PRAGMA journal_mode=WAL;", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(s->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", NULL, NULL,
+	                 NULL) != SQLITE_OK ||
 	    sqlite3_exec(s->db, SCHEMA, NULL, NULL, NULL) != SQLITE_OK) {
 		rc = gf_err_set(GF_EIO, "cannot open the state store %s: %s", db_path,
 		                s->db ? sqlite3_errmsg(s->db) : "out of memory");
@@ -125,6 +126,20 @@ static int exec_bind(statesrv *s, const char *sql, const char *what, int n, cons
 	return rc;
 }
 
+/* exec_bind for a lock change: not synced to disk (statesrv.h, note 2).
+ * The connection is back to synchronous=FULL after it, whatever happened. */
+static int exec_lock_change(statesrv *s, const char *sql, const char *what, int n,
+                            const char **text, sqlite3_int64 num)
+{
+	if (sqlite3_exec(s->db, "PRAGMA synchronous=NORMAL;", NULL, NULL, NULL) != SQLITE_OK)
+		return db_error(s, what);
+	int rc = exec_bind(s, sql, what, n, text, num);
+	if (sqlite3_exec(s->db, "PRAGMA synchronous=FULL;", NULL, NULL, NULL) != SQLITE_OK &&
+	    rc == 0)
+		rc = db_error(s, what);
+	return rc;
+}
+
 /* The lock as a 409/423 answer: the holder's LockInfo. */
 static void reply_locked(statesrv_reply *r, int status, const char *info)
 {
@@ -180,8 +195,9 @@ static void do_lock(statesrv *s, statesrv_reply *r, const char *name, const char
 	json_decref(j);
 	const char *args[] = {name, li.id, text};
 	/* INSERT fails on a lock taken in between: never two holders. */
-	rc = exec_bind(s, "INSERT INTO tf_locks(name, id, info, created_ms) VALUES (?, ?, ?, ?)",
-	               "taking a lock", 3, args, gf_wall_ms());
+	rc = exec_lock_change(
+	        s, "INSERT INTO tf_locks(name, id, info, created_ms) VALUES (?, ?, ?, ?)",
+	        "taking a lock", 3, args, gf_wall_ms());
 	if (rc < 0)
 		reply_error(r, 500, "internal", gf_err_msg());
 	else
@@ -212,8 +228,8 @@ static void do_unlock(statesrv *s, statesrv_reply *r, const char *name, const ch
 		reply_locked(r, 409, info);
 	} else {
 		const char *args[] = {name};
-		if (exec_bind(s, "DELETE FROM tf_locks WHERE name = ?", "releasing a lock", 1, args,
-		              0) < 0)
+		if (exec_lock_change(s, "DELETE FROM tf_locks WHERE name = ?", "releasing a lock",
+		                     1, args, 0) < 0)
 			reply_error(r, 500, "internal", gf_err_msg());
 		else
 			reply_text(r, 200, "");

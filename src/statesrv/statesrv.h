@@ -30,6 +30,19 @@
  *    schema is untouched. Every change is one SQL statement or one
  *    transaction: a POST replaces the whole state or changes nothing.
  *
+ *    Durability differs by what is written. A state write (POST, DELETE)
+ *    is on disk before it is answered (synchronous=FULL: the WAL is
+ *    fsynced), so a state an apply was told is saved survives a power
+ *    loss. A lock change (LOCK, UNLOCK) is not synced (synchronous=NORMAL,
+ *    as the inventory's): it survives a daemon restart, the next synced
+ *    state write carries it to disk, and it costs no fsync on the loop
+ *    thread (a plan and an apply take and release the lock once each, on
+ *    the path of every push). What a power loss can do to a lock: forget
+ *    one taken just before (its holder lost the daemon mid-operation and
+ *    fails anyway), or bring back one released just before; the next
+ *    operation then reports the lock and `gitfleet force-unlock ID`
+ *    releases it.
+ *
  * 3. Authorization: every route runs on the daemon's API server (unix
  *    socket trusted, TCP with the bearer token). A `may_write` callback
  *    (statesrv_set_write_check) can refuse POST, DELETE, LOCK and UNLOCK

@@ -190,6 +190,59 @@ static void test_fs_read_arena(void **state)
 	free(file);
 }
 
+/* The write without fsyncs replaces as the durable one does: whole, with
+ * its mode, no temporary left; a failure leaves nothing. */
+static void test_fs_replace_write(void **state)
+{
+	char dir[] = "/tmp/gf-test-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *file = gf_path_join(dir, "tfplan");
+	assert_int_equal(gf_fs_write_replace(file, "one", 3, 0600), 0);
+	assert_int_equal(gf_fs_write_replace(file, "two!", 4, 0640), 0);
+	gf_buf b;
+	gf_buf_init(&b, 0);
+	assert_int_equal(gf_fs_read(&b, file), 0);
+	assert_string_equal(b.ptr, "two!");
+	gf_buf_dispose(&b);
+	struct stat st;
+	assert_int_equal(stat(file, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640);
+	char *tmp = gf_xasprintf("%s.tmp-%ld", file, (long)getpid());
+	assert_false(gf_fs_exists(tmp));
+	char *bad = gf_path_join(dir, "missing/x");
+	assert_int_equal(gf_fs_write_replace(bad, "x", 1, 0600), GF_EIO);
+	assert_false(gf_fs_exists(bad));
+	char *cmd = gf_xasprintf("rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(bad);
+	free(tmp);
+	free(file);
+}
+
+/* FIPS 180-2's vectors; any split of the input gives the same digest. */
+static void test_sha256(void **state)
+{
+	char hex[65];
+	gf_sha256 h;
+	gf_sha256_init(&h);
+	gf_sha256_final_hex(&h, hex);
+	assert_string_equal(hex,
+	                    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	gf_sha256_init(&h);
+	gf_sha256_update(&h, "abc", 3);
+	gf_sha256_final_hex(&h, hex);
+	assert_string_equal(hex,
+	                    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+	gf_sha256_init(&h);
+	for (size_t i = 0; i < strlen(two); i += 5)
+		gf_sha256_update(&h, two + i, GF_MIN((size_t)5, strlen(two) - i));
+	gf_sha256_final_hex(&h, hex);
+	assert_string_equal(hex,
+	                    "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+}
+
 static void test_path_join(void **state)
 {
 	char *p = gf_path_join("a/", "/b");
@@ -211,6 +264,8 @@ int main(void)
 	        cmocka_unit_test(test_log_quote),
 	        cmocka_unit_test(test_fs_atomic_write),
 	        cmocka_unit_test(test_fs_read_arena),
+	        cmocka_unit_test(test_fs_replace_write),
+	        cmocka_unit_test(test_sha256),
 	        cmocka_unit_test(test_path_join),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,9 @@
-/* Unit tests of releases (src/cloud/release_hash.c, release.c): the hash
- * definition of docs/releases.md against a vector computed by the Python
- * reference implementation printed there, and tar uploads: accepted,
- * verified, refused when they would escape or do not match. */
+/* Unit tests of releases (src/cloud/release_hash.c, release.c,
+ * release_tar.c): the hash definition of docs/releases.md against a vector
+ * computed by the Python reference implementation printed there, tar
+ * uploads: accepted, verified, refused when they would escape or do not
+ * match, and the tar the provider uploads, read back by the daemon's
+ * unpacking (libarchive). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -275,7 +277,6 @@ static void test_unpack_refuses_too_large(void **state)
 	void *big = malloc(cap);
 	struct archive *a = archive_write_new();
 	archive_write_set_format_pax_restricted(a);
-	archive_write_set_bytes_in_last_block(a, 1);
 	assert_int_equal(archive_write_open_memory(a, big, cap, &len), ARCHIVE_OK);
 	for (size_t i = 0; i < n; i++) {
 		struct archive_entry *ae = archive_entry_new();
@@ -295,6 +296,87 @@ static void test_unpack_refuses_too_large(void **state)
 	cleanup();
 }
 
+/* What cloud_release_tar writes, the daemon unpacks to the same hash:
+ * ustar names, prefix/name splits past 100 bytes, pax records past 255
+ * and for long link targets, executable bits, empty files and
+ * directories, content on block boundaries. */
+static void test_tar_round_trip(void **state)
+{
+	char *site = make_fixture();
+	char *deep = gf_xstrdup(site);
+	char *rel = gf_xstrdup("");
+	/* 3 levels of 60 bytes: past ustar's name (100) and, with a long
+	 * file name, past its prefix + name (255). */
+	for (int i = 0; i < 3; i++) {
+		char part[61];
+		memset(part, 'a' + i, 60);
+		part[60] = '\0';
+		char *d = gf_path_join(deep, part);
+		char *r = *rel ? gf_xasprintf("%s/%s", rel, part) : gf_xstrdup(part);
+		free(deep);
+		free(rel);
+		deep = d;
+		rel = r;
+	}
+	assert_int_equal(gf_fs_mkdirs(deep, 0755), 0);
+	char name[101];
+	memset(name, 'n', 100);
+	name[100] = '\0';
+	char *f = gf_xasprintf("site/%s/%s", rel, name);
+	write_file(f, "far down\n", 0755);
+	free(f);
+	f = gf_xasprintf("site/%s/short.txt", rel);
+	write_file(f, "", 0644);
+	free(f);
+	char block[1025];
+	memset(block, 'b', 1024);
+	block[1024] = '\0';
+	write_file("site/block.txt", block, 0644);
+	char *link = gf_path_join(site, "far.txt");
+	char *target = gf_xasprintf("%s/short.txt", rel);
+	assert_int_equal(symlink(target, link), 0);
+
+	char h[CLOUD_SHA256_HEX];
+	assert_int_equal(cloud_release_hash_dir(h, site), 0);
+	gf_buf tar = GF_BUF_INIT;
+	assert_int_equal(cloud_release_tar(&tar, site), 0);
+	assert_int_equal(tar.len % 512, 0);
+	char *rels = gf_path_join(tmp, "releases");
+	if (cloud_release_unpack(rels, h, tar.ptr, tar.len) != 0)
+		fail_msg("%s", gf_err_msg());
+	char *got = gf_path_join(rels, h);
+	char *far = gf_xasprintf("%s/%s/%s", got, rel, name);
+	struct stat st;
+	assert_int_equal(stat(far, &st), 0);
+	assert_true(st.st_mode & 0100);
+	free(far);
+	far = gf_path_join(got, "far.txt");
+	char back[400];
+	ssize_t n = readlink(far, back, sizeof(back) - 1);
+	assert_true(n > 0);
+	back[n] = '\0';
+	assert_string_equal(back, target);
+
+	/* A special file cannot be in a release. */
+	char *fifo = gf_path_join(site, "pipe");
+	assert_int_equal(mkfifo(fifo, 0644), 0);
+	gf_buf_clear(&tar);
+	assert_int_equal(cloud_release_tar(&tar, site), GF_EINVALID);
+	assert_non_null(strstr(gf_err_msg(), "not a regular file"));
+
+	gf_buf_dispose(&tar);
+	free(fifo);
+	free(far);
+	free(got);
+	free(rels);
+	free(target);
+	free(link);
+	free(rel);
+	free(deep);
+	free(site);
+	cleanup();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -303,6 +385,7 @@ int main(void)
 	        cmocka_unit_test(test_unpack),
 	        cmocka_unit_test(test_unpack_refuses_escapes),
 	        cmocka_unit_test(test_unpack_refuses_too_large),
+	        cmocka_unit_test(test_tar_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

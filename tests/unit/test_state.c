@@ -402,6 +402,24 @@ static void test_types_and_values(void **unused)
 	gf_arena_dispose(&a);
 }
 
+/* Lock IDs and lineages: random version 4 UUIDs, 8-4-4-4-12 lowercase hex. */
+static void test_uuid(void **unused)
+{
+	char a[STATE_UUID_LEN], b[STATE_UUID_LEN];
+	assert_int_equal(state_uuid(a), 0);
+	assert_int_equal(state_uuid(b), 0);
+	assert_string_not_equal(a, b);
+	assert_int_equal(strlen(a), 36);
+	for (size_t i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23)
+			assert_int_equal(a[i], '-');
+		else
+			assert_non_null(strchr("0123456789abcdef", a[i]));
+	}
+	assert_int_equal(a[14], '4');
+	assert_non_null(strchr("89ab", a[19]));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -409,6 +427,7 @@ int main(void)
 	        cmocka_unit_test(test_round_trip),   cmocka_unit_test(test_canonical_order),
 	        cmocka_unit_test(test_parse_errors), cmocka_unit_test(test_go_format),
 	        cmocka_unit_test(test_model),        cmocka_unit_test(test_types_and_values),
+	        cmocka_unit_test(test_uuid),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,6 +15,7 @@
 #include "statesrv/statesrv.h"
 
 #include <pthread.h>
+#include <sqlite3.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -226,6 +227,96 @@ static void test_handler(void **unused)
 	statesrv_free(s);
 }
 
+/* ---- what reaches the disk --------------------------------------------------- */
+
+/* A VFS that is SQLite's default one, counting the files' syncs: the
+ * real open, then the file's methods (one set per kind of file) with a
+ * counting xSync. */
+static sqlite3_vfs *real_vfs;
+static sqlite3_vfs counting_vfs;
+static struct {
+	const sqlite3_io_methods *real;
+	sqlite3_io_methods counting;
+} method_sets[8];
+static int syncs;
+
+static int counting_sync(sqlite3_file *f, int flags)
+{
+	syncs++;
+	for (size_t i = 0; i < GF_ARRAY_LEN(method_sets); i++)
+		if (f->pMethods == &method_sets[i].counting)
+			return method_sets[i].real->xSync(f, flags);
+	fail_msg("a file with unknown methods");
+	return SQLITE_IOERR;
+}
+
+static int counting_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags,
+                         int *out_flags)
+{
+	int rc = real_vfs->xOpen(real_vfs, name, f, flags, out_flags);
+	if (rc != SQLITE_OK || !f->pMethods)
+		return rc;
+	size_t i = 0;
+	while (i < GF_ARRAY_LEN(method_sets) && method_sets[i].real &&
+	       method_sets[i].real != f->pMethods)
+		i++;
+	assert_true(i < GF_ARRAY_LEN(method_sets));
+	if (!method_sets[i].real) {
+		method_sets[i].real = f->pMethods;
+		method_sets[i].counting = *f->pMethods;
+		method_sets[i].counting.xSync = counting_sync;
+	}
+	f->pMethods = &method_sets[i].counting;
+	return rc;
+}
+
+/* statesrv.h, note 2: a state write is synced before it is answered; a
+ * lock change is not, and still survives reopening. */
+static void test_handler_durability(void **unused)
+{
+	real_vfs = sqlite3_vfs_find(NULL);
+	counting_vfs = *real_vfs;
+	counting_vfs.zName = "counting";
+	counting_vfs.xOpen = counting_open;
+	assert_int_equal(sqlite3_vfs_register(&counting_vfs, 1), SQLITE_OK);
+	char db[80];
+	snprintf(db, sizeof(db), "%s/durability.db", F.dir);
+	statesrv *s;
+	assert_int_equal(statesrv_open(&s, db), 0);
+	statesrv_reply r = {0};
+	state *st = state_new();
+	char *text = state_text(st);
+	const char *lock = "{\"ID\": \"a\", \"Operation\": \"OperationTypeApply\"}";
+
+	syncs = 0;
+	reply(s, &r, "LOCK", "site", NULL, lock);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(syncs, 0);
+	reply(s, &r, "POST", "site", "a", text);
+	assert_int_equal(r.status, 200);
+	assert_true(syncs > 0);
+	syncs = 0;
+	reply(s, &r, "UNLOCK", "site", NULL, lock);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(syncs, 0);
+	reply(s, &r, "LOCK", "site", NULL, lock);
+	assert_int_equal(syncs, 0);
+	reply(s, &r, "DELETE", "site", "a", NULL);
+	assert_int_equal(r.status, 200);
+	assert_true(syncs > 0);
+
+	statesrv_free(s);
+	assert_int_equal(statesrv_open(&s, db), 0);
+	reply(s, &r, "LOCK", "site", NULL, "{\"ID\": \"z\"}");
+	assert_int_equal(r.status, 423);
+
+	free(r.body);
+	free(text);
+	state_free(st);
+	statesrv_free(s);
+	assert_int_equal(sqlite3_vfs_unregister(&counting_vfs), SQLITE_OK);
+}
+
 /* ---- the client against the server ------------------------------------------ */
 
 static state_backend *open_backend(const char *type, json_t *conf)
@@ -367,6 +458,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_handler),
+	        cmocka_unit_test(test_handler_durability),
 	        cmocka_unit_test(test_http_backend),
 	        cmocka_unit_test(test_gitfleet_backend),
 	        cmocka_unit_test(test_http_retry_and_auth),
