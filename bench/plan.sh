@@ -61,7 +61,9 @@ gen_data() {
 # 1. gitfleet, mixed 1,000-resource module against a daemon.
 HOME_DIR="$T/home"
 export GITFLEET_HOME="$HOME_DIR"
-"$GITFLEET" daemon --home "$HOME_DIR" --instance-ports 47000-47099 >"$T/daemon.log" 2>&1 &
+# Ports below the kernel's ephemeral range (32768 and up), so that no
+# client connection of another program can hold one when it is bound.
+"$GITFLEET" daemon --home "$HOME_DIR" --instance-ports 27000-27099 >"$T/daemon.log" 2>&1 &
 DAEMON=$!
 for _ in $(seq 200); do [ -S "$HOME_DIR/run/gitfleet.sock" ] && break; sleep 0.05; done
 M="$T/mixed"
@@ -88,7 +90,7 @@ resource "fleet_autoscaling_group" "s$s" {
 }
 resource "fleet_lb_listener" "s$s" {
   load_balancer_id = fleet_lb.s$s.id
-  port             = $((47200 + s))
+  port             = $((27200 + s))
   default_action {
     type            = "forward"
     target_group_id = fleet_target_group.s$s.id

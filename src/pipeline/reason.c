@@ -136,7 +136,10 @@ void pipeline_output_tail_add(pipeline_output_tail *t, const char *line, size_t 
 	if (!*text)
 		return;
 	char *dest = gf_str_has_prefix(text, "Error:") ? t->error : t->last;
-	snprintf(dest, PIPELINE_REASON_LINE_MAX + 4, "%s", text);
+	/* Enough of it for cut() to see that it is too long. */
+	size_t n = strnlen(text, PIPELINE_REASON_LINE_MAX + 3);
+	memcpy(dest, text, n);
+	dest[n] = '\0';
 	cut(dest, PIPELINE_REASON_LINE_MAX);
 }
 
