@@ -4,101 +4,7 @@
  * with "<= read"), and dynamic blocks (for_each, iterator, nested
  * content). Golden files in tests/data/plan/ (GF_UPDATE_GOLDEN=1 rewrites
  * them). No daemon: refresh is off. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdlib.h>
-
-#include <cmocka.h>
-
-#include "config/config.h"
-#include "plan/plan.h"
-#include "provider/provider.h"
-#include "state/state.h"
-
-#include <stdio.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-static char DIR_[256];
-static config *CFG;
-static plan *P;
-static state *ST;
-static provider_conn CONN;
-
-static int setup(void **unused)
-{
-	snprintf(DIR_, sizeof(DIR_), "%s/gf-planmod-XXXXXX",
-	         getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	assert_non_null(mkdtemp(DIR_));
-	CFG = NULL;
-	P = NULL;
-	ST = state_new();
-	provider_conn_init(&CONN, "unix:/nonexistent", NULL);
-	return 0;
-}
-
-static int teardown(void **unused)
-{
-	plan_free(P);
-	config_free(CFG);
-	state_free(ST);
-	provider_conn_dispose(&CONN);
-	char cmd[600];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", DIR_);
-	assert_int_equal(system(cmd), 0);
-	return 0;
-}
-
-/* Writes DIR_/rel (its directory made first). */
-static void put(const char *rel, const char *text)
-{
-	char path[512];
-	snprintf(path, sizeof(path), "%s/%s", DIR_, rel);
-	for (char *slash = strchr(path + strlen(DIR_) + 1, '/'); slash;
-	     slash = strchr(slash + 1, '/')) {
-		*slash = '\0';
-		mkdir(path, 0755);
-		*slash = '/';
-	}
-	assert_int_equal(gf_fs_write_atomic(path, text, strlen(text), 0644), 0);
-}
-
-/* Plans the root `tf` (children written with put) against ST. */
-static plan *make(const char *tf, const plan_options *o)
-{
-	put("main.tf", tf);
-	plan_free(P);
-	config_free(CFG);
-	CFG = config_load(DIR_);
-	config_set_variables(CFG, NULL, 0, NULL);
-	plan_options def = {0};
-	P = hcl_diags_has_errors(&CFG->diags) ? NULL : plan_make(CFG, ST, o ? o : &def, &CONN);
-	return P;
-}
-
-static const char *diags(void)
-{
-	gf_buf b = GF_BUF_INIT;
-	for (size_t i = 0; i < CFG->diags.list.len; i++)
-		gf_buf_printf(&b, "%s | %s\n", CFG->diags.list.items[i].summary,
-		              CFG->diags.list.items[i].detail ? CFG->diags.list.items[i].detail
-		                                              : "");
-	char *s = gf_arena_strdup(&CFG->arena, gf_buf_cstr(&b));
-	gf_buf_dispose(&b);
-	return s;
-}
-
-static const plan_change *change(const char *addr)
-{
-	for (size_t i = 0; P && i < P->changes.len; i++)
-		if (!strcmp(P->changes.items[i]->addr, addr))
-			return P->changes.items[i];
-	fail_msg("no change for %s", addr);
-	return NULL;
-}
+#include "plan_fixture.h"
 
 static const hcl_value *output(const char *name)
 {
@@ -107,23 +13,6 @@ static const hcl_value *output(const char *name)
 			return P->outputs.items[i].after;
 	fail_msg("no output %s", name);
 	return NULL;
-}
-
-static void golden(const char *name)
-{
-	gf_buf out = GF_BUF_INIT;
-	plan_render_opts ro = {false, false};
-	plan_render(&out, P, &ro);
-	char path[512];
-	snprintf(path, sizeof(path), "%s/plan/%s", getenv("GF_TEST_DATA"), name);
-	if (getenv("GF_UPDATE_GOLDEN"))
-		gf_fs_write_atomic(path, out.ptr, out.len, 0644);
-	gf_buf want = GF_BUF_INIT;
-	assert_int_equal(gf_fs_read(&want, path), 0);
-	if (strcmp(gf_buf_cstr(&want), gf_buf_cstr(&out)) != 0)
-		fail_msg("%s differs; got:\n%s", name, gf_buf_cstr(&out));
-	gf_buf_dispose(&want);
-	gf_buf_dispose(&out);
 }
 
 static const char *str(const hcl_value *obj, const char *path)

@@ -5,124 +5,12 @@
  * of their instances, whole module calls move every instance, and a saved
  * plan of moves alone keeps them. Golden renderings in tests/data/plan/
  * (GF_UPDATE_GOLDEN=1 rewrites them). No daemon: refresh is off. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdlib.h>
-
-#include <cmocka.h>
-
-#include "config/config.h"
-#include "plan/plan.h"
-#include "provider/provider.h"
-#include "state/state.h"
-
-#include <stdio.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-static char DIR_[256];
-static config *CFG;
-static plan *P;
-static state *ST;
-static provider_conn CONN;
-
-static int setup(void **unused)
-{
-	(void)unused;
-	snprintf(DIR_, sizeof(DIR_), "%s/gf-planmv-XXXXXX",
-	         getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	assert_non_null(mkdtemp(DIR_));
-	CFG = NULL;
-	P = NULL;
-	ST = state_new();
-	provider_conn_init(&CONN, "unix:/nonexistent", NULL);
-	return 0;
-}
-
-static int teardown(void **unused)
-{
-	(void)unused;
-	plan_free(P);
-	config_free(CFG);
-	state_free(ST);
-	provider_conn_dispose(&CONN);
-	char cmd[600];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", DIR_);
-	assert_int_equal(system(cmd), 0);
-	return 0;
-}
-
-/* Writes DIR_/rel (its directory made first). */
-static void put(const char *rel, const char *text)
-{
-	char path[512];
-	snprintf(path, sizeof(path), "%s/%s", DIR_, rel);
-	for (char *slash = strchr(path + strlen(DIR_) + 1, '/'); slash;
-	     slash = strchr(slash + 1, '/')) {
-		*slash = '\0';
-		mkdir(path, 0755);
-		*slash = '/';
-	}
-	assert_int_equal(gf_fs_write_atomic(path, text, strlen(text), 0644), 0);
-}
-
-static plan *make(const char *tf)
-{
-	put("main.tf", tf);
-	plan_free(P);
-	config_free(CFG);
-	CFG = config_load(DIR_);
-	config_set_variables(CFG, NULL, 0, NULL);
-	plan_options def = {0};
-	P = hcl_diags_has_errors(&CFG->diags) ? NULL : plan_make(CFG, ST, &def, &CONN);
-	return P;
-}
-
-static const char *diags(void)
-{
-	gf_buf b = GF_BUF_INIT;
-	for (size_t i = 0; i < CFG->diags.list.len; i++)
-		gf_buf_printf(&b, "%s | %s\n", CFG->diags.list.items[i].summary,
-		              CFG->diags.list.items[i].detail ? CFG->diags.list.items[i].detail
-		                                              : "");
-	char *s = gf_arena_strdup(&CFG->arena, gf_buf_cstr(&b));
-	gf_buf_dispose(&b);
-	return s;
-}
+#include "plan_fixture.h"
 
 static void expect_diag(const char *needle)
 {
 	if (!strstr(diags(), needle))
 		fail_msg("expected [%s] in diagnostics:\n%s", needle, diags());
-}
-
-static const plan_change *change(const char *addr)
-{
-	for (size_t i = 0; P && i < P->changes.len; i++)
-		if (!strcmp(P->changes.items[i]->addr, addr))
-			return P->changes.items[i];
-	fail_msg("no change for %s", addr);
-	return NULL;
-}
-
-static void golden(const char *name)
-{
-	gf_buf out = GF_BUF_INIT;
-	plan_render_opts ro = {false, false};
-	plan_render(&out, P, &ro);
-	char path[512];
-	snprintf(path, sizeof(path), "%s/plan/%s", getenv("GF_TEST_DATA"), name);
-	if (getenv("GF_UPDATE_GOLDEN"))
-		gf_fs_write_atomic(path, out.ptr, out.len, 0644);
-	gf_buf want = GF_BUF_INIT;
-	assert_int_equal(gf_fs_read(&want, path), 0);
-	if (strcmp(gf_buf_cstr(&want), gf_buf_cstr(&out)) != 0)
-		fail_msg("%s differs; got:\n%s", name, gf_buf_cstr(&out));
-	gf_buf_dispose(&want);
-	gf_buf_dispose(&out);
 }
 
 /* A terraform_data object with `input` (a JSON value) in ST. */
@@ -162,7 +50,8 @@ static void test_rename(void **unused)
 	(void)unused;
 	data_at("terraform_data.a", "a1", "\"x\"");
 	assert_non_null(make("resource \"terraform_data\" \"b\" { input = \"x\" }\n"
-	                     "moved {\n  from = terraform_data.a\n  to   = terraform_data.b\n}\n"));
+	                     "moved {\n  from = terraform_data.a\n  to   = terraform_data.b\n}\n",
+	                     NULL));
 	const plan_change *c = change("terraform_data.b");
 	assert_int_equal(c->action, PLAN_NOOP);
 	assert_string_equal(c->prev_addr, "terraform_data.a");
@@ -174,7 +63,8 @@ static void test_rename(void **unused)
 
 	/* moved and changed: an update that says where it came from */
 	assert_non_null(make("resource \"terraform_data\" \"b\" { input = \"y\" }\n"
-	                     "moved {\n  from = terraform_data.a\n  to   = terraform_data.b\n}\n"));
+	                     "moved {\n  from = terraform_data.a\n  to   = terraform_data.b\n}\n",
+	                     NULL));
 	assert_int_equal(change("terraform_data.b")->action, PLAN_UPDATE);
 	assert_counts(0, 1, 0);
 	golden("moved_update.txt");
@@ -184,7 +74,8 @@ static void test_rename(void **unused)
 	ST = state_new();
 	data_at("terraform_data.b", "a1", "\"x\"");
 	assert_non_null(make("resource \"terraform_data\" \"b\" { input = \"x\" }\n"
-	                     "moved {\n  from = terraform_data.a\n  to   = terraform_data.b\n}\n"));
+	                     "moved {\n  from = terraform_data.a\n  to   = terraform_data.b\n}\n",
+	                     NULL));
 	assert_null(change("terraform_data.b")->prev_addr);
 	assert_true(plan_is_empty(P));
 }
@@ -196,14 +87,16 @@ static void test_chain_and_cycle(void **unused)
 	/* statements out of order: b -> c is declared before a -> b */
 	assert_non_null(make("resource \"terraform_data\" \"c\" {}\n"
 	                     "moved {\n  from = terraform_data.b\n  to   = terraform_data.c\n}\n"
-	                     "moved {\n  from = terraform_data.a\n  to   = terraform_data.b\n}\n"));
+	                     "moved {\n  from = terraform_data.a\n  to   = terraform_data.b\n}\n",
+	                     NULL));
 	assert_string_equal(change("terraform_data.c")->prev_addr, "terraform_data.a");
 	assert_int_equal(P->moves.len, 1);
 	assert_string_equal(P->moves.items[0].to, "terraform_data.c");
 
 	assert_null(make("resource \"terraform_data\" \"c\" {}\n"
 	                 "moved {\n  from = terraform_data.a\n  to   = terraform_data.b\n}\n"
-	                 "moved {\n  from = terraform_data.b\n  to   = terraform_data.a\n}\n"));
+	                 "moved {\n  from = terraform_data.b\n  to   = terraform_data.a\n}\n",
+	                 NULL));
 	expect_diag("Cyclic dependency in move statements | The following chained move "
 	            "statements form a cycle, and so there is no final location to move objects "
 	            "to:\n  - ");
@@ -217,7 +110,8 @@ static void test_blocked_and_still_declared(void **unused)
 	data_at("terraform_data.a", "a1", "null");
 	data_at("terraform_data.b", "b1", "null");
 	assert_non_null(make("resource \"terraform_data\" \"b\" {}\n"
-	                     "moved {\n  from = terraform_data.a\n  to   = terraform_data.b\n}\n"));
+	                     "moved {\n  from = terraform_data.a\n  to   = terraform_data.b\n}\n",
+	                     NULL));
 	expect_diag("Unresolved resource instance address changes | gitfleet tried to adjust "
 	            "resource instance addresses in the prior state based on change information "
 	            "recorded in the configuration, but some adjustments did not succeed due to "
@@ -232,7 +126,8 @@ static void test_blocked_and_still_declared(void **unused)
 
 	assert_null(make("resource \"terraform_data\" \"a\" {}\n"
 	                 "resource \"terraform_data\" \"b\" {}\n"
-	                 "moved {\n  from = terraform_data.a\n  to   = terraform_data.b\n}\n"));
+	                 "moved {\n  from = terraform_data.a\n  to   = terraform_data.b\n}\n",
+	                 NULL));
 	expect_diag("Moved object still exists | This statement declares a move from "
 	            "terraform_data.a, but that resource is still declared at ");
 	expect_diag("main.tf:1,1.\n\nChange your configuration so that this resource will be "
@@ -246,11 +141,12 @@ static void test_count_and_module(void **unused)
 	data_at("terraform_data.k", "k1", "null");
 	put("m/main.tf", "resource \"terraform_data\" \"k\" {}\n");
 	/* count added: the keyless object becomes [0]; into a module */
-	assert_non_null(make(
-	        "resource \"terraform_data\" \"a\" { count = 1 }\n"
-	        "moved {\n  from = terraform_data.a\n  to   = terraform_data.a[0]\n}\n"
-	        "module \"m\" { source = \"./m\" }\n"
-	        "moved {\n  from = terraform_data.k\n  to   = module.m.terraform_data.k\n}\n"));
+	assert_non_null(
+	        make("resource \"terraform_data\" \"a\" { count = 1 }\n"
+	             "moved {\n  from = terraform_data.a\n  to   = terraform_data.a[0]\n}\n"
+	             "module \"m\" { source = \"./m\" }\n"
+	             "moved {\n  from = terraform_data.k\n  to   = module.m.terraform_data.k\n}\n",
+	             NULL));
 	assert_string_equal(change("terraform_data.a[0]")->prev_addr, "terraform_data.a");
 	assert_int_equal(change("terraform_data.a[0]")->action, PLAN_NOOP);
 	assert_string_equal(change("module.m.terraform_data.k")->prev_addr, "terraform_data.k");
@@ -268,7 +164,8 @@ static void test_child_statements_and_calls(void **unused)
 	put("m/main.tf", "resource \"terraform_data\" \"b\" {}\n"
 	                 "moved {\n  from = terraform_data.a\n  to   = terraform_data.b\n}\n");
 	assert_non_null(make("module \"new\" {\n  source = \"./m\"\n  count  = 2\n}\n"
-	                     "moved {\n  from = module.old\n  to   = module.new\n}\n"));
+	                     "moved {\n  from = module.old\n  to   = module.new\n}\n",
+	                     NULL));
 	assert_string_equal(change("module.new[0].terraform_data.b")->prev_addr,
 	                    "module.old[0].terraform_data.a");
 	assert_string_equal(change("module.new[1].terraform_data.b")->prev_addr,
@@ -277,7 +174,8 @@ static void test_child_statements_and_calls(void **unused)
 	/* a module call still declared */
 	assert_null(make("module \"new\" {\n  source = \"./m\"\n  count  = 2\n}\n"
 	                 "module \"old\" {\n  source = \"./m\"\n}\n"
-	                 "moved {\n  from = module.old\n  to   = module.new\n}\n"));
+	                 "moved {\n  from = module.old\n  to   = module.new\n}\n",
+	                 NULL));
 	expect_diag("Moved object still exists | This statement declares a move from module.old, "
 	            "but that module call is still declared at ");
 	expect_diag("main.tf:5,1.\n\nChange your configuration so that this call will be "
@@ -293,7 +191,8 @@ static void test_removed(void **unused)
 	assert_non_null(make("removed {\n  from = terraform_data.a\n"
 	                     "  lifecycle {\n    destroy = false\n  }\n}\n"
 	                     "removed {\n  from = module.m\n"
-	                     "  lifecycle {\n    destroy = false\n  }\n}\n"));
+	                     "  lifecycle {\n    destroy = false\n  }\n}\n",
+	                     NULL));
 	assert_int_equal(change("terraform_data.a")->action, PLAN_FORGET);
 	assert_int_equal(change("module.m[1].terraform_data.k")->action, PLAN_FORGET);
 	assert_counts(0, 0, 0);
@@ -305,14 +204,15 @@ static void test_removed(void **unused)
 	golden("removed.txt");
 
 	/* destroy = true, or no lifecycle: destroyed as any orphan */
-	assert_non_null(make("removed {\n  from = terraform_data.a\n}\n"));
+	assert_non_null(make("removed {\n  from = terraform_data.a\n}\n", NULL));
 	assert_int_equal(change("terraform_data.a")->action, PLAN_DELETE);
 	assert_int_equal(change("module.m[0].terraform_data.k")->action, PLAN_DELETE);
 	assert_counts(0, 0, 3);
 
 	assert_null(make("resource \"terraform_data\" \"a\" {}\n"
 	                 "removed {\n  from = terraform_data.a\n"
-	                 "  lifecycle {\n    destroy = false\n  }\n}\n"));
+	                 "  lifecycle {\n    destroy = false\n  }\n}\n",
+	                 NULL));
 	expect_diag("Removed resource still exists | This statement declares that "
 	            "terraform_data.a was removed, but it is still declared in configuration.");
 }
@@ -322,7 +222,8 @@ static void test_saved_plan_keeps_moves(void **unused)
 	(void)unused;
 	data_at("terraform_data.a", "a1", "null");
 	assert_non_null(make("resource \"terraform_data\" \"b\" {}\n"
-	                     "moved {\n  from = terraform_data.a\n  to   = terraform_data.b\n}\n"));
+	                     "moved {\n  from = terraform_data.a\n  to   = terraform_data.b\n}\n",
+	                     NULL));
 	char path[512];
 	snprintf(path, sizeof(path), "%s/saved.plan", DIR_);
 	assert_int_equal(plan_write(P, path), 0);
